@@ -1,0 +1,56 @@
+package chatroom.room;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Messages in memory only: gone when the process ends. For tests of the core and for running without
+ * a database. Completes every call at once, under one lock, so appends to a room complete in call order.
+ */
+public final class InMemoryMessageStore implements MessageStore {
+
+    private final Map<String, List<Message>> messagesByRoom = new HashMap<>();
+    /** Insertion order is moved to the end on every append, so iteration runs least recent first. */
+    private final LinkedHashMap<String, Boolean> recency = new LinkedHashMap<>(16, 0.75f, true);
+
+    @Override
+    public synchronized CompletableFuture<Message> append(NewMessage message) {
+        List<Message> messages = messagesByRoom.computeIfAbsent(message.room(), r -> new ArrayList<>());
+        Message stored = message.withSeq(messages.size() + 1L);
+        messages.add(stored);
+        recency.put(message.room(), Boolean.TRUE);
+        return CompletableFuture.completedFuture(stored);
+    }
+
+    @Override
+    public synchronized CompletableFuture<List<Message>> before(String room, long beforeSeq, int limit) {
+        List<Message> messages = messagesByRoom.getOrDefault(room, List.of());
+        // seq n sits at index n - 1
+        int end = (int) Math.min(messages.size(), Math.max(0, beforeSeq - 1));
+        int start = Math.max(0, end - limit);
+        return CompletableFuture.completedFuture(List.copyOf(messages.subList(start, end)));
+    }
+
+    @Override
+    public synchronized CompletableFuture<List<Message>> after(String room, long afterSeq, int limit) {
+        List<Message> messages = messagesByRoom.getOrDefault(room, List.of());
+        int start = (int) Math.min(messages.size(), Math.max(0, afterSeq));
+        int end = Math.min(messages.size(), start + limit);
+        return CompletableFuture.completedFuture(List.copyOf(messages.subList(start, end)));
+    }
+
+    @Override
+    public synchronized CompletableFuture<List<String>> activeRooms(int limit) {
+        List<String> rooms = new ArrayList<>(recency.keySet());
+        Collections.reverse(rooms);
+        return CompletableFuture.completedFuture(List.copyOf(rooms.subList(0, Math.min(limit, rooms.size()))));
+    }
+
+    @Override
+    public void close() {}
+}
