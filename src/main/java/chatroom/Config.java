@@ -1,0 +1,199 @@
+package chatroom;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * Every setting of the server: its default, its unit, its flag and its environment variable. Flags win
+ * over environment variables, which win over defaults. Immutable once parsed; {@link #parse} throws
+ * {@link IllegalArgumentException} with a message that names the setting, the value and what was
+ * expected.
+ */
+public record Config(
+        String host,
+        int port,
+        Path db,
+        Path secretFile,
+        int maxMessageChars,
+        int maxFrameBytes,
+        int historyMessages,
+        Duration roomIdleTimeout,
+        int sendQueueBytes,
+        double messagesPerSecond,
+        int messageBurst,
+        Set<String> allowedOrigins,
+        int maxConnections) {
+
+    /** One setting as the user sees it in {@code --help}. */
+    private record Setting(String flag, String env, String defaultValue, String help) {}
+
+    private static final List<Setting> SETTINGS = List.of(
+            new Setting("--host", "CHATROOM_HOST", "0.0.0.0", "address to listen on"),
+            new Setting("--port", "CHATROOM_PORT", "8080", "TCP port to listen on (0 picks a free one)"),
+            new Setting("--db", "CHATROOM_DB", "chatroom.db", "SQLite file that keeps the message history"),
+            new Setting(
+                    "--secret-file",
+                    "CHATROOM_SECRET_FILE",
+                    "",
+                    "file with the key that signs identity cookies; default: chatroom.secret beside the database"),
+            new Setting("--max-message-chars", "CHATROOM_MAX_MESSAGE_CHARS", "2000", "longest message, in characters"),
+            new Setting(
+                    "--max-frame-bytes",
+                    "CHATROOM_MAX_FRAME_BYTES",
+                    "16384",
+                    "largest WebSocket frame accepted, in bytes; larger ones close the socket with 1009"),
+            new Setting("--history", "CHATROOM_HISTORY", "50", "messages shown on joining a room and per page of scroll-back"),
+            new Setting(
+                    "--room-idle",
+                    "CHATROOM_ROOM_IDLE",
+                    "60s",
+                    "a room with no activity for this long leaves memory (its sockets stay open); e.g. 60s, 5m"),
+            new Setting(
+                    "--send-queue-bytes",
+                    "CHATROOM_SEND_QUEUE_BYTES",
+                    "262144",
+                    "bytes queued for one member before it counts as too slow and is closed with 1013"),
+            new Setting(
+                    "--rate",
+                    "CHATROOM_RATE",
+                    "20",
+                    "messages per second one connection may send, sustained (0 turns the limit off)"),
+            new Setting("--burst", "CHATROOM_BURST", "40", "messages one connection may send at once before --rate applies"),
+            new Setting(
+                    "--allowed-origins",
+                    "CHATROOM_ALLOWED_ORIGINS",
+                    "",
+                    "comma-separated origins (e.g. https://chat.example.com) allowed to open WebSockets besides the server's own host"),
+            new Setting("--max-connections", "CHATROOM_MAX_CONNECTIONS", "100000", "open WebSockets beyond which upgrades get 503"));
+
+    public static Config defaults() {
+        return parse(new String[0], Map.of());
+    }
+
+    /** Reads flags ({@code --port 9000} or {@code --port=9000}) over environment variables over defaults. */
+    public static Config parse(String[] args, Map<String, String> env) {
+        Map<String, String> values = new LinkedHashMap<>();
+        for (Setting s : SETTINGS) {
+            values.put(s.flag, env.getOrDefault(s.env, s.defaultValue));
+        }
+        for (int i = 0; i < args.length; i++) {
+            String arg = args[i];
+            String flag = arg;
+            String value;
+            int eq = arg.indexOf('=');
+            if (eq > 0) {
+                flag = arg.substring(0, eq);
+                value = arg.substring(eq + 1);
+            } else if (i + 1 < args.length) {
+                value = args[++i];
+            } else {
+                value = null;
+            }
+            if (!values.containsKey(flag)) {
+                throw new IllegalArgumentException("unknown option " + flag + "; see --help");
+            }
+            if (value == null) {
+                throw new IllegalArgumentException(flag + " needs a value");
+            }
+            values.put(flag, value);
+        }
+        Path db = Path.of(values.get("--db"));
+        String secret = values.get("--secret-file");
+        Path secretFile = secret.isBlank() ? siblingOf(db, "chatroom.secret") : Path.of(secret);
+        return new Config(
+                values.get("--host"),
+                intIn(values, "--port", 0, 65535),
+                db,
+                secretFile,
+                intIn(values, "--max-message-chars", 1, 1_000_000),
+                intIn(values, "--max-frame-bytes", 1024, 16 * 1024 * 1024),
+                intIn(values, "--history", 1, 1000),
+                duration(values, "--room-idle"),
+                intIn(values, "--send-queue-bytes", 4096, 1 << 30),
+                number(values, "--rate", Double::parseDouble, 0.0, 1e9),
+                intIn(values, "--burst", 1, 1_000_000),
+                origins(values.get("--allowed-origins")),
+                intIn(values, "--max-connections", 1, 10_000_000));
+    }
+
+    public static String help() {
+        StringBuilder out = new StringBuilder("usage: java -jar chatroom.jar [options]\n"
+                + "       java -jar chatroom.jar bench <scenario> [options]   (load generator; bench --help)\n\noptions:\n");
+        for (Setting s : SETTINGS) {
+            out.append(String.format("  %-22s %s%n  %-22s   env %s, default %s%n", s.flag, s.help, "", s.env,
+                    s.defaultValue.isEmpty() ? "(none)" : s.defaultValue));
+        }
+        return out.toString();
+    }
+
+    public Config withPort(int newPort) {
+        return new Config(host, newPort, db, secretFile, maxMessageChars, maxFrameBytes, historyMessages,
+                roomIdleTimeout, sendQueueBytes, messagesPerSecond, messageBurst, allowedOrigins, maxConnections);
+    }
+
+    private static Path siblingOf(Path file, String name) {
+        Path parent = file.toAbsolutePath().getParent();
+        return parent == null ? Path.of(name) : parent.resolve(name);
+    }
+
+    private static int intIn(Map<String, String> values, String flag, int min, int max) {
+        return number(values, flag, Integer::parseInt, min, max);
+    }
+
+    private static <N extends Number & Comparable<N>> N number(
+            Map<String, String> values, String flag, Function<String, N> parser, N min, N max) {
+        String raw = values.get(flag).trim();
+        N value;
+        try {
+            value = parser.apply(raw);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(flag + " is '" + raw + "'; expected a number from " + min + " to " + max);
+        }
+        if (value.compareTo(min) < 0 || value.compareTo(max) > 0) {
+            throw new IllegalArgumentException(flag + " is " + raw + "; expected a number from " + min + " to " + max);
+        }
+        return value;
+    }
+
+    /** Accepts {@code 500ms}, {@code 60s}, {@code 5m}, {@code 1h}, or an ISO-8601 duration. */
+    static Duration duration(Map<String, String> values, String flag) {
+        String raw = values.get(flag).trim().toLowerCase();
+        try {
+            if (raw.startsWith("p")) {
+                return Duration.parse(raw.toUpperCase());
+            }
+            if (raw.endsWith("ms")) {
+                return Duration.ofMillis(Long.parseLong(raw.substring(0, raw.length() - 2)));
+            }
+            long amount = Long.parseLong(raw.substring(0, raw.length() - 1));
+            return switch (raw.charAt(raw.length() - 1)) {
+                case 's' -> Duration.ofSeconds(amount);
+                case 'm' -> Duration.ofMinutes(amount);
+                case 'h' -> Duration.ofHours(amount);
+                default -> throw new NumberFormatException();
+            };
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException(flag + " is '" + raw + "'; expected a duration such as 500ms, 60s or 5m");
+        }
+    }
+
+    private static Set<String> origins(String raw) {
+        List<String> origins = new ArrayList<>();
+        for (String part : raw.split(",")) {
+            String origin = part.trim().toLowerCase();
+            if (origin.endsWith("/")) {
+                origin = origin.substring(0, origin.length() - 1);
+            }
+            if (!origin.isEmpty()) {
+                origins.add(origin);
+            }
+        }
+        return Set.copyOf(origins);
+    }
+}

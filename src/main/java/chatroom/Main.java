@@ -1,0 +1,106 @@
+package chatroom;
+
+import chatroom.room.InMemoryMessageStore;
+import chatroom.room.MessageStore;
+import chatroom.room.RoomSettings;
+import chatroom.room.Rooms;
+import chatroom.web.Assets;
+import chatroom.web.JteViews;
+import chatroom.web.Web;
+import chatroom.web.WebServer;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Starts Chatroom: config → storage → rooms → web, in that order, and stops them in reverse. The only
+ * class that knows every package. {@code bench} as the first argument runs the load generator instead.
+ */
+public final class Main implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(Main.class);
+    private static final Duration STATUS_EVERY = Duration.ofMinutes(1);
+
+    private final MessageStore messages;
+    private final Rooms rooms;
+    private final WebServer server;
+    private final ScheduledExecutorService statusLog;
+    public final int port;
+
+    public static void main(String[] args) throws Exception {
+        if (args.length > 0 && args[0].equals("bench")) {
+            Class.forName("chatroom.bench.Bench")
+                    .getMethod("main", String[].class)
+                    .invoke(null, (Object) Arrays.copyOfRange(args, 1, args.length));
+            return;
+        }
+        if (Arrays.asList(args).contains("--help") || Arrays.asList(args).contains("-h")) {
+            System.out.print(Config.help());
+            return;
+        }
+        Config config;
+        try {
+            config = Config.parse(args, System.getenv());
+        } catch (IllegalArgumentException e) {
+            System.err.println("chatroom: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        Main main = new Main(config);
+        Runtime.getRuntime().addShutdownHook(new Thread(main::close, "shutdown"));
+        System.out.println("Chatroom is running at http://localhost:" + main.port + "/");
+    }
+
+    public Main(Config config) throws Exception {
+        // 1. storage
+        this.messages = new InMemoryMessageStore();
+        // 2. the event loops, which also run the rooms
+        this.server = new WebServer();
+        // 3. rooms
+        RoomSettings roomSettings = new RoomSettings(
+                config.maxMessageChars(),
+                config.historyMessages(),
+                RoomSettings.defaults().replayLimit(),
+                config.roomIdleTimeout(),
+                RoomSettings.defaults().presenceDelay());
+        JteViews views = new JteViews();
+        this.rooms = new Rooms(messages, views, roomSettings, server::nextExecutor, Clock.systemUTC());
+        // 4. web
+        Web web = new Web(rooms, messages, views, new Assets(), config.secretFile(), new Web.Settings(
+                config.historyMessages(),
+                config.maxMessageChars(),
+                config.maxFrameBytes(),
+                config.messagesPerSecond(),
+                config.messageBurst(),
+                config.maxConnections(),
+                config.allowedOrigins()));
+        this.port = server.start(web, config.host(), config.port(), config.sendQueueBytes());
+        // 5. a status line now and then, for operators
+        this.statusLog = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "status-log");
+            t.setDaemon(true);
+            return t;
+        });
+        statusLog.scheduleAtFixedRate(this::logStatus, STATUS_EVERY.toSeconds(), STATUS_EVERY.toSeconds(), TimeUnit.SECONDS);
+    }
+
+    private void logStatus() {
+        log.info("status: {} connections, {} active rooms, {} hibernated rooms",
+                rooms.connectionCount(), rooms.awakeCount(), rooms.sleepingCount());
+    }
+
+    /** Closes sockets with 1012 (clients reconnect), then rooms, then storage, which finishes its writes. */
+    @Override
+    public void close() {
+        statusLog.shutdownNow();
+        server.close();
+        rooms.close();
+        messages.close();
+        log.info("stopped");
+    }
+}

@@ -1,0 +1,257 @@
+package chatroom.room;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One chat room while it is awake: the only writer of its messages. Events from its members arrive
+ * here one at a time on the room's thread (see {@link RoomHost}); it validates each message, stores it,
+ * and once the store has committed it (and so given it its sequence number) renders it once and sends
+ * the same bytes to every member. No locks: everything here runs on the room's thread.
+ *
+ * <p>A joining or reconnecting member first gets what it missed from the store, then live messages.
+ * Live messages that arrive while its history is being read are held for it and sent after, skipping
+ * any that the history already held, so that each member sees every message once, in seq order.
+ *
+ * <p>The room holds nothing that cannot be rebuilt from its members and the store, which is why its
+ * host may drop it when idle and make a new one on the next event.
+ */
+final class Room {
+
+    private static final Logger log = LoggerFactory.getLogger(Room.class);
+
+    private final RoomHost host;
+    private final MessageStore messages;
+    private final RoomViews views;
+    private final RoomSettings settings;
+    private final Clock clock;
+
+    /** Members whose history is still being read, with the fragments held back for them meanwhile. */
+    private final Map<Connection, List<Fragment>> catchingUp = new HashMap<>();
+    /** Who is here: each user once, with how many sockets they have open. */
+    private final Map<String, Presence> presence = new LinkedHashMap<>();
+
+    private final List<String> joined = new ArrayList<>();
+    private final List<String> left = new ArrayList<>();
+    private boolean presenceUpdateScheduled;
+
+    private long lastEventNanos = System.nanoTime();
+    /** Store calls not yet answered; the room must stay awake until they are. */
+    private int pendingWork;
+    /** Timestamps only move forward within a room, even if the wall clock steps back. */
+    private Instant lastSentAt = Instant.EPOCH;
+
+    private static final class Presence {
+        Author author;
+        int sockets;
+
+        Presence(Author author) {
+            this.author = author;
+        }
+    }
+
+    Room(RoomHost host, MessageStore messages, RoomViews views, RoomSettings settings, Clock clock) {
+        this.host = host;
+        this.messages = messages;
+        this.views = views;
+        this.settings = settings;
+        this.clock = clock;
+        // a room that wakes up rebuilds who is here from the sockets that stayed open while it slept
+        for (Connection member : host.members) {
+            presence.computeIfAbsent(member.author().id(), id -> new Presence(member.author())).sockets++;
+        }
+    }
+
+    // ---- events from members
+
+    /**
+     * A new member: sends it what it missed, then live messages. {@code afterSeq} is the last seq the
+     * page already shows, or a negative number for a page that shows nothing yet.
+     */
+    void join(Connection member, long afterSeq) {
+        touch();
+        host.members.add(member);
+        catchingUp.put(member, new ArrayList<>());
+        pendingWork++;
+        catchUp(afterSeq).whenComplete((history, error) -> host.run(room -> room.caughtUp(member, afterSeq, history, error)));
+        Presence here = presence.computeIfAbsent(member.author().id(), id -> new Presence(member.author()));
+        if (here.sockets++ == 0) {
+            joined.add(member.author().name());
+            presenceChanged();
+        }
+    }
+
+    void leave(Connection member) {
+        touch();
+        if (!host.remove(member)) {
+            return;
+        }
+        catchingUp.remove(member);
+        Presence here = presence.get(member.author().id());
+        if (here != null && --here.sockets == 0) {
+            presence.remove(member.author().id());
+            left.add(here.author.name());
+            presenceChanged();
+        }
+    }
+
+    void say(Connection member, String rawText) {
+        touch();
+        String text;
+        try {
+            text = MessageText.clean(rawText, settings.maxMessageChars());
+        } catch (InvalidInputException e) {
+            member.send(views.error(e.getMessage()));
+            return;
+        }
+        Author author = member.author();
+        Instant now = clock.instant();
+        lastSentAt = now.isAfter(lastSentAt) ? now : lastSentAt;
+        pendingWork++;
+        messages.append(new NewMessage(host.name.value(), author.id(), author.name(), text, lastSentAt))
+                .whenComplete((message, error) -> host.run(room -> room.stored(member, message, error)));
+    }
+
+    void rename(String userId, String newName) {
+        touch();
+        Presence here = presence.get(userId);
+        if (here == null || here.author.name().equals(newName)) {
+            return;
+        }
+        String oldName = here.author.name();
+        here.author = here.author.renamed(newName);
+        for (Connection member : host.members) {
+            if (member.author().id().equals(userId)) {
+                member.rename(here.author);
+            }
+        }
+        broadcast(views.notice(oldName + " is now " + newName));
+        presenceChanged();
+    }
+
+    /** True when the room has had no event for {@code idleNanos} and waits for nothing: it may sleep. */
+    boolean canSleep(long nowNanos, long idleNanos) {
+        return pendingWork == 0 && !presenceUpdateScheduled && nowNanos - lastEventNanos >= idleNanos;
+    }
+
+    // ---- answers from the store
+
+    private void stored(Connection sender, Message message, Throwable error) {
+        pendingWork--;
+        if (error != null) {
+            log.warn("{}: message from {} not stored: {}", host.name, sender.author().id(), error.toString());
+            sender.send(views.error("Your message was not sent: the server could not store it. Please try again."));
+            return;
+        }
+        broadcast(views.message(message));
+    }
+
+    private CompletableFuture<Catchup> catchUp(long afterSeq) {
+        String room = host.name.value();
+        if (afterSeq < 0) {
+            return messages.before(room, Long.MAX_VALUE, settings.historyMessages()).thenApply(Catchup::replace);
+        }
+        // ask for one more than the limit to learn whether the gap is too big to replay
+        return messages.after(room, afterSeq, settings.replayLimit() + 1).thenCompose(missed -> {
+            if (missed.size() <= settings.replayLimit()) {
+                return CompletableFuture.completedFuture(new Catchup(missed, false));
+            }
+            return messages.before(room, Long.MAX_VALUE, settings.historyMessages()).thenApply(Catchup::replace);
+        });
+    }
+
+    private record Catchup(List<Message> messages, boolean replace) {
+        static Catchup replace(List<Message> messages) {
+            return new Catchup(messages, true);
+        }
+    }
+
+    private void caughtUp(Connection member, long afterSeq, Catchup history, Throwable error) {
+        pendingWork--;
+        List<Fragment> held = catchingUp.remove(member);
+        if (held == null) {
+            return; // left meanwhile
+        }
+        long shownUpTo = Math.max(afterSeq, 0);
+        if (error != null) {
+            log.warn("{}: history for {} not read: {}", host.name, member.author().id(), error.toString());
+            member.send(views.error("History could not be loaded; new messages will still appear."));
+        } else {
+            List<Message> list = history.messages();
+            if (history.replace() || !list.isEmpty()) {
+                long olderBefore = list.isEmpty() || list.get(0).seq() <= 1 ? 0 : list.get(0).seq();
+                member.send(views.history(list, history.replace(), olderBefore));
+            }
+            if (!list.isEmpty()) {
+                shownUpTo = Math.max(shownUpTo, list.get(list.size() - 1).seq());
+            }
+        }
+        for (Fragment fragment : held) {
+            if (fragment.seq() == 0 || fragment.seq() > shownUpTo) {
+                member.send(fragment);
+            }
+        }
+    }
+
+    // ---- fan-out
+
+    private void broadcast(Fragment fragment) {
+        List<Connection> members = host.members;
+        if (catchingUp.isEmpty()) {
+            for (int i = 0, n = members.size(); i < n; i++) {
+                members.get(i).send(fragment);
+            }
+            return;
+        }
+        for (int i = 0, n = members.size(); i < n; i++) {
+            Connection member = members.get(i);
+            List<Fragment> held = catchingUp.get(member);
+            if (held != null) {
+                held.add(fragment);
+            } else {
+                member.send(fragment);
+            }
+        }
+    }
+
+    /** Gathers presence changes for a short while, then sends one update for all of them. */
+    private void presenceChanged() {
+        host.people = presence.size();
+        if (presenceUpdateScheduled) {
+            return;
+        }
+        presenceUpdateScheduled = true;
+        host.executor.schedule(
+                () -> host.run(Room::sendPresence), settings.presenceDelay().toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private void sendPresence() {
+        presenceUpdateScheduled = false;
+        if (!joined.isEmpty()) {
+            broadcast(views.notice(Names.listed(joined) + " joined"));
+            joined.clear();
+        }
+        if (!left.isEmpty()) {
+            broadcast(views.notice(Names.listed(left) + " left"));
+            left.clear();
+        }
+        List<Author> here = new ArrayList<>(presence.size());
+        for (Presence p : presence.values()) {
+            here.add(p.author);
+        }
+        broadcast(views.presence(here));
+    }
+
+    private void touch() {
+        lastEventNanos = System.nanoTime();
+    }
+}

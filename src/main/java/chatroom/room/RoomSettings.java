@@ -1,0 +1,22 @@
+package chatroom.room;
+
+import java.time.Duration;
+
+/**
+ * The limits and timings of every room.
+ *
+ * @param maxMessageChars longest message, in characters (code points)
+ * @param historyMessages messages shown on joining, and per page of scroll-back
+ * @param replayLimit most messages replayed to a reconnecting member; beyond it the member gets the
+ *     latest history instead and is told that it missed some
+ * @param idleTimeout how long a room may go without events before it leaves memory
+ * @param presenceDelay how long join/leave/rename changes are gathered before one presence update is
+ *     sent, so that a crowd arriving at once costs one update rather than one per arrival per member
+ */
+public record RoomSettings(
+        int maxMessageChars, int historyMessages, int replayLimit, Duration idleTimeout, Duration presenceDelay) {
+
+    public static RoomSettings defaults() {
+        return new RoomSettings(2000, 50, 500, Duration.ofSeconds(60), Duration.ofMillis(200));
+    }
+}

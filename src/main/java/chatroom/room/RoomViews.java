@@ -1,0 +1,31 @@
+package chatroom.room;
+
+import java.util.List;
+
+/**
+ * How a room's events look on the page: HTML fragments with out-of-band swaps, one per swap target.
+ * The room calls these once per event and sends the same bytes to every member. The implementation
+ * (templates in the web layer) escapes all user text.
+ */
+public interface RoomViews {
+
+    /** A new message, appended to the message list. */
+    Fragment message(Message message);
+
+    /**
+     * Messages from the store, shown in order. With {@code replace} they become the whole list (first
+     * join, or a reconnect that missed more than the replay limit); otherwise they are appended (a
+     * reconnect that catches up). {@code olderBefore} is the seq above which the page may load older
+     * messages, or 0 when there are none.
+     */
+    Fragment history(List<Message> messages, boolean replace, long olderBefore);
+
+    /** Everyone in the room now, each user once. */
+    Fragment presence(List<Author> here);
+
+    /** A quiet line in the message list that is not stored (joins, leaves, renames). */
+    Fragment notice(String text);
+
+    /** A problem with what this member sent, shown to that member only. */
+    Fragment error(String text);
+}

@@ -1,0 +1,52 @@
+package chatroom.web;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import java.io.IOException;
+
+/**
+ * What a client's text frame asks for. The page sends the JSON that htmx's WebSocket support makes
+ * from the form: {@code {"message": "...", "HEADERS": {...}}} (htmx 2 {@code ws-send}) or {@code
+ * {"message": "...", "headers": {...}}} (htmx 4 {@code hx-ws}). Every other field is ignored; a name or
+ * id in a frame is never believed.
+ */
+sealed interface ClientFrame {
+
+    record Say(String text) implements ClientFrame {}
+
+    /** A frame we cannot use, with the reason shown to its sender. */
+    record Invalid(String reason) implements ClientFrame {}
+
+    JsonFactory JSON = JsonFactory.builder().build();
+
+    static ClientFrame parse(String frame) {
+        try (JsonParser json = JSON.createParser(frame)) {
+            if (json.nextToken() != JsonToken.START_OBJECT) {
+                return new Invalid("frame is not a JSON object; send {\"message\": \"…\"}");
+            }
+            String message = null;
+            while (json.nextToken() == JsonToken.FIELD_NAME) {
+                String field = json.currentName();
+                JsonToken value = json.nextToken();
+                if (field.equals("message")) {
+                    if (value != JsonToken.VALUE_STRING) {
+                        return new Invalid("\"message\" must be text");
+                    }
+                    message = json.getText();
+                } else {
+                    json.skipChildren();
+                }
+            }
+            if (json.nextToken() != null) {
+                return new Invalid("frame has data after its JSON object");
+            }
+            return message == null ? new Invalid("frame has no \"message\" field") : new Say(message);
+        } catch (JsonProcessingException e) {
+            return new Invalid("frame is not valid JSON: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            return new Invalid("frame could not be read");
+        }
+    }
+}

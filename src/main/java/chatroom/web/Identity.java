@@ -1,0 +1,16 @@
+package chatroom.web;
+
+import chatroom.room.Author;
+
+/**
+ * A visitor: a random user id of 128 bits and a display name, carried in a signed cookie.
+ *
+ * @param issued true when the request carried no valid cookie and this identity was just made; the
+ *     response must then set the cookie
+ */
+public record Identity(String userId, String name, boolean issued) {
+
+    public Author author() {
+        return Author.of(userId, name);
+    }
+}

@@ -1,0 +1,67 @@
+package chatroom.web;
+
+import chatroom.room.Author;
+import chatroom.room.Fragment;
+import chatroom.room.Message;
+import chatroom.room.RoomViews;
+import gg.jte.ContentType;
+import gg.jte.TemplateEngine;
+import gg.jte.output.Utf8ByteOutput;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Renders pages and fragments from the JTE templates in {@code src/main/jte}, precompiled at build
+ * time, straight to UTF-8 bytes. JTE escapes every {@code ${…}} for its place in the HTML, so user text
+ * cannot become markup. Thread-safe: rooms render on their own threads concurrently.
+ */
+public final class JteViews implements RoomViews {
+
+    /** Beyond this many names the presence list says "and N more"; a page need not list a crowd. */
+    private static final int PRESENCE_SHOWN = 100;
+
+    private final TemplateEngine engine = TemplateEngine.createPrecompiled(ContentType.Html);
+
+    byte[] render(String template, Map<String, Object> params) {
+        Utf8ByteOutput out = new Utf8ByteOutput();
+        engine.render(template, params, out);
+        return out.toByteArray();
+    }
+
+    // ---- fragments for rooms (RoomViews)
+
+    @Override
+    public Fragment message(Message message) {
+        return new Fragment(render("fragments/live.jte", Map.of("m", MessageView.of(message))), message.seq());
+    }
+
+    @Override
+    public Fragment history(List<Message> messages, boolean replace, long olderBefore) {
+        String room = messages.isEmpty() ? "" : messages.get(0).room();
+        byte[] html = render("fragments/history.jte", Map.of(
+                "room", room,
+                "messages", views(messages),
+                "replace", replace,
+                "olderBefore", olderBefore));
+        return new Fragment(html, messages.isEmpty() ? 0 : messages.get(messages.size() - 1).seq());
+    }
+
+    @Override
+    public Fragment presence(List<Author> here) {
+        return new Fragment(render("fragments/presence.jte", Map.of("here", here, "shown", PRESENCE_SHOWN)), 0);
+    }
+
+    @Override
+    public Fragment notice(String text) {
+        return new Fragment(render("fragments/notice.jte", Map.of("text", text)), 0);
+    }
+
+    @Override
+    public Fragment error(String text) {
+        return new Fragment(render("fragments/error.jte", Map.of("text", text)), 0);
+    }
+
+    static List<MessageView> views(List<Message> messages) {
+        return messages.stream().map(MessageView::of).toList();
+    }
+}

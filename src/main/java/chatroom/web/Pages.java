@@ -1,0 +1,157 @@
+package chatroom.web;
+
+import chatroom.room.MessageStore;
+import chatroom.room.RoomName;
+import chatroom.room.Rooms;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The HTTP pages: the lobby, a room's page, older messages for scroll-back, and the forms that enter a
+ * room, create a private one and change one's name. Reads go to the store asynchronously; nothing here
+ * blocks an event loop.
+ */
+final class Pages {
+
+    /** The lobby lists at most this many rooms. */
+    private static final int LOBBY_ROOMS = 50;
+
+    private final Rooms rooms;
+    private final MessageStore messages;
+    private final JteViews views;
+    private final Assets assets;
+    private final Identities identities;
+    private final Origins origins;
+    private final int historyMessages;
+    private final int maxMessageChars;
+
+    Pages(Rooms rooms, MessageStore messages, JteViews views, Assets assets, Identities identities, Origins origins,
+            int historyMessages, int maxMessageChars) {
+        this.rooms = rooms;
+        this.messages = messages;
+        this.views = views;
+        this.assets = assets;
+        this.identities = identities;
+        this.origins = origins;
+        this.historyMessages = historyMessages;
+        this.maxMessageChars = maxMessageChars;
+    }
+
+    /** {@code GET /}: public rooms, busiest first, then recently active ones that are empty now. */
+    CompletableFuture<Response> lobby(Request request) {
+        Page page = new Page("Rooms", assets, request.identity());
+        return messages.activeRooms(LOBBY_ROOMS).thenApply(recent -> {
+            Map<String, LobbyRoom> listed = new LinkedHashMap<>();
+            for (Rooms.Occupancy o : rooms.occupied()) {
+                listed.put(o.name().value(), new LobbyRoom(o.name().value(), o.people()));
+            }
+            for (String name : recent) {
+                if (listed.size() >= LOBBY_ROOMS) {
+                    break;
+                }
+                if (!name.startsWith("~")) {
+                    listed.putIfAbsent(name, new LobbyRoom(name, 0));
+                }
+            }
+            List<LobbyRoom> list = new ArrayList<>(listed.values());
+            return Response.html(views.render("lobby.jte", Map.of("page", page, "rooms", list)));
+        });
+    }
+
+    /** {@code GET /enter?room=name}: the lobby's form, sent on to the room's page. */
+    CompletableFuture<Response> enter(Request request) {
+        RoomName name = RoomName.parse(request.query("room"));
+        return Response.redirect("/r/" + name.value()).now();
+    }
+
+    /** {@code GET /r/{room}}: the room with its latest messages; the page's socket catches up from there. */
+    CompletableFuture<Response> room(Request request) {
+        RoomName name = RoomName.parse(request.param("room"));
+        if (!name.value().equals(request.param("room"))) {
+            return Response.redirect("/r/" + name.value()).now(); // one address per room
+        }
+        Page page = new Page(title(name), assets, request.identity());
+        return messages.before(name.value(), Long.MAX_VALUE, historyMessages).thenApply(history -> {
+            Map<String, Object> params = new LinkedHashMap<>();
+            params.put("page", page);
+            params.put("room", name.value());
+            params.put("title", title(name));
+            params.put("messages", JteViews.views(history));
+            params.put("olderBefore", olderBefore(history));
+            params.put("maxMessageChars", maxMessageChars);
+            return Response.html(views.render("room.jte", params));
+        });
+    }
+
+    /** {@code GET /r/{room}/messages?before=seq}: the page of messages above the oldest one shown. */
+    CompletableFuture<Response> older(Request request) {
+        RoomName name = RoomName.parse(request.param("room"));
+        long before = parseSeq(request.query("before"));
+        return messages.before(name.value(), before, historyMessages).thenApply(page -> Response.html(views.render(
+                "fragments/page-of-messages.jte",
+                Map.of("room", name.value(), "messages", JteViews.views(page), "olderBefore", olderBefore(page)))));
+    }
+
+    /** {@code POST /private}: a new private room, then its page. */
+    CompletableFuture<Response> createPrivate(Request request) {
+        requireSameOrigin(request);
+        return Response.redirect("/r/" + RoomName.newPrivate().value()).now();
+    }
+
+    /** {@code POST /name}: a new display name, kept in the cookie and shown in every room the user is in. */
+    CompletableFuture<Response> rename(Request request) {
+        requireSameOrigin(request);
+        Identity renamed = identities.renamed(request.identity(), request.form("name"));
+        rooms.rename(renamed.userId(), renamed.name());
+        String cookie = identities.setCookie(renamed, false);
+        if (request.header("HX-Request") != null) {
+            return Response.noContent().header(HttpHeaderNames.SET_COOKIE, cookie).now();
+        }
+        String back = request.header(HttpHeaderNames.REFERER);
+        String location = back != null && origins.allows(originOf(back), request.header(HttpHeaderNames.HOST)) ? back : "/";
+        return Response.redirect(location).header(HttpHeaderNames.SET_COOKIE, cookie).now();
+    }
+
+    /** {@code GET /status}: counts for operators and tests. */
+    CompletableFuture<Response> status(Request request) {
+        return Response.json("{\"connections\":" + rooms.connectionCount()
+                        + ",\"activeRooms\":" + rooms.awakeCount()
+                        + ",\"hibernatedRooms\":" + rooms.sleepingCount() + "}")
+                .now();
+    }
+
+    private void requireSameOrigin(Request request) {
+        if (!origins.allows(request.header(HttpHeaderNames.ORIGIN), request.header(HttpHeaderNames.HOST))) {
+            throw HttpException.forbidden("This form may only be sent from this site's own pages.");
+        }
+    }
+
+    private static String originOf(String url) {
+        int slash = url.indexOf('/', url.indexOf("//") + 2);
+        return slash < 0 ? url : url.substring(0, slash);
+    }
+
+    private static String title(RoomName name) {
+        return name.isPrivate() ? "Private room" : "#" + name.value();
+    }
+
+    private static long olderBefore(List<chatroom.room.Message> page) {
+        return page.isEmpty() || page.get(0).seq() <= 1 ? 0 : page.get(0).seq();
+    }
+
+    private static long parseSeq(String raw) {
+        try {
+            long seq = Long.parseLong(raw);
+            if (seq > 0) {
+                return seq;
+            }
+        } catch (NumberFormatException e) {
+            // answered below
+        }
+        throw HttpException.badRequest("before must be a message number above 0; got '" + raw + "'");
+    }
+}

@@ -1,0 +1,106 @@
+package chatroom.web;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.codec.http.cookie.Cookie;
+import io.netty.handler.codec.http.cookie.ServerCookieDecoder;
+import io.netty.handler.codec.http.multipart.Attribute;
+import io.netty.handler.codec.http.multipart.HttpPostRequestDecoder;
+import io.netty.handler.codec.http.multipart.InterfaceHttpData;
+import java.io.IOException;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One HTTP request as handlers see it: the decoded path, path parameters from the route, query and
+ * form values, cookies, and the identity of the visitor. Lives for one request on its event loop.
+ */
+final class Request {
+
+    final ChannelHandlerContext ctx;
+    final FullHttpRequest http;
+    final String path;
+    private final Map<String, String> pathParams;
+    private final QueryStringDecoder query;
+    private Map<String, String> form;
+    private Identity identity;
+    private final Identities identities;
+
+    Request(ChannelHandlerContext ctx, FullHttpRequest http, QueryStringDecoder query, Map<String, String> pathParams,
+            Identities identities) {
+        this.ctx = ctx;
+        this.http = http;
+        this.query = query;
+        this.path = query.path();
+        this.pathParams = pathParams;
+        this.identities = identities;
+    }
+
+    HttpMethod method() {
+        return http.method();
+    }
+
+    String param(String name) {
+        return pathParams.get(name);
+    }
+
+    /** The first value of a query parameter, or null. */
+    String query(String name) {
+        List<String> values = query.parameters().get(name);
+        return values == null || values.isEmpty() ? null : values.get(0);
+    }
+
+    String header(CharSequence name) {
+        return http.headers().get(name);
+    }
+
+    String cookie(String name) {
+        String header = http.headers().get(HttpHeaderNames.COOKIE);
+        if (header == null) {
+            return null;
+        }
+        for (Cookie cookie : ServerCookieDecoder.STRICT.decode(header)) {
+            if (cookie.name().equals(name)) {
+                return cookie.value();
+            }
+        }
+        return null;
+    }
+
+    /** A value of a url-encoded or multipart form posted with this request, or null. */
+    String form(String name) {
+        if (form == null) {
+            form = new HashMap<>();
+            HttpPostRequestDecoder decoder = new HttpPostRequestDecoder(http);
+            try {
+                for (InterfaceHttpData data : decoder.getBodyHttpDatas()) {
+                    if (data instanceof Attribute attribute) {
+                        form.putIfAbsent(attribute.getName(), attribute.getValue());
+                    }
+                }
+            } catch (IOException | HttpPostRequestDecoder.ErrorDataDecoderException e) {
+                throw HttpException.badRequest("the form could not be read: " + e.getMessage());
+            } finally {
+                decoder.destroy();
+            }
+        }
+        return form.get(name);
+    }
+
+    /** The identity if a handler asked for it, else null: only then may the response need to set the cookie. */
+    Identity identityIfRead() {
+        return identity;
+    }
+
+    /** Who is asking: from the signed cookie, or a new guest when there is none or it was tampered with. */
+    Identity identity() {
+        if (identity == null) {
+            identity = identities.fromCookie(cookie(Identities.COOKIE));
+        }
+        return identity;
+    }
+}

@@ -1,0 +1,120 @@
+package chatroom.web;
+
+import chatroom.room.RoomHost;
+import chatroom.room.RoomName;
+import chatroom.room.RoomViews;
+import chatroom.room.Rooms;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
+import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
+import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
+import io.netty.channel.group.ChannelGroup;
+
+/**
+ * The WebSocket endpoint of every room: checks an upgrade (origin, connection limit, identity), performs
+ * the handshake, and hands the connection to a {@link WebSocketMember} in its room. Called by {@link
+ * HttpHandler} on the connection's event loop.
+ */
+final class RoomSockets {
+
+    /** The seed design's {@code /connect} socket belongs to this room. */
+    static final RoomName DEFAULT_ROOM = RoomName.parse("general");
+
+    private final Rooms rooms;
+    private final RoomViews views;
+    private final Identities identities;
+    private final Origins origins;
+    private final ChannelGroup sockets;
+    private final WebSocketDecoderConfig decoderConfig;
+    private final int maxFrameBytes;
+    private final MemberLimits limits;
+    private final int maxConnections;
+
+    RoomSockets(Rooms rooms, RoomViews views, Identities identities, Origins origins, ChannelGroup sockets,
+            int maxFrameBytes, MemberLimits limits, int maxConnections) {
+        this.rooms = rooms;
+        this.views = views;
+        this.identities = identities;
+        this.origins = origins;
+        this.sockets = sockets;
+        this.maxFrameBytes = maxFrameBytes;
+        this.limits = limits;
+        this.maxConnections = maxConnections;
+        this.decoderConfig = WebSocketDecoderConfig.newBuilder()
+                .maxFramePayloadLength(maxFrameBytes)
+                .allowExtensions(false) // no permessage-deflate: it holds ~300 KB of zlib state per socket
+                .withUTF8Validator(true)
+                .closeOnProtocolViolation(true)
+                .build();
+    }
+
+    /** {@code /r/{room}/ws?after=seq}. */
+    void room(Request request) {
+        join(request, RoomName.parse(request.param("room")));
+    }
+
+    /** {@code /connect} (and {@code /connect?room=name}), the seed design's socket. */
+    void connect(Request request) {
+        String room = request.query("room");
+        join(request, room == null ? DEFAULT_ROOM : RoomName.parse(room));
+    }
+
+    private void join(Request request, RoomName name) {
+        if (!origins.allows(request.header(HttpHeaderNames.ORIGIN), request.header(HttpHeaderNames.HOST))) {
+            throw HttpException.forbidden("WebSocket connections are only accepted from this site's own pages.");
+        }
+        if (sockets.size() >= maxConnections) {
+            throw new HttpException(HttpResponseStatus.SERVICE_UNAVAILABLE,
+                    "The server is full (" + maxConnections + " connections). Please try again later.");
+        }
+        long afterSeq = afterSeq(request.query("after"));
+        Identity identity = request.identity();
+        Channel channel = request.ctx.channel();
+        WebSocketServerHandshaker handshaker = new WebSocketServerHandshakerFactory(
+                        "ws://" + request.header(HttpHeaderNames.HOST) + request.path, null, decoderConfig)
+                .newHandshaker(request.http);
+        if (handshaker == null) {
+            WebSocketServerHandshakerFactory.sendUnsupportedVersionResponse(channel);
+            return;
+        }
+        HttpHeaders extra = new DefaultHttpHeaders();
+        if (identity.issued()) {
+            extra.set(HttpHeaderNames.SET_COOKIE, identities.setCookie(identity, false));
+        }
+        RoomHost host = rooms.get(name);
+        WebSocketMember member = new WebSocketMember(channel, host, identity.author(), views, limits);
+        ChannelPipeline pipeline = channel.pipeline();
+        handshaker.handshake(channel, request.http, extra, channel.newPromise()).addListener(done -> {
+            if (done.isSuccess()) {
+                sockets.add(channel);
+                host.join(member, afterSeq);
+            } else {
+                channel.close();
+            }
+        });
+        // the handshake swapped the HTTP codec for WebSocket frames; frames now go to the member
+        pipeline.replace(request.ctx.name(), "member", member);
+        pipeline.addBefore("member", "frames", new WebSocketFrameAggregator(maxFrameBytes));
+    }
+
+    private static long afterSeq(String raw) {
+        if (raw == null) {
+            return -1;
+        }
+        try {
+            long seq = Long.parseLong(raw);
+            if (seq >= 0) {
+                return seq;
+            }
+        } catch (NumberFormatException e) {
+            // answered below
+        }
+        throw HttpException.badRequest("after must be a message number, 0 or more; got '" + raw + "'");
+    }
+}

@@ -1,0 +1,102 @@
+package chatroom.web;
+
+import io.netty.handler.codec.http.HttpMethod;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The route table: method and path pattern to handler. A pattern is literal segments and {@code
+ * {name}} segments, each matching one non-empty path segment. Built once in {@link Web}; looked up for
+ * every request by {@link HttpHandler}.
+ */
+final class Routes {
+
+    /** Serves a request; throws {@link HttpException} (or anything) to answer with an error. */
+    @FunctionalInterface
+    interface Handler {
+        CompletableFuture<Response> handle(Request request) throws Exception;
+    }
+
+    /** Takes over a connection that asked for a WebSocket upgrade. */
+    @FunctionalInterface
+    interface Upgrade {
+        void upgrade(Request request) throws Exception;
+    }
+
+    private record Route(HttpMethod method, String[] segments, Handler handler, Upgrade upgrade) {}
+
+    /** The outcome of a lookup: a route with its parameters, or the methods the path does allow (for 405). */
+    record Match(Handler handler, Upgrade upgrade, Map<String, String> params, List<HttpMethod> allowed) {
+        boolean found() {
+            return handler != null || upgrade != null;
+        }
+    }
+
+    private final List<Route> routes = new ArrayList<>();
+
+    Routes get(String pattern, Handler handler) {
+        return add(HttpMethod.GET, pattern, handler, null);
+    }
+
+    Routes post(String pattern, Handler handler) {
+        return add(HttpMethod.POST, pattern, handler, null);
+    }
+
+    /** A WebSocket endpoint: GET with an upgrade. A plain GET to it is answered 426 Upgrade Required. */
+    Routes websocket(String pattern, Upgrade upgrade) {
+        return add(HttpMethod.GET, pattern, null, upgrade);
+    }
+
+    private Routes add(HttpMethod method, String pattern, Handler handler, Upgrade upgrade) {
+        routes.add(new Route(method, split(pattern), handler, upgrade));
+        return this;
+    }
+
+    /** HEAD is served by the GET route, without the body. */
+    Match match(HttpMethod method, String path) {
+        HttpMethod wanted = method.equals(HttpMethod.HEAD) ? HttpMethod.GET : method;
+        String[] segments = split(path);
+        List<HttpMethod> allowed = new ArrayList<>();
+        for (Route route : routes) {
+            Map<String, String> params = bind(route.segments, segments);
+            if (params == null) {
+                continue;
+            }
+            if (route.method.equals(wanted)) {
+                return new Match(route.handler, route.upgrade, params, List.of());
+            }
+            allowed.add(route.method);
+            if (route.method.equals(HttpMethod.GET)) {
+                allowed.add(HttpMethod.HEAD);
+            }
+        }
+        return new Match(null, null, Map.of(), allowed);
+    }
+
+    private static Map<String, String> bind(String[] pattern, String[] path) {
+        if (pattern.length != path.length) {
+            return null;
+        }
+        Map<String, String> params = new LinkedHashMap<>();
+        for (int i = 0; i < pattern.length; i++) {
+            String p = pattern[i];
+            if (p.startsWith("{") && p.endsWith("}")) {
+                if (path[i].isEmpty()) {
+                    return null;
+                }
+                params.put(p.substring(1, p.length() - 1), path[i]);
+            } else if (!p.equals(path[i])) {
+                return null;
+            }
+        }
+        return params;
+    }
+
+    private static String[] split(String path) {
+        String trimmed = path.startsWith("/") ? path.substring(1) : path;
+        return trimmed.isEmpty() ? new String[0] : trimmed.split("/", -1);
+    }
+}

@@ -1,0 +1,62 @@
+package chatroom.web;
+
+import chatroom.room.MessageStore;
+import chatroom.room.Rooms;
+import io.netty.channel.group.ChannelGroup;
+import java.util.Set;
+
+/**
+ * The web layer's wiring: every route in one table, and the handlers behind them. Built by {@code Main}.
+ */
+public final class Web {
+
+    private final Rooms rooms;
+    private final MessageStore messages;
+    private final JteViews views;
+    private final Assets assets;
+    private final Identities identities;
+    private final Origins origins;
+    private final Settings settings;
+
+    /** The web layer's own settings, from {@code Config}. */
+    public record Settings(
+            int historyMessages,
+            int maxMessageChars,
+            int maxFrameBytes,
+            double messagesPerSecond,
+            int messageBurst,
+            int maxConnections,
+            Set<String> allowedOrigins) {}
+
+    public Web(Rooms rooms, MessageStore messages, JteViews views, Assets assets, java.nio.file.Path secretFile,
+            Settings settings) throws java.io.IOException {
+        this.rooms = rooms;
+        this.messages = messages;
+        this.views = views;
+        this.assets = assets;
+        this.identities = Identities.withSecretFile(secretFile);
+        this.origins = new Origins(settings.allowedOrigins());
+        this.settings = settings;
+    }
+
+    HttpHandler httpHandler(ChannelGroup sockets) {
+        Pages pages = new Pages(rooms, messages, views, assets, identities, origins, settings.historyMessages(),
+                settings.maxMessageChars());
+        // a flood is a sender refused this many times in a row: well past any honest burst
+        MemberLimits limits = new MemberLimits(settings.messagesPerSecond(), settings.messageBurst(), 50);
+        RoomSockets roomSockets = new RoomSockets(rooms, views, identities, origins, sockets, settings.maxFrameBytes(),
+                limits, settings.maxConnections());
+        Routes routes = new Routes()
+                .get("/", pages::lobby)
+                .get("/enter", pages::enter)
+                .post("/private", pages::createPrivate)
+                .post("/name", pages::rename)
+                .get("/r/{room}", pages::room)
+                .get("/r/{room}/messages", pages::older)
+                .websocket("/r/{room}/ws", roomSockets::room)
+                .websocket("/connect", roomSockets::connect)
+                .get("/static/{file}", assets::serve)
+                .get("/status", pages::status);
+        return new HttpHandler(routes, identities, new ErrorPages(views, assets, identities));
+    }
+}

@@ -1,0 +1,119 @@
+package chatroom.web;
+
+import chatroom.room.Connection;
+import chatroom.room.MessageStore;
+import chatroom.room.Rooms;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.ServerSocketChannel;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.compression.StandardCompressionOptions;
+import io.netty.handler.codec.http.HttpContentCompressor;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import java.net.InetSocketAddress;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP and WebSocket server: Netty's codecs under our route table. Every connection starts with
+ * the HTTP pipeline below; a WebSocket upgrade swaps it for frames and a {@link WebSocketMember}.
+ *
+ * <pre>
+ *   codec (HttpServerCodec, bounded line and headers) → compressor (gzip) → aggregator (bounded body)
+ *   → http (HttpHandler, shared by all connections)
+ * </pre>
+ */
+public final class WebServer implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(WebServer.class);
+
+    static final int MAX_REQUEST_LINE_BYTES = 4096;
+    static final int MAX_HEADER_BYTES = 8192;
+    static final int MAX_BODY_BYTES = 64 * 1024;
+    /** Smaller responses are not worth compressing. */
+    private static final int COMPRESS_FROM_BYTES = 1024;
+
+    private final EventLoopGroup group;
+    private final ChannelGroup sockets = new DefaultChannelGroup("websockets", GlobalEventExecutor.INSTANCE);
+    private final Class<? extends ServerSocketChannel> serverChannel;
+    private Channel listener;
+    private final AtomicInteger nextExecutor = new AtomicInteger();
+
+    /** The event loops; rooms get one each too, so a room's work shares threads with its sockets. */
+    public WebServer() {
+        IoHandlerFactory io = Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        this.group = new MultiThreadIoEventLoopGroup(io);
+        this.serverChannel = Epoll.isAvailable() ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+    }
+
+    /** A single-threaded executor for a room: one of the event loops, in turn. */
+    public ScheduledExecutorService nextExecutor() {
+        return group.next();
+    }
+
+    /** Wires the routes and starts listening; returns the port bound. */
+    public int start(Web web, String host, int port, int sendQueueBytes) throws InterruptedException {
+        HttpHandler http = web.httpHandler(sockets);
+        ServerBootstrap bootstrap = new ServerBootstrap()
+                .group(group)
+                .channel(serverChannel)
+                .option(ChannelOption.SO_BACKLOG, 4096)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.SO_KEEPALIVE, true)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
+                        new WriteBufferWaterMark(sendQueueBytes / 2, sendQueueBytes))
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ch.pipeline()
+                                .addLast("codec", new HttpServerCodec(MAX_REQUEST_LINE_BYTES, MAX_HEADER_BYTES, 8192))
+                                .addLast("compressor", new HttpContentCompressor(COMPRESS_FROM_BYTES, StandardCompressionOptions.gzip()))
+                                .addLast("aggregator", new HttpObjectAggregator(MAX_BODY_BYTES))
+                                .addLast("http", http);
+                    }
+                });
+        listener = bootstrap.bind(new InetSocketAddress(host, port)).sync().channel();
+        int bound = ((InetSocketAddress) listener.localAddress()).getPort();
+        log.info("listening on {}:{} ({})", host, bound, Epoll.isAvailable() ? "epoll" : "nio");
+        return bound;
+    }
+
+    public int openSockets() {
+        return sockets.size();
+    }
+
+    /**
+     * Stops accepting, closes every WebSocket with 1012 so that pages reconnect (to this server once it
+     * is back, or to another node), and stops the event loops.
+     */
+    @Override
+    public void close() {
+        if (listener != null) {
+            listener.close().syncUninterruptibly();
+        }
+        Connection.CloseReason restart = Connection.CloseReason.RESTARTING;
+        sockets.writeAndFlush(new CloseWebSocketFrame(restart.code, restart.text))
+                .awaitUninterruptibly(2, TimeUnit.SECONDS);
+        sockets.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+}

@@ -1,0 +1,172 @@
+package chatroom.web;
+
+import chatroom.room.Author;
+import chatroom.room.Connection;
+import chatroom.room.Fragment;
+import chatroom.room.RoomHost;
+import chatroom.room.RoomViews;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.netty.util.ReferenceCountUtil;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One visitor's WebSocket in one room: the last handler of its pipeline, and the {@link Connection} its
+ * room writes to. It answers {@code ping} itself, without waking the room (the design's auto-response),
+ * applies the per-connection rate limit, parses frames into room events, and turns a full send queue
+ * into a close with 1013 so that one slow reader cannot hold the room back.
+ *
+ * <p>This object and its pipeline are all that an idle connection holds, so it is kept small: no
+ * buffers, no timers. Frames are read on the channel's event loop; {@link #send} is called from the
+ * room's thread and only queues a write.
+ */
+final class WebSocketMember extends ChannelInboundHandlerAdapter implements Connection {
+
+    private static final Logger log = LoggerFactory.getLogger(WebSocketMember.class);
+
+    private static final ByteBuf PING = Unpooled.unreleasableBuffer(
+            Unpooled.copiedBuffer("ping", StandardCharsets.US_ASCII).asReadOnly());
+    private static final ByteBuf PONG = Unpooled.unreleasableBuffer(
+            Unpooled.directBuffer(4).writeBytes("pong".getBytes(StandardCharsets.US_ASCII)).asReadOnly());
+    /** A member that cannot take a close frame within this time is cut off without one. */
+    private static final long CLOSE_GRACE_MILLIS = 1_000;
+
+    private final Channel channel;
+    private final RoomHost host;
+    private final RoomViews views;
+    private final MemberLimits limits;
+    private volatile Author author;
+
+    // rate limit state; event loop only
+    private double tokens;
+    private long refilledAtNanos = System.nanoTime();
+    private int rejectedInARow;
+
+    WebSocketMember(Channel channel, RoomHost host, Author author, RoomViews views, MemberLimits limits) {
+        this.channel = channel;
+        this.host = host;
+        this.author = author;
+        this.views = views;
+        this.limits = limits;
+        this.tokens = limits.burst();
+    }
+
+    // ---- Connection: called by the room
+
+    @Override
+    public Author author() {
+        return author;
+    }
+
+    @Override
+    public void rename(Author renamed) {
+        this.author = renamed;
+    }
+
+    @Override
+    public void send(Fragment fragment) {
+        if (!channel.isActive()) {
+            return;
+        }
+        if (!channel.isWritable()) {
+            log.info("{}: {} is too slow; closing with 1013", host.name(), channel.remoteAddress());
+            close(CloseReason.TOO_SLOW);
+            return;
+        }
+        channel.writeAndFlush(new TextWebSocketFrame(Unpooled.wrappedBuffer(fragment.html())), channel.voidPromise());
+    }
+
+    @Override
+    public void close(CloseReason reason) {
+        if (!channel.isActive()) {
+            return;
+        }
+        channel.writeAndFlush(new CloseWebSocketFrame(reason.code, reason.text)).addListener(ChannelFutureListener.CLOSE);
+        // a reader that never reads will never take the close frame; do not wait for it forever
+        channel.eventLoop().schedule(() -> channel.close(), CLOSE_GRACE_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    // ---- frames from the client
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        try {
+            if (msg instanceof TextWebSocketFrame text) {
+                onText(ctx, text.content());
+            } else if (msg instanceof PingWebSocketFrame ping) {
+                ctx.writeAndFlush(new PongWebSocketFrame(ping.content().retain()));
+            } else if (msg instanceof CloseWebSocketFrame close) {
+                ctx.writeAndFlush(new CloseWebSocketFrame(true, 0, close.content().retain()))
+                        .addListener(ChannelFutureListener.CLOSE);
+            } else if (msg instanceof BinaryWebSocketFrame) {
+                send(views.error("Binary frames are not understood here; send text."));
+            } else if (!(msg instanceof PongWebSocketFrame) && msg instanceof WebSocketFrame) {
+                send(views.error("That frame is not understood here."));
+            }
+        } finally {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    private void onText(ChannelHandlerContext ctx, ByteBuf content) {
+        if (ByteBufUtil.equals(content, PING)) {
+            ctx.writeAndFlush(new TextWebSocketFrame(PONG.duplicate()), ctx.voidPromise());
+            return;
+        }
+        if (!takeToken()) {
+            if (++rejectedInARow >= limits.floodRejections()) {
+                log.info("{}: {} keeps flooding; closing with 1008", host.name(), channel.remoteAddress());
+                close(CloseReason.POLICY);
+            } else {
+                send(views.error("You are sending messages too fast; wait a moment and send again."));
+            }
+            return;
+        }
+        rejectedInARow = 0;
+        switch (ClientFrame.parse(content.toString(StandardCharsets.UTF_8))) {
+            case ClientFrame.Say say -> host.say(this, say.text());
+            case ClientFrame.Invalid invalid -> send(views.error(invalid.reason()));
+        }
+    }
+
+    private boolean takeToken() {
+        if (limits.messagesPerSecond() <= 0) {
+            return true;
+        }
+        long now = System.nanoTime();
+        tokens = Math.min(limits.burst(), tokens + (now - refilledAtNanos) * limits.messagesPerSecond() / 1e9);
+        refilledAtNanos = now;
+        if (tokens < 1) {
+            return false;
+        }
+        tokens -= 1;
+        return true;
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        host.leave(this);
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        // protocol errors (oversized frames, bad UTF-8) were answered with a close code by the decoder
+        log.debug("{}: {}: {}", host.name(), channel.remoteAddress(), cause.toString());
+        ctx.close();
+    }
+}
