@@ -1,0 +1,98 @@
+package chatroom;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The real server on a random port, with its files in a fresh temporary directory. Every web test
+ * starts one through here: {@code try (TestServer server = TestServer.start("--room-idle", "200ms"))}.
+ */
+public final class TestServer implements AutoCloseable {
+
+    public final Path dir;
+    public final Config config;
+    private Main main;
+    private final HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
+
+    private TestServer(Path dir, Config config) throws Exception {
+        this.dir = dir;
+        this.config = config;
+        this.main = new Main(config);
+    }
+
+    public static TestServer start(String... flags) throws Exception {
+        Path dir = Files.createTempDirectory("chatroom-test");
+        return startIn(dir, flags);
+    }
+
+    /** Starts a server whose database and secret live in {@code dir}, e.g. to restart over the same files. */
+    public static TestServer startIn(Path dir, String... flags) throws Exception {
+        List<String> args = new ArrayList<>(List.of(
+                "--host", "127.0.0.1", "--port", "0", "--db", dir.resolve("chatroom.db").toString()));
+        args.addAll(List.of(flags));
+        return new TestServer(dir, Config.parse(args.toArray(String[]::new), Map.of()));
+    }
+
+    public int port() {
+        return main.port;
+    }
+
+    public String url(String path) {
+        return "http://127.0.0.1:" + port() + path;
+    }
+
+    public URI ws(String path) {
+        return URI.create("ws://127.0.0.1:" + port() + path);
+    }
+
+    public HttpResponse<String> get(String path, String... headers) throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url(path))).GET();
+        if (headers.length > 0) {
+            request.headers(headers);
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    public HttpResponse<String> postForm(String path, String body, String... headers)
+            throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url(path)))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString(body));
+        if (headers.length > 0) {
+            request.headers(headers);
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** The server's /status counts, e.g. {@code status().get("connections")}. */
+    public Map<String, Integer> status() throws IOException, InterruptedException {
+        String body = get("/status").body();
+        Map<String, Integer> counts = new java.util.HashMap<>();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"(\\w+)\":(\\d+)").matcher(body);
+        while (m.find()) {
+            counts.put(m.group(1), Integer.parseInt(m.group(2)));
+        }
+        return counts;
+    }
+
+    /** Stops the server the way a restart does: sockets closed with 1012, pending writes stored. */
+    public void stop() {
+        if (main != null) {
+            main.close();
+            main = null;
+        }
+    }
+
+    @Override
+    public void close() {
+        stop();
+    }
+}
