@@ -47,7 +47,9 @@ final class RoomSockets {
         this.limits = limits;
         this.maxConnections = maxConnections;
         this.decoderConfig = WebSocketDecoderConfig.newBuilder()
-                .maxFramePayloadLength(maxFrameBytes)
+                // frames up to the hard cap are read whole and refused politely (1009) by the member;
+                // only beyond it does the decoder cut the connection mid-frame
+                .maxFramePayloadLength(hardFrameCap(maxFrameBytes))
                 .allowExtensions(false) // no permessage-deflate: it holds ~300 KB of zlib state per socket
                 .withUTF8Validator(true)
                 .closeOnProtocolViolation(true)
@@ -88,7 +90,7 @@ final class RoomSockets {
             extra.set(HttpHeaderNames.SET_COOKIE, identities.setCookie(identity, false));
         }
         RoomHost host = rooms.get(name);
-        WebSocketMember member = new WebSocketMember(channel, host, identity.author(), views, limits);
+        WebSocketMember member = new WebSocketMember(channel, host, identity.author(), views, limits, maxFrameBytes);
         ChannelPipeline pipeline = channel.pipeline();
         handshaker.handshake(channel, request.http, extra, channel.newPromise()).addListener(done -> {
             if (done.isSuccess()) {
@@ -100,7 +102,12 @@ final class RoomSockets {
         });
         // the handshake swapped the HTTP codec for WebSocket frames; frames now go to the member
         pipeline.replace(request.ctx.name(), "member", member);
-        pipeline.addBefore("member", "frames", new WebSocketFrameAggregator(maxFrameBytes));
+        pipeline.addBefore("member", "frames", new WebSocketFrameAggregator(hardFrameCap(maxFrameBytes)));
+    }
+
+    /** Four times the limit, at least 64 KiB: room for an honest mistake, not for abuse. */
+    static int hardFrameCap(int maxFrameBytes) {
+        return Math.max(4 * maxFrameBytes, 64 * 1024);
     }
 
     private static long afterSeq(String raw) {

@@ -44,11 +44,14 @@ final class WebSocketMember extends ChannelInboundHandlerAdapter implements Conn
             Unpooled.directBuffer(4).writeBytes("pong".getBytes(StandardCharsets.US_ASCII)).asReadOnly());
     /** A member that cannot take a close frame within this time is cut off without one. */
     private static final long CLOSE_GRACE_MILLIS = 1_000;
+    /** WebSocket close code 1009: the message is too big to process. */
+    private static final int TOO_BIG = 1009;
 
     private final Channel channel;
     private final RoomHost host;
     private final RoomViews views;
     private final MemberLimits limits;
+    private final int maxFrameBytes;
     private volatile Author author;
 
     // rate limit state; event loop only
@@ -56,7 +59,9 @@ final class WebSocketMember extends ChannelInboundHandlerAdapter implements Conn
     private long refilledAtNanos = System.nanoTime();
     private int rejectedInARow;
 
-    WebSocketMember(Channel channel, RoomHost host, Author author, RoomViews views, MemberLimits limits) {
+    WebSocketMember(
+            Channel channel, RoomHost host, Author author, RoomViews views, MemberLimits limits, int maxFrameBytes) {
+        this.maxFrameBytes = maxFrameBytes;
         this.channel = channel;
         this.host = host;
         this.author = author;
@@ -92,10 +97,14 @@ final class WebSocketMember extends ChannelInboundHandlerAdapter implements Conn
 
     @Override
     public void close(CloseReason reason) {
+        close(reason.code, reason.text);
+    }
+
+    private void close(int code, String text) {
         if (!channel.isActive()) {
             return;
         }
-        channel.writeAndFlush(new CloseWebSocketFrame(reason.code, reason.text)).addListener(ChannelFutureListener.CLOSE);
+        channel.writeAndFlush(new CloseWebSocketFrame(code, text)).addListener(ChannelFutureListener.CLOSE);
         // a reader that never reads will never take the close frame; do not wait for it forever
         channel.eventLoop().schedule(() -> channel.close(), CLOSE_GRACE_MILLIS, TimeUnit.MILLISECONDS);
     }
@@ -123,6 +132,10 @@ final class WebSocketMember extends ChannelInboundHandlerAdapter implements Conn
     }
 
     private void onText(ChannelHandlerContext ctx, ByteBuf content) {
+        if (content.readableBytes() > maxFrameBytes) {
+            close(TOO_BIG, "frame is " + content.readableBytes() + " bytes; the limit is " + maxFrameBytes);
+            return;
+        }
         if (ByteBufUtil.equals(content, PING)) {
             ctx.writeAndFlush(new TextWebSocketFrame(PONG.duplicate()), ctx.voidPromise());
             return;

@@ -1,0 +1,104 @@
+package chatroom.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import chatroom.Await;
+import chatroom.TestServer;
+import chatroom.WsClient;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Rooms sleeping and waking, slow members, and shutdown, against the real server. */
+class RoomLifecycleTest {
+
+    @Test
+    void an_idle_room_leaves_memory_and_wakes_on_the_next_message_with_its_members_still_connected() throws Exception {
+        try (TestServer server = TestServer.start("--room-idle", "200ms", "--rate", "0");
+                WsClient ann = WsClient.connect(server.ws("/r/sleepy/ws"));
+                WsClient bob = WsClient.connect(server.ws("/r/sleepy/ws"))) {
+            bob.awaitFrame(f -> f.contains("id=\"presence\"") && f.contains("people-count\" class=\"count\" hx-swap-oob=\"true\">2"));
+            ann.say("before the nap");
+            bob.awaitMessages(1);
+
+            Map<String, Integer> asleep = Await.until(() -> {
+                Map<String, Integer> s = status(server);
+                return s.get("activeRooms") == 0 ? s : null;
+            }, "the room to sleep");
+            assertThat(asleep).containsEntry("hibernatedRooms", 1).containsEntry("connections", 2);
+
+            ann.say("after the nap");
+            assertThat(bob.awaitMessages(2)).containsExactly("before the nap", "after the nap");
+            assertThat(status(server)).containsEntry("activeRooms", 1);
+            assertThat(bob.seqs()).containsExactly(1L, 2L);
+        }
+    }
+
+    @Test
+    void ping_is_answered_while_the_room_sleeps_without_waking_it() throws Exception {
+        try (TestServer server = TestServer.start("--room-idle", "100ms");
+                WsClient ann = WsClient.connect(server.ws("/r/quiet/ws"))) {
+            Await.until(() -> status(server).get("activeRooms") == 0 && status(server).get("hibernatedRooms") == 1,
+                    "the room to sleep");
+            ann.send("ping");
+            ann.awaitFrame("pong"::equals);
+            assertThat(status(server)).containsEntry("activeRooms", 0);
+        }
+    }
+
+    @Test
+    void a_member_that_never_reads_is_dropped_while_the_others_keep_receiving() throws Exception {
+        try (TestServer server = TestServer.start("--rate", "0");
+                WsClient ann = WsClient.connect(server.ws("/r/crowd/ws"));
+                Socket slow = neverReadingSocket(server.port(), "/r/crowd/ws")) {
+            Await.until(() -> status(server).get("connections") == 2, "both members to join");
+            String text = "z".repeat(1500);
+            int batch = 50;
+            int sent = 0;
+            // ~9 MB in all, far beyond the slow member's socket buffers and send queue; ann reads each
+            // batch before sending the next, so only the slow member falls behind
+            while (status(server).get("connections") == 2 && sent < 6000) {
+                for (int i = 0; i < batch; i++) {
+                    ann.say(text + sent++);
+                }
+                ann.awaitMessages(sent);
+            }
+            Await.until(() -> status(server).get("connections") == 1, "the slow member to be dropped");
+            ann.say("after the drop");
+            assertThat(ann.awaitMessages(sent + 1)).last().isEqualTo("after the drop");
+        }
+    }
+
+    @Test
+    void stopping_the_server_closes_sockets_with_1012_so_pages_reconnect() throws Exception {
+        TestServer server = TestServer.start();
+        WsClient ann = WsClient.connect(server.ws("/r/bye/ws"));
+        ann.awaitFrame(f -> f.contains("id=\"presence\""));
+        server.stop();
+        assertThat(ann.awaitClose()).isEqualTo(1012);
+    }
+
+    /** A client that completes the handshake with a tiny receive buffer and then never reads a byte. */
+    private static Socket neverReadingSocket(int port, String path) throws Exception {
+        Socket socket = new Socket();
+        socket.setReceiveBufferSize(4096);
+        socket.connect(new java.net.InetSocketAddress("127.0.0.1", port));
+        OutputStream out = socket.getOutputStream();
+        out.write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nUpgrade: websocket\r\n"
+                        + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                        + "Sec-WebSocket-Version: 13\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+        return socket;
+    }
+
+    private static Map<String, Integer> status(TestServer server) {
+        try {
+            return server.status();
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+}
