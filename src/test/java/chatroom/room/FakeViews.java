@@ -1,0 +1,35 @@
+package chatroom.room;
+
+import java.util.List;
+import java.util.stream.Collectors;
+
+/** Views that render plain tokens, so tests can read what a member was sent. */
+final class FakeViews implements RoomViews {
+
+    @Override
+    public Fragment message(Message m) {
+        return new Fragment(("msg:" + m.seq() + ":" + m.text()).getBytes(), m.seq());
+    }
+
+    @Override
+    public Fragment history(List<Message> messages, boolean replace, long olderBefore) {
+        String body = messages.stream().map(m -> "msg:" + m.seq() + ":" + m.text()).collect(Collectors.joining(" "));
+        return new Fragment(((replace ? "history[" : "replay[") + body + "]").getBytes(),
+                messages.isEmpty() ? 0 : messages.get(messages.size() - 1).seq());
+    }
+
+    @Override
+    public Fragment presence(List<Author> here) {
+        return Fragment.of("presence:" + here.stream().map(Author::name).collect(Collectors.joining(",")));
+    }
+
+    @Override
+    public Fragment notice(String text) {
+        return Fragment.of("notice:" + text);
+    }
+
+    @Override
+    public Fragment error(String text) {
+        return Fragment.of("error:" + text);
+    }
+}

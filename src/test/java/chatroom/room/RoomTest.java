@@ -1,0 +1,157 @@
+package chatroom.room;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import chatroom.Await;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.stream.LongStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The room's rules and ordering, with hand-written fakes for sockets, views and (sometimes) the store. */
+class RoomTest {
+
+    private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor();
+    private final RoomSettings settings = new RoomSettings(100, 5, 10, Duration.ofMinutes(1), Duration.ofMillis(10));
+    private Rooms rooms;
+
+    private RoomHost room(MessageStore store, String name) {
+        rooms = new Rooms(store, new FakeViews(), settings, () -> thread, Clock.systemUTC());
+        return rooms.get(RoomName.parse(name));
+    }
+
+    @AfterEach
+    void stop() {
+        rooms.close();
+        thread.shutdownNow();
+    }
+
+    @Test
+    void a_member_that_joins_while_its_history_is_read_gets_every_message_once_in_order() {
+        GatedStore store = new GatedStore();
+        RoomHost host = room(store, "gated");
+        FakeConnection ann = new FakeConnection("u1", "ann");
+        host.join(ann, 0);
+        host.say(ann, "one"); // stored before the gate opens…
+        Await.until(() -> store.delegate.after("gated", 0, 10).join().size() == 1, "the first message to be stored");
+        FakeConnection bob = new FakeConnection("u2", "bob");
+        host.join(bob, -1); // …bob's history read sees "one" but waits at the gate
+        host.say(ann, "two");
+        host.say(ann, "three");
+        Await.until(() -> store.delegate.after("gated", 0, 10).join().size() == 3, "all messages to be stored");
+
+        store.gate.countDown();
+
+        Await.until(() -> bob.seqs().size() >= 3, "bob to catch up; got " + bob.received);
+        Await.until(() -> ann.seqs().size() >= 3, "ann to get all three; got " + ann.received);
+        assertThat(bob.seqs()).containsExactly(1L, 2L, 3L);
+        assertThat(ann.seqs()).containsExactly(1L, 2L, 3L);
+    }
+
+    @Test
+    void a_reconnecting_member_gets_exactly_what_came_after_its_last_message() {
+        InMemoryMessageStore store = new InMemoryMessageStore();
+        RoomHost host = room(store, "resume");
+        FakeConnection ann = new FakeConnection("u1", "ann");
+        host.join(ann, 0);
+        for (int i = 1; i <= 8; i++) {
+            host.say(ann, "m" + i);
+        }
+        Await.until(() -> ann.seqs().size() == 8, "ann's own messages");
+
+        FakeConnection back = new FakeConnection("u2", "bob");
+        host.join(back, 5);
+
+        Await.until(() -> back.received.stream().anyMatch(f -> f.startsWith("replay[")), "the replay");
+        assertThat(back.seqs()).containsExactly(6L, 7L, 8L);
+    }
+
+    @Test
+    void a_member_that_missed_more_than_the_replay_limit_gets_the_latest_history_instead() {
+        InMemoryMessageStore store = new InMemoryMessageStore();
+        RoomHost host = room(store, "gap");
+        FakeConnection ann = new FakeConnection("u1", "ann");
+        host.join(ann, 0);
+        for (int i = 1; i <= 30; i++) {
+            host.say(ann, "m" + i);
+        }
+        Await.until(() -> ann.seqs().size() == 30, "ann's own messages");
+
+        FakeConnection back = new FakeConnection("u2", "bob");
+        host.join(back, 2); // missed 28, the limit is 10
+
+        Await.until(() -> back.received.stream().anyMatch(f -> f.startsWith("history[")), "the history");
+        assertThat(back.seqs()).containsExactlyElementsOf(LongStream.rangeClosed(26, 30).boxed().toList());
+    }
+
+    @Test
+    void a_message_that_cannot_be_stored_is_reported_to_its_sender_and_the_room_goes_on() {
+        InMemoryMessageStore working = new InMemoryMessageStore();
+        boolean[] broken = {true};
+        MessageStore flaky = new MessageStore() {
+            @Override
+            public java.util.concurrent.CompletableFuture<Message> append(NewMessage m) {
+                return broken[0]
+                        ? java.util.concurrent.CompletableFuture.failedFuture(new IllegalStateException("disk full"))
+                        : working.append(m);
+            }
+
+            @Override
+            public java.util.concurrent.CompletableFuture<java.util.List<Message>> before(String r, long b, int l) {
+                return working.before(r, b, l);
+            }
+
+            @Override
+            public java.util.concurrent.CompletableFuture<java.util.List<Message>> after(String r, long a, int l) {
+                return working.after(r, a, l);
+            }
+
+            @Override
+            public java.util.concurrent.CompletableFuture<java.util.List<String>> activeRooms(int l) {
+                return working.activeRooms(l);
+            }
+
+            @Override
+            public void close() {}
+        };
+        RoomHost host = room(flaky, "flaky");
+        FakeConnection ann = new FakeConnection("u1", "ann");
+        FakeConnection bob = new FakeConnection("u2", "bob");
+        host.join(ann, 0);
+        host.join(bob, 0);
+
+        host.say(ann, "lost?");
+        Await.until(() -> ann.received.stream().anyMatch(f -> f.startsWith("error:") && f.contains("not sent")),
+                "the error for ann");
+        broken[0] = false;
+        host.say(ann, "again");
+
+        Await.until(() -> bob.seqs().size() == 1, "bob to get the retried message");
+        assertThat(bob.received).noneMatch(f -> f.startsWith("error:"));
+    }
+
+    @Test
+    void presence_lists_each_user_once_and_tells_of_joins_leaves_and_renames() {
+        RoomHost host = room(new InMemoryMessageStore(), "people");
+        FakeConnection annTab1 = new FakeConnection("u1", "ann");
+        FakeConnection annTab2 = new FakeConnection("u1", "ann");
+        FakeConnection bob = new FakeConnection("u2", "bob");
+        host.join(annTab1, 0);
+        host.join(annTab2, 0);
+        host.join(bob, 0);
+        Await.until(() -> bob.received.contains("presence:ann,bob"), "both listed once; got " + bob.received);
+
+        host.leave(annTab2);
+        rooms.rename("u1", "anna");
+        Await.until(() -> bob.received.contains("notice:ann is now anna"), "the rename notice");
+        Await.until(() -> bob.received.contains("presence:anna,bob"), "the renamed list");
+        assertThat(bob.received).noneMatch(f -> f.equals("notice:ann left"));
+
+        host.leave(annTab1);
+        Await.until(() -> bob.received.contains("presence:bob"), "ann gone; got " + bob.received);
+        assertThat(bob.received).contains("notice:anna left");
+    }
+}
