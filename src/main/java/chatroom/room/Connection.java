@@ -8,6 +8,13 @@ package chatroom.room;
  */
 public interface Connection {
 
+    /**
+     * The thread this connection's writes run on (its event loop). The room sends one task per such
+     * thread for each broadcast, rather than one per member; {@link #send} may still be called from
+     * any thread.
+     */
+    java.util.concurrent.Executor executor();
+
     /** Who is connected, as of now (a rename changes it). */
     Author author();
 

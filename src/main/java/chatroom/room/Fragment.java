@@ -1,16 +1,49 @@
 package chatroom.room;
 
 import java.nio.charset.StandardCharsets;
+import java.util.function.Function;
 
 /**
  * Rendered HTML for the page, ready to send: rendered once per room event and written, as the same
  * bytes, to every member that should see it. {@code seq} is the sequence number of the newest message
  * the fragment holds, or 0 when it holds no message (presence, notices, errors).
+ *
+ * <p>The transport may keep its own encoding of the bytes here ({@link #wire}), made once and shared
+ * by every member's socket, so a broadcast to a thousand members encodes one frame, not a thousand.
  */
-public record Fragment(byte[] html, long seq) {
+public final class Fragment {
+
+    private final byte[] html;
+    private final long seq;
+    /** The transport's encoding; made by whichever thread asks first (racing threads make equal ones). */
+    private volatile Object wire;
+
+    public Fragment(byte[] html, long seq) {
+        this.html = html;
+        this.seq = seq;
+    }
 
     public static Fragment of(String html) {
         return new Fragment(html.getBytes(StandardCharsets.UTF_8), 0);
+    }
+
+    public byte[] html() {
+        return html;
+    }
+
+    public long seq() {
+        return seq;
+    }
+
+    /** The bytes as the transport sends them, encoded on first use with {@code encoder}. */
+    @SuppressWarnings("unchecked")
+    public <T> T wire(Function<byte[], T> encoder) {
+        Object encoded = wire;
+        if (encoded == null) {
+            encoded = encoder.apply(html);
+            wire = encoded;
+        }
+        return (T) encoded;
     }
 
     @Override

@@ -66,7 +66,7 @@ final class Room {
         this.settings = settings;
         this.clock = clock;
         // a room that wakes up rebuilds who is here from the sockets that stayed open while it slept
-        for (Connection member : host.members) {
+        for (Connection member : host.members()) {
             presence.computeIfAbsent(member.author().id(), id -> new Presence(member.author())).sockets++;
         }
     }
@@ -79,7 +79,7 @@ final class Room {
      */
     void join(Connection member, long afterSeq) {
         touch();
-        host.members.add(member);
+        host.add(member);
         catchingUp.put(member, new ArrayList<>());
         pendingWork++;
         catchUp(afterSeq).whenComplete((history, error) -> host.run(room -> room.caughtUp(member, afterSeq, history, error)));
@@ -129,7 +129,7 @@ final class Room {
         }
         String oldName = here.author.name();
         here.author = here.author.renamed(newName);
-        for (Connection member : host.members) {
+        for (Connection member : host.members()) {
             if (member.author().id().equals(userId)) {
                 member.rename(here.author);
             }
@@ -204,22 +204,46 @@ final class Room {
 
     // ---- fan-out
 
+    /**
+     * Sends the fragment to every member: directly to those whose sockets write on the room's own
+     * thread, and in one task per other thread for the rest, so a broadcast costs a handful of thread
+     * hand-offs rather than one per member. Members still catching up get it held for later.
+     */
     private void broadcast(Fragment fragment) {
-        List<Connection> members = host.members;
-        if (catchingUp.isEmpty()) {
-            for (int i = 0, n = members.size(); i < n; i++) {
-                members.get(i).send(fragment);
+        for (RoomHost.MemberGroup group : host.groups) {
+            List<Connection> members = group.members;
+            if (!catchingUp.isEmpty()) {
+                members = holdForCatchingUp(members, fragment);
             }
-            return;
+            if (members.isEmpty()) {
+                continue;
+            }
+            if (group.executor == host.executor) {
+                sendAll(members, fragment);
+            } else {
+                // a copy: the member list may change on this thread while the other thread sends
+                Connection[] targets = members.toArray(new Connection[0]);
+                group.executor.execute(() -> sendAll(java.util.Arrays.asList(targets), fragment));
+            }
         }
-        for (int i = 0, n = members.size(); i < n; i++) {
-            Connection member = members.get(i);
+    }
+
+    private List<Connection> holdForCatchingUp(List<Connection> members, Fragment fragment) {
+        List<Connection> ready = new ArrayList<>(members.size());
+        for (Connection member : members) {
             List<Fragment> held = catchingUp.get(member);
             if (held != null) {
                 held.add(fragment);
             } else {
-                member.send(fragment);
+                ready.add(member);
             }
+        }
+        return ready;
+    }
+
+    private static void sendAll(List<Connection> members, Fragment fragment) {
+        for (int i = 0, n = members.size(); i < n; i++) {
+            members.get(i).send(fragment);
         }
     }
 

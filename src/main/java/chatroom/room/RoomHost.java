@@ -25,7 +25,9 @@ public final class RoomHost {
     final ScheduledExecutorService executor;
     private final Rooms rooms;
 
-    final List<Connection> members = new ArrayList<>();
+    /** The members, grouped by the thread their sockets write on; see {@link Connection#executor()}. */
+    final List<MemberGroup> groups = new ArrayList<>();
+    private int memberCount;
     private Room room;
     private boolean retired;
     /** How many distinct users are here now; written on the room's thread, read by the lobby. */
@@ -60,10 +62,44 @@ public final class RoomHost {
         run(room -> room.leave(member));
     }
 
+    /** Members whose sockets write on one thread. */
+    static final class MemberGroup {
+        final java.util.concurrent.Executor executor;
+        final List<Connection> members = new ArrayList<>();
+
+        MemberGroup(java.util.concurrent.Executor executor) {
+            this.executor = executor;
+        }
+    }
+
+    void add(Connection member) {
+        java.util.concurrent.Executor writer = member.executor();
+        for (MemberGroup group : groups) {
+            if (group.executor == writer) {
+                group.members.add(member);
+                memberCount++;
+                return;
+            }
+        }
+        MemberGroup group = new MemberGroup(writer);
+        group.members.add(member);
+        groups.add(group);
+        memberCount++;
+    }
+
+    /** Every member, as a copy: for the rare events that need them all (renames, waking, shutdown). */
+    List<Connection> members() {
+        List<Connection> all = new ArrayList<>(memberCount);
+        for (MemberGroup group : groups) {
+            all.addAll(group.members);
+        }
+        return all;
+    }
+
     /** Renames the user's sockets here, waking the room only if the user is in it. */
     void rename(String userId, String newName) {
         executor.execute(() -> {
-            for (Connection member : members) {
+            for (Connection member : members()) {
                 if (member.author().id().equals(userId)) {
                     run(room -> room.rename(userId, newName));
                     return;
@@ -74,7 +110,7 @@ public final class RoomHost {
 
     /** Closes every member's socket; used when the server stops. */
     void closeAll(Connection.CloseReason reason) {
-        executor.execute(() -> List.copyOf(members).forEach(member -> member.close(reason)));
+        executor.execute(() -> members().forEach(member -> member.close(reason)));
     }
 
     /** Runs a room event on the room's thread, waking the room first if it sleeps. */
@@ -97,16 +133,21 @@ public final class RoomHost {
     }
 
     boolean remove(Connection member) {
-        int i = members.indexOf(member);
-        if (i < 0) {
-            return false;
+        for (MemberGroup group : groups) {
+            List<Connection> members = group.members;
+            int i = members.indexOf(member);
+            if (i < 0) {
+                continue;
+            }
+            // order among members does not matter, so swap the last one in instead of shifting the list
+            int last = members.size() - 1;
+            members.set(i, members.get(last));
+            members.remove(last);
+            memberCount--;
+            rooms.connections.decrementAndGet();
+            return true;
         }
-        // order among members does not matter, so swap the last one in instead of shifting the list
-        int last = members.size() - 1;
-        members.set(i, members.get(last));
-        members.remove(last);
-        rooms.connections.decrementAndGet();
-        return true;
+        return false;
     }
 
     /** Lets an idle room sleep, and retires this host once it has neither room nor members. */
@@ -119,7 +160,7 @@ public final class RoomHost {
                 room = null;
                 rooms.slept(this);
             }
-            if (room == null && members.isEmpty()) {
+            if (room == null && memberCount == 0) {
                 retired = true;
                 rooms.retire(this);
             }

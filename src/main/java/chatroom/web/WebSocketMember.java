@@ -73,6 +73,11 @@ final class WebSocketMember extends ChannelInboundHandlerAdapter implements Conn
     // ---- Connection: called by the room
 
     @Override
+    public java.util.concurrent.Executor executor() {
+        return channel.eventLoop();
+    }
+
+    @Override
     public Author author() {
         return author;
     }
@@ -92,7 +97,8 @@ final class WebSocketMember extends ChannelInboundHandlerAdapter implements Conn
             close(CloseReason.TOO_SLOW);
             return;
         }
-        channel.writeAndFlush(new TextWebSocketFrame(Unpooled.wrappedBuffer(fragment.html())), channel.voidPromise());
+        ByteBuf frame = fragment.wire(TextFrames::encode);
+        channel.writeAndFlush(frame.retainedDuplicate(), channel.voidPromise());
     }
 
     @Override

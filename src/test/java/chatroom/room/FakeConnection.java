@@ -17,6 +17,11 @@ final class FakeConnection implements Connection {
     }
 
     @Override
+    public java.util.concurrent.Executor executor() {
+        return Runnable::run; // a fake writes at once, on whatever thread sends
+    }
+
+    @Override
     public Author author() {
         return author;
     }
