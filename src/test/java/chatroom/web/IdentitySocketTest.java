@@ -1,0 +1,73 @@
+package chatroom.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import chatroom.TestServer;
+import chatroom.WsClient;
+import java.net.http.HttpResponse;
+import org.junit.jupiter.api.Test;
+
+/** Who a message is from: the signed cookie decides, never the frame. */
+class IdentitySocketTest {
+
+    @Test
+    void a_rename_shows_in_later_messages_and_in_the_other_members_presence_list() throws Exception {
+        try (TestServer server = TestServer.start("--rate", "0")) {
+            String cookie = cookieOf(server.get("/"));
+            try (WsClient ann = WsClient.connect(server.ws("/r/names/ws"), "Cookie", cookie);
+                    WsClient bob = WsClient.connect(server.ws("/r/names/ws"))) {
+                String guestName = cookieName(server, cookie);
+                bob.awaitFrame(f -> f.contains("id=\"presence\"") && f.contains(">" + guestName + "<"));
+                ann.say("before");
+                bob.awaitFrame(f -> f.contains("class=\"author\">" + guestName + "<"));
+
+                HttpResponse<String> renamed = server.postForm("/name", "name=Ann+Lee", "Cookie", cookie,
+                        "Origin", "http://127.0.0.1:" + server.port(), "HX-Request", "true");
+                assertThat(renamed.statusCode()).isEqualTo(204);
+
+                bob.awaitFrame(f -> f.contains("id=\"presence\"") && f.contains(">Ann Lee<"));
+                bob.awaitFrame(f -> f.contains(guestName + " is now Ann Lee"));
+                ann.say("after");
+                String after = bob.awaitFrame(f -> f.contains(">after<"));
+                assertThat(after).contains("class=\"author\">Ann Lee<");
+            }
+        }
+    }
+
+    @Test
+    void a_name_or_id_inside_a_frame_is_ignored() throws Exception {
+        try (TestServer server = TestServer.start();
+                WsClient eve = WsClient.connect(server.ws("/r/spoof/ws"))) {
+            eve.send("{\"message\":\"hi\",\"name\":\"admin\",\"author\":\"admin\",\"userId\":\"x\",\"HEADERS\":{}}");
+            String frame = eve.awaitFrame(f -> f.contains(">hi<"));
+            assertThat(frame).containsPattern("class=\"author\">guest-\\d{4}<");
+        }
+    }
+
+    @Test
+    void a_tampered_cookie_on_the_socket_makes_a_new_guest() throws Exception {
+        try (TestServer server = TestServer.start()) {
+            String cookie = cookieOf(server.get("/"));
+            String name = cookieName(server, cookie);
+            String tampered = cookie.substring(0, cookie.length() - 2) + (cookie.endsWith("A") ? "BB" : "AA");
+            try (WsClient mallory = WsClient.connect(server.ws("/r/tamper/ws"), "Cookie", tampered)) {
+                mallory.say("who am i");
+                String frame = mallory.awaitFrame(f -> f.contains(">who am i<"));
+                assertThat(frame).doesNotContain("class=\"author\">" + name + "<");
+            }
+        }
+    }
+
+    private static String cookieOf(HttpResponse<?> response) {
+        String setCookie = response.headers().firstValue("set-cookie").orElseThrow();
+        return setCookie.substring(0, setCookie.indexOf(';'));
+    }
+
+    /** The display name the server shows for a cookie, read from the name form of a page. */
+    private static String cookieName(TestServer server, String cookie) throws Exception {
+        String page = server.get("/", "Cookie", cookie).body();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("name=\"name\" value=\"([^\"]+)\"").matcher(page);
+        assertThat(m.find()).as("the name form shows the name").isTrue();
+        return m.group(1);
+    }
+}
