@@ -191,6 +191,10 @@ final class Room {
                 long olderBefore = list.isEmpty() || list.get(0).seq() <= 1 ? 0 : list.get(0).seq();
                 member.send(views.history(list, history.replace(), olderBefore));
             }
+            if (history.replace() && afterSeq >= 0 && !list.isEmpty() && list.get(0).seq() > afterSeq + 1) {
+                long missed = list.get(0).seq() - afterSeq - 1;
+                member.send(views.notice("You missed " + missed + " messages while disconnected; load older messages above to read them."));
+            }
             if (!list.isEmpty()) {
                 shownUpTo = Math.max(shownUpTo, list.get(list.size() - 1).seq());
             }

@@ -85,6 +85,9 @@ class RoomTest {
 
         Await.until(() -> back.received.stream().anyMatch(f -> f.startsWith("history[")), "the history");
         assertThat(back.seqs()).containsExactlyElementsOf(LongStream.rangeClosed(26, 30).boxed().toList());
+        Await.until(() -> back.received.contains(
+                "notice:You missed 23 messages while disconnected; load older messages above to read them."),
+                "the notice of what was missed; got " + back.received);
     }
 
     @Test

@@ -1,0 +1,76 @@
+package chatroom;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The server in a child JVM (same java, the test class path), for what only a separate process can
+ * show: {@code kill -9}. Its database and secret live in the given directory.
+ */
+public final class ServerProcess implements AutoCloseable {
+
+    private static final Pattern RUNNING = Pattern.compile("running at http://localhost:(\\d+)/");
+
+    private final Process process;
+    public final int port;
+
+    private ServerProcess(Process process, int port) {
+        this.process = process;
+        this.port = port;
+    }
+
+    public static ServerProcess start(Path dir, String... flags) throws Exception {
+        List<String> command = new ArrayList<>(List.of(
+                ProcessHandle.current().info().command().orElse("java"),
+                "-cp", System.getProperty("java.class.path"),
+                "chatroom.Main",
+                "--host", "127.0.0.1", "--port", "0", "--db", dir.resolve("chatroom.db").toString()));
+        command.addAll(List.of(flags));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        CompletableFuture<Integer> port = new CompletableFuture<>();
+        Thread reader = new Thread(() -> {
+            try (BufferedReader out = new BufferedReader(
+                    new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = out.readLine()) != null) {
+                    Matcher m = RUNNING.matcher(line);
+                    if (m.find()) {
+                        port.complete(Integer.parseInt(m.group(1)));
+                    }
+                }
+            } catch (Exception e) {
+                port.completeExceptionally(e);
+            }
+            port.completeExceptionally(new IllegalStateException("server exited before it was running"));
+        }, "server-process-output");
+        reader.setDaemon(true);
+        reader.start();
+        return new ServerProcess(process, port.get(30, TimeUnit.SECONDS));
+    }
+
+    public URI ws(String path) {
+        return URI.create("ws://127.0.0.1:" + port + path);
+    }
+
+    /** kill -9: no shutdown hook, no flushing, nothing. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(10, TimeUnit.SECONDS);
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (process.isAlive()) {
+            kill();
+        }
+    }
+}
