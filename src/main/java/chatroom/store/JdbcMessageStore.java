@@ -231,11 +231,11 @@ public final class JdbcMessageStore implements MessageStore {
         readers = Executors.newFixedThreadPool(
                 settings.readerThreads(),
                 Thread.ofPlatform()
-                        .name("store-reader-", 1)
+                        .name("store-reader " + Path.of(name).getFileName() + " #", 1)
                         .daemon(true)
                         .factory());
         writer = Thread.ofPlatform()
-                .name("store-writer")
+                .name("store-writer " + Path.of(name).getFileName())
                 .daemon(true)
                 .unstarted(this::writeUntilClosed);
         writer.start();
