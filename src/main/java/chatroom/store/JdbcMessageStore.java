@@ -87,21 +87,21 @@ public final class JdbcMessageStore implements MessageStore {
     private static final Logger log = LoggerFactory.getLogger(JdbcMessageStore.class);
 
     // One statement per room per batch: claims n sequence numbers and marks the room active.
-    private static final String CLAIM_SEQS = """
+    static final String CLAIM_SEQS = """
             INSERT INTO rooms (room, last_seq, last_active_us) VALUES (?, ?, ?)
             ON CONFLICT (room) DO UPDATE
                 SET last_seq = rooms.last_seq + excluded.last_seq, last_active_us = excluded.last_active_us
             RETURNING last_seq""";
-    private static final String INSERT_MESSAGE =
+    static final String INSERT_MESSAGE =
             "INSERT INTO messages (room, seq, author_id, author_name, text, sent_at_ms) VALUES (?, ?, ?, ?, ?, ?)";
-    private static final String SELECT_BEFORE = """
+    static final String SELECT_BEFORE = """
             SELECT room, seq, author_id, author_name, text, sent_at_ms FROM messages
             WHERE room = ? AND seq < ? ORDER BY seq DESC LIMIT ?""";
-    private static final String SELECT_AFTER = """
+    static final String SELECT_AFTER = """
             SELECT room, seq, author_id, author_name, text, sent_at_ms FROM messages
             WHERE room = ? AND seq > ? ORDER BY seq LIMIT ?""";
-    private static final String SELECT_ACTIVE_ROOMS = "SELECT room FROM rooms ORDER BY last_active_us DESC LIMIT ?";
-    private static final String SELECT_LAST_ACTIVE = "SELECT coalesce(max(last_active_us), 0) FROM rooms";
+    static final String SELECT_ACTIVE_ROOMS = "SELECT room FROM rooms ORDER BY last_active_us DESC LIMIT ?";
+    static final String SELECT_LAST_ACTIVE = "SELECT coalesce(max(last_active_us), 0) FROM rooms";
 
     /** Put in the queue by {@link #close}: the writer stops when it reaches it, so everything before is written. */
     private static final Pending CLOSE = new Pending(null);
