@@ -186,6 +186,35 @@ class JdbcMessageStoreTest {
     }
 
     @Test
+    void a_full_write_queue_refuses_at_once_and_what_it_accepted_is_numbered_without_gaps() throws Exception {
+        Path file = dir.resolve("chat.db");
+        int maxQueued = 3;
+        var settings = new JdbcMessageStore.Settings(
+                1, maxQueued, 1, Duration.ofSeconds(10), JdbcMessageStore.Durability.POWER_LOSS_SAFE);
+        var store = open(file, settings);
+        List<CompletableFuture<Message>> futures = new ArrayList<>();
+
+        // the writer is stuck behind another process's lock holding at most one append (batches of 1)
+        try (Connection intruder = DriverManager.getConnection("jdbc:sqlite:" + file);
+                Statement sql = intruder.createStatement()) {
+            sql.execute("BEGIN IMMEDIATE");
+            for (int i = 0; i < maxQueued + 2; i++) futures.add(store.append(message("lobby", "m" + i)));
+
+            assertThatThrownBy(() -> futures.getLast().getNow(null))
+                    .cause()
+                    .isInstanceOf(StoreException.class)
+                    .hasMessage("room lobby: message not stored; 3 messages are waiting to be written, the limit is 3");
+            sql.execute("ROLLBACK");
+        }
+
+        List<Long> seqs = new ArrayList<>();
+        for (var future : futures) {
+            if (!future.isCompletedExceptionally()) seqs.add(get(future).seq());
+        }
+        assertThat(seqs).hasSizeGreaterThanOrEqualTo(maxQueued).isEqualTo(LongStream.rangeClosed(1, seqs.size()).boxed().toList());
+    }
+
+    @Test
     void close_writes_every_queued_append_before_returning() throws Exception {
         Path file = dir.resolve("chat.db");
         var store = JdbcMessageStore.openSqlite(file);
