@@ -110,7 +110,10 @@ public final class JdbcMessageStore implements MessageStore {
     public enum Durability {
         /** fsync on every commit (SQLite {@code synchronous=FULL}): survives power loss. The default. */
         POWER_LOSS_SAFE,
-        /** fsync at checkpoints only (SQLite {@code synchronous=NORMAL} in WAL mode): survives kill -9, not power loss. */
+        /**
+         * fsync at checkpoints only (SQLite {@code synchronous=NORMAL} in WAL mode): survives kill -9, not power
+         * loss.
+         */
         PROCESS_CRASH_SAFE
     }
 
@@ -323,7 +326,8 @@ public final class JdbcMessageStore implements MessageStore {
                 try (ResultSet rows = select.executeQuery()) {
                     while (rows.next()) messages.add(message(rows));
                 }
-                if (newestFirst) Collections.reverse(messages); // the index gave us the newest n; callers want oldest first
+                // the index gave us the newest n, newest first; callers want them oldest first
+                if (newestFirst) Collections.reverse(messages);
                 return List.copyOf(messages);
             }
         });
@@ -465,7 +469,9 @@ public final class JdbcMessageStore implements MessageStore {
                     claim.setLong(3, firstActiveUs + entry.getValue().lastIndex);
                     long lastSeq;
                     try (ResultSet claimed = claim.executeQuery()) {
-                        if (!claimed.next()) throw new SQLException("room " + room + ": claiming sequence numbers returned no row");
+                        if (!claimed.next()) {
+                            throw new SQLException("room " + room + ": claiming sequence numbers returned no row");
+                        }
                         lastSeq = claimed.getLong(1);
                     }
                     long seq = lastSeq - messages.size();
@@ -500,9 +506,19 @@ public final class JdbcMessageStore implements MessageStore {
         String reason = String.valueOf(cause.getMessage());
         if (reason.equals(lastFailure)) {
             // a dead database fails every batch the same way: one stack trace is enough
-            log.warn("{}: batch of {} messages in {} rooms failed and was rolled back: {}", name, batch.size(), roomCount, reason);
+            log.warn(
+                    "{}: batch of {} messages in {} rooms failed and was rolled back: {}",
+                    name,
+                    batch.size(),
+                    roomCount,
+                    reason);
         } else {
-            log.warn("{}: batch of {} messages in {} rooms failed and was rolled back", name, batch.size(), roomCount, cause);
+            log.warn(
+                    "{}: batch of {} messages in {} rooms failed and was rolled back",
+                    name,
+                    batch.size(),
+                    roomCount,
+                    cause);
         }
         lastFailure = reason;
         for (Pending pending : batch) {

@@ -128,7 +128,10 @@ public final class StoreThroughput {
                 failures.get());
     }
 
-    /** {@code java -cp … chatroom.store.StoreThroughput FILE [ROOMS MESSAGES TEXT_CHARS [FULL|NORMAL [MAX_BATCH [IN_FLIGHT]]]]} */
+    /**
+     * For trying settings by hand: {@code java -cp … chatroom.store.StoreThroughput FILE [ROOMS MESSAGES
+     * TEXT_CHARS [FULL|NORMAL [MAX_BATCH [IN_FLIGHT]]]]}. Prints the result's JSON line.
+     */
     public static void main(String[] args) {
         Path file = Path.of(args.length > 0 ? args[0] : "store-throughput.db");
         int rooms = args.length > 1 ? Integer.parseInt(args[1]) : 100;

@@ -60,7 +60,9 @@ class JdbcMessageStoreKillTest {
         while (reports < REPORTS_BEFORE_KILL && (line = out.readLine()) != null) {
             if (record(line, reported)) reports++;
         }
-        assertThat(reports).as("reports from the child before it died; see %s", childErrors).isEqualTo(REPORTS_BEFORE_KILL);
+        assertThat(reports)
+                .as("reports from the child before it died; see %s", childErrors)
+                .isEqualTo(REPORTS_BEFORE_KILL);
 
         // SIGKILL: no shutdown hook, no close(), appends in flight. Through the handle, because
         // Process.destroyForcibly() would also close our end of the pipe.
