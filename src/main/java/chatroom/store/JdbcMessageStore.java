@@ -56,8 +56,10 @@ import org.sqlite.SQLiteDataSource;
  * anyone has seen survives kill -9, a kernel crash and power loss. {@code synchronous=NORMAL} ({@link
  * Durability#PROCESS_CRASH_SAFE}) writes the commit to the WAL in the OS page cache and fsyncs only at
  * checkpoints: enough for kill -9 of the process (DESIGN's guarantee 2), not for power loss. FULL is the
- * default because group commit makes it cheap — one fsync per batch, not per message — and measured on the
- * 2-core dev VM both modes exceed the 25,000 messages/s target (see {@link StoreThroughput}). Other
+ * default because group commit makes it cheap — one fsync per batch, not per message: on the shared 2-core
+ * dev VM ({@link StoreThroughput}, 100 rooms, 100-char texts, 1024 appends in flight) FULL stored 41,000–69,000
+ * messages/s and NORMAL 54,000–60,000 while the machine was lightly loaded; under heavy CPU contention both
+ * fell to 18,000–32,000 and were equal, so CPU, not fsync, is the limit. Other
  * pragmas: {@code busy_timeout} (so Flyway, a backup or a second process holding the lock delays a batch
  * instead of failing it at once) and {@code foreign_keys=ON}.
  *
@@ -414,8 +416,8 @@ public final class JdbcMessageStore implements MessageStore {
                 batch.clear();
             }
         } catch (InterruptedException e) {
-            // close() stops the writer through the queue; an interrupt comes from elsewhere (JVM shutdown of
-            // an unclosed store). Refuse what is queued rather than leave those futures waiting forever.
+            // close() stops the writer through the queue and nothing here interrupts it, so an interrupt is
+            // someone else asking it to stop. Refuse what is queued rather than leave those futures waiting forever.
             Thread.currentThread().interrupt();
             log.warn("{}: writer interrupted; refusing queued appends", name);
             refuseQueued(batch, new IllegalStateException("store is closed: its writer was interrupted"));
