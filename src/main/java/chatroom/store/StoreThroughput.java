@@ -1,0 +1,170 @@
+package chatroom.store;
+
+import chatroom.room.NewMessage;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The {@code store} scenario of the benchmark: how many messages per second the real store makes durable
+ * with many appends in flight, and how long one append waits for its commit. It drives {@link
+ * JdbcMessageStore} exactly as rooms do — appends from another thread, completion on the writer — so the
+ * figure includes queueing, group commit and the fsync of each batch.
+ *
+ * <p>One caller thread keeps up to {@link #IN_FLIGHT} appends outstanding, spread round-robin over the
+ * rooms; a permit comes back as each append completes. Call it from one thread; it blocks until every
+ * message is stored and the store is closed. The database file is created if needed and left in place.
+ */
+public final class StoreThroughput {
+
+    /**
+     * Appends outstanding at once: many rooms each waiting for a commit, as on a busy server. Two full
+     * batches: one being written while the next fills. More only adds queueing delay (4096 measured
+     * no faster, with p50 latency near 100 ms instead of 15–25 ms).
+     */
+    static final int IN_FLIGHT = 1024;
+
+    private StoreThroughput() {}
+
+    /**
+     * @param rooms appends are spread round-robin over this many rooms
+     * @param messages how many to append
+     * @param textChars characters of text per message
+     * @param durability whether each commit is fsynced ({@code synchronous=FULL}) or only at checkpoints
+     * @param durationNanos from the first append to the last completion
+     * @param failures appends that completed exceptionally (expected 0)
+     */
+    public record Result(
+            int rooms,
+            int messages,
+            int textChars,
+            String durability,
+            long durationNanos,
+            double messagesPerSecond,
+            long p50AppendMicros,
+            long p99AppendMicros,
+            long maxAppendMicros,
+            int failures) {
+
+        /** One line of JSON, for the benchmark's report. */
+        public String toJson() {
+            return String.format(
+                    Locale.ROOT,
+                    "{\"scenario\":\"store\",\"rooms\":%d,\"messages\":%d,\"textChars\":%d,\"durability\":\"%s\","
+                            + "\"seconds\":%.3f,\"messagesPerSecond\":%.0f,\"p50AppendMicros\":%d,"
+                            + "\"p99AppendMicros\":%d,\"maxAppendMicros\":%d,\"failures\":%d}",
+                    rooms,
+                    messages,
+                    textChars,
+                    durability,
+                    durationNanos / 1e9,
+                    messagesPerSecond,
+                    p50AppendMicros,
+                    p99AppendMicros,
+                    maxAppendMicros,
+                    failures);
+        }
+    }
+
+    /** The benchmark's scenario: the store as the server opens it (fsync on every commit). */
+    public static Result run(Path dbFile, int rooms, int messages, int textChars) {
+        return run(dbFile, rooms, messages, textChars, JdbcMessageStore.Settings.defaults());
+    }
+
+    public static Result run(Path dbFile, int rooms, int messages, int textChars, JdbcMessageStore.Settings settings) {
+        return run(dbFile, rooms, messages, textChars, settings, IN_FLIGHT);
+    }
+
+    static Result run(
+            Path dbFile, int rooms, int messages, int textChars, JdbcMessageStore.Settings settings, int inFlightMax) {
+        if (rooms < 1 || messages < 1 || textChars < 0) {
+            throw new IllegalArgumentException(
+                    "rooms " + rooms + ", messages " + messages + ", textChars " + textChars
+                            + ": need rooms ≥ 1, messages ≥ 1, textChars ≥ 0");
+        }
+        String text = "x".repeat(textChars);
+        Instant sentAt = Instant.now();
+        long[] latencyNanos = new long[messages];
+        AtomicInteger failures = new AtomicInteger();
+        CountDownLatch done = new CountDownLatch(messages);
+        Semaphore inFlight = new Semaphore(inFlightMax);
+        long startNanos;
+        long endNanos;
+        try (JdbcMessageStore store = JdbcMessageStore.openSqlite(dbFile, settings)) {
+            startNanos = System.nanoTime();
+            for (int i = 0; i < messages; i++) {
+                inFlight.acquireUninterruptibly();
+                int index = i;
+                long calledNanos = System.nanoTime();
+                store.append(new NewMessage("room-" + (i % rooms), "bench", "Bench", text, sentAt))
+                        .whenComplete((message, failure) -> {
+                            latencyNanos[index] = System.nanoTime() - calledNanos;
+                            if (failure != null) failures.incrementAndGet();
+                            inFlight.release();
+                            done.countDown();
+                        });
+            }
+            awaitUninterruptibly(done);
+            endNanos = System.nanoTime();
+        }
+        // the latch orders every write of latencyNanos before this read
+        Arrays.sort(latencyNanos);
+        long durationNanos = endNanos - startNanos;
+        return new Result(
+                rooms,
+                messages,
+                textChars,
+                settings.durability().name(),
+                durationNanos,
+                messages / (durationNanos / 1e9),
+                micros(percentile(latencyNanos, 0.50)),
+                micros(percentile(latencyNanos, 0.99)),
+                micros(latencyNanos[messages - 1]),
+                failures.get());
+    }
+
+    /**
+     * For trying settings by hand: {@code java -cp … chatroom.store.StoreThroughput FILE [ROOMS MESSAGES
+     * TEXT_CHARS [FULL|NORMAL [MAX_BATCH [IN_FLIGHT]]]]}. Prints the result's JSON line.
+     */
+    public static void main(String[] args) {
+        Path file = Path.of(args.length > 0 ? args[0] : "store-throughput.db");
+        int rooms = args.length > 1 ? Integer.parseInt(args[1]) : 100;
+        int messages = args.length > 2 ? Integer.parseInt(args[2]) : 200_000;
+        int textChars = args.length > 3 ? Integer.parseInt(args[3]) : 100;
+        var settings = JdbcMessageStore.Settings.defaults();
+        if (args.length > 4 && args[4].equalsIgnoreCase("NORMAL")) {
+            settings = settings.withDurability(JdbcMessageStore.Durability.PROCESS_CRASH_SAFE);
+        }
+        if (args.length > 5) settings = settings.withMaxBatch(Integer.parseInt(args[5]));
+        int inFlightMax = args.length > 6 ? Integer.parseInt(args[6]) : IN_FLIGHT;
+        System.out.println(run(file, rooms, messages, textChars, settings, inFlightMax).toJson());
+    }
+
+    private static long percentile(long[] sorted, double fraction) {
+        int index = (int) Math.ceil(fraction * sorted.length) - 1;
+        return sorted[Math.max(0, Math.min(sorted.length - 1, index))];
+    }
+
+    private static long micros(long nanos) {
+        return TimeUnit.NANOSECONDS.toMicros(nanos);
+    }
+
+    private static void awaitUninterruptibly(CountDownLatch latch) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                latch.await();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true; // the appends are in flight; wait for them, then pass the interrupt on
+            }
+        }
+        if (interrupted) Thread.currentThread().interrupt();
+    }
+}

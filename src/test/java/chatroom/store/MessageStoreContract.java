@@ -1,0 +1,146 @@
+package chatroom.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import chatroom.room.Message;
+import chatroom.room.MessageStore;
+import chatroom.room.NewMessage;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What every {@link MessageStore} must do, whatever keeps the messages. A subclass says how to open a
+ * store; the in-memory store and the JDBC store run the same checks, so the core tested against the
+ * first behaves the same on the second.
+ */
+abstract class MessageStoreContract {
+
+    /** Sent times with whole milliseconds: what every store keeps exactly. */
+    static final Instant T0 = Instant.parse("2030-01-02T03:04:05.678Z");
+
+    MessageStore store;
+
+    abstract MessageStore openStore() throws Exception;
+
+    @BeforeEach
+    void open() throws Exception {
+        store = openStore();
+    }
+
+    @AfterEach
+    void closeStore() {
+        store.close();
+    }
+
+    @Test
+    void sequence_numbers_start_at_1_and_have_no_gaps_within_a_room() throws Exception {
+        List<Long> seqs = new ArrayList<>();
+        for (int i = 0; i < 5; i++) seqs.add(append("lobby", "hello " + i).seq());
+
+        assertThat(seqs).containsExactly(1L, 2L, 3L, 4L, 5L);
+    }
+
+    @Test
+    void rooms_are_numbered_independently() throws Exception {
+        append("a", "a1");
+        append("a", "a2");
+        Message b1 = append("b", "b1");
+        Message a3 = append("a", "a3");
+
+        assertThat(b1.seq()).isEqualTo(1);
+        assertThat(a3.seq()).isEqualTo(3);
+        assertThat(texts(get(store.after("b", 0, 100)))).containsExactly("b1");
+    }
+
+    @Test
+    void the_appended_message_is_the_one_history_returns() throws Exception {
+        Message appended = get(store.append(new NewMessage("lobby", "u-17", "Ann", "<b>hi</b> ☃", T0)));
+
+        assertThat(appended).isEqualTo(new Message("lobby", 1, "u-17", "Ann", "<b>hi</b> ☃", T0));
+        assertThat(get(store.after("lobby", 0, 10))).containsExactly(appended);
+        assertThat(get(store.before("lobby", Long.MAX_VALUE, 10))).containsExactly(appended);
+    }
+
+    @Test
+    void before_returns_exactly_the_last_n_oldest_first() throws Exception {
+        appendAll("lobby", 10);
+
+        assertThat(texts(get(store.before("lobby", Long.MAX_VALUE, 3)))).containsExactly("m8", "m9", "m10");
+        assertThat(texts(get(store.before("lobby", 5, 3)))).containsExactly("m2", "m3", "m4");
+        assertThat(texts(get(store.before("lobby", 3, 10)))).containsExactly("m1", "m2");
+        assertThat(get(store.before("lobby", 1, 10))).isEmpty();
+        assertThat(get(store.before("lobby", Long.MAX_VALUE, 0))).isEmpty();
+    }
+
+    @Test
+    void paging_backwards_with_before_covers_every_message_exactly_once() throws Exception {
+        appendAll("lobby", 25);
+        appendAll("other", 4);
+
+        List<Long> seen = new ArrayList<>();
+        long cursor = Long.MAX_VALUE;
+        while (true) {
+            List<Message> page = get(store.before("lobby", cursor, 7));
+            if (page.isEmpty()) break;
+            assertThat(page).extracting(Message::room).containsOnly("lobby");
+            List<Long> pageSeqs = page.stream().map(Message::seq).toList();
+            assertThat(pageSeqs).isSorted();
+            seen.addAll(0, pageSeqs);
+            cursor = page.getFirst().seq();
+        }
+
+        assertThat(seen).hasSize(25).doesNotHaveDuplicates().isSorted();
+        assertThat(seen.getFirst()).isEqualTo(1);
+        assertThat(seen.getLast()).isEqualTo(25);
+    }
+
+    @Test
+    void after_returns_what_came_after_oldest_first() throws Exception {
+        appendAll("lobby", 10);
+
+        assertThat(texts(get(store.after("lobby", 7, 100)))).containsExactly("m8", "m9", "m10");
+        assertThat(texts(get(store.after("lobby", 0, 2)))).containsExactly("m1", "m2");
+        assertThat(get(store.after("lobby", 10, 100))).isEmpty();
+    }
+
+    @Test
+    void a_room_without_messages_has_no_history() throws Exception {
+        assertThat(get(store.before("nobody-here", Long.MAX_VALUE, 10))).isEmpty();
+        assertThat(get(store.after("nobody-here", 0, 10))).isEmpty();
+    }
+
+    @Test
+    void active_rooms_are_listed_most_recently_active_first() throws Exception {
+        append("a", "1");
+        append("b", "2");
+        append("c", "3");
+        append("a", "4");
+
+        assertThat(get(store.activeRooms(10))).containsExactly("a", "c", "b");
+        assertThat(get(store.activeRooms(2))).containsExactly("a", "c");
+    }
+
+    // ---- helpers ----
+
+    Message append(String room, String text) throws Exception {
+        return get(store.append(new NewMessage(room, "u-1", "Ann", text, T0)));
+    }
+
+    void appendAll(String room, int count) throws Exception {
+        for (int i = 1; i <= count; i++) append(room, "m" + i);
+    }
+
+    static <T> T get(CompletableFuture<T> future) throws Exception {
+        return future.get(10, TimeUnit.SECONDS);
+    }
+
+    static List<String> texts(List<Message> messages) {
+        return messages.stream().map(Message::text).toList();
+    }
+}

@@ -1,0 +1,64 @@
+package chatroom.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The SQLite file the store leaves: its schema, its pragmas, and the plans of the store's reads. */
+class SchemaTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void reads_search_the_room_seq_index_instead_of_scanning() throws Exception {
+        Path file = dir.resolve("chat.db");
+        JdbcMessageStore.openSqlite(file).close();
+
+        try (Connection db = DriverManager.getConnection("jdbc:sqlite:" + file)) {
+            assertThat(plan(db, JdbcMessageStore.SELECT_BEFORE, "'lobby'", "10", "50"))
+                    .contains("SEARCH messages USING INDEX sqlite_autoindex_messages_1 (room=? AND seq<?)")
+                    .doesNotContain("TEMP B-TREE");
+            assertThat(plan(db, JdbcMessageStore.SELECT_AFTER, "'lobby'", "10", "50"))
+                    .contains("SEARCH messages USING INDEX sqlite_autoindex_messages_1 (room=? AND seq>?)")
+                    .doesNotContain("TEMP B-TREE");
+            assertThat(plan(db, JdbcMessageStore.SELECT_ACTIVE_ROOMS, "10"))
+                    .contains("SCAN rooms USING INDEX rooms_by_last_active")
+                    .doesNotContain("TEMP B-TREE");
+        }
+    }
+
+    @Test
+    void the_file_is_in_wal_mode() throws Exception {
+        Path file = dir.resolve("chat.db");
+        JdbcMessageStore.openSqlite(file).close();
+
+        try (Connection db = DriverManager.getConnection("jdbc:sqlite:" + file);
+                Statement sql = db.createStatement();
+                ResultSet mode = sql.executeQuery("PRAGMA journal_mode")) {
+            mode.next();
+            assertThat(mode.getString(1)).isEqualTo("wal");
+        }
+    }
+
+    /** EXPLAIN QUERY PLAN of the statement with its ? replaced by literals, one step per line. */
+    private static String plan(Connection db, String sql, String... literals) throws SQLException {
+        String bound = sql;
+        for (String literal : literals) bound = bound.replaceFirst("\\?", literal);
+        List<String> steps = new ArrayList<>();
+        try (Statement statement = db.createStatement();
+                ResultSet rows = statement.executeQuery("EXPLAIN QUERY PLAN " + bound)) {
+            while (rows.next()) steps.add(rows.getString("detail"));
+        }
+        return String.join("\n", steps);
+    }
+}

@@ -1,0 +1,31 @@
+package chatroom.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The benchmark's store scenario runs and reports; the figure itself is the benchmark's business. */
+class StoreThroughputTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void a_small_run_stores_every_message_and_reports_one_line_of_json() throws Exception {
+        var result = StoreThroughput.run(dir.resolve("bench.db"), 10, 5_000, 100);
+
+        assertThat(result.failures()).isZero();
+        assertThat(result.messagesPerSecond()).isPositive();
+        assertThat(result.p50AppendMicros()).isLessThanOrEqualTo(result.p99AppendMicros());
+        assertThat(result.toJson())
+                .startsWith("{\"scenario\":\"store\",\"rooms\":10,\"messages\":5000,\"textChars\":100,")
+                .contains("\"messagesPerSecond\":", "\"p50AppendMicros\":", "\"p99AppendMicros\":")
+                .endsWith("}")
+                .doesNotContain("\n");
+        try (var store = JdbcMessageStore.openSqlite(dir.resolve("bench.db"))) {
+            assertThat(MessageStoreContract.get(store.after("room-3", 0, 10_000))).hasSize(500);
+        }
+    }
+}
