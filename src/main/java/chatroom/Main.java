@@ -1,9 +1,9 @@
 package chatroom;
 
-import chatroom.room.InMemoryMessageStore;
 import chatroom.room.MessageStore;
 import chatroom.room.RoomSettings;
 import chatroom.room.Rooms;
+import chatroom.store.JdbcMessageStore;
 import chatroom.web.Assets;
 import chatroom.web.JteViews;
 import chatroom.web.Web;
@@ -57,8 +57,8 @@ public final class Main implements AutoCloseable {
     }
 
     public Main(Config config) throws Exception {
-        // 1. storage
-        this.messages = new InMemoryMessageStore();
+        // 1. storage: SQLite, migrated on open
+        this.messages = JdbcMessageStore.openSqlite(config.db());
         // 2. the event loops, which also run the rooms
         this.server = new WebServer();
         // 3. rooms

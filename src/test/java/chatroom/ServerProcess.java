@@ -42,6 +42,7 @@ public final class ServerProcess implements AutoCloseable {
                     new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
                 String line;
                 while ((line = out.readLine()) != null) {
+                    System.err.println("[server] " + line);
                     Matcher m = RUNNING.matcher(line);
                     if (m.find()) {
                         port.complete(Integer.parseInt(m.group(1)));
