@@ -101,6 +101,37 @@ class StaticFilesTest {
         }
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"W/%s", "\"0000000000\", %s", "*"})
+    void file_matching_any_etag_in_if_none_match_is_304_as_after_a_proxy_weakened_it(String condition)
+            throws Exception {
+        try (TestServer server = TestServer.start()) {
+            // given
+            String etag = get(server, "/static/app.css").headers().firstValue("ETag").orElseThrow();
+            // when
+            HttpResponse<byte[]> again = get(server, "/static/app.css", "If-None-Match", condition.formatted(etag));
+            // then
+            assertThat(again.statusCode()).isEqualTo(304);
+        }
+    }
+
+    @Test
+    void cacheable_file_tells_caches_that_it_varies_with_accept_encoding() throws Exception {
+        try (TestServer server = TestServer.start()) {
+            // given the URL the page links, cached publicly for a year, and sent gzip-encoded to some clients only
+            Matcher linked = Pattern.compile("src=\"(/static/htmx\\.min\\.js\\?v=[0-9a-f]+)\"")
+                    .matcher(server.get("/").body());
+            assertThat(linked.find()).isTrue();
+            // when
+            HttpResponse<byte[]> plain = get(server, linked.group(1));
+            HttpResponse<byte[]> gzipped = get(server, linked.group(1), "Accept-Encoding", "gzip");
+            // then a shared cache must not hand the gzip body to a client that did not ask for it
+            assertThat(gzipped.headers().firstValue("Content-Encoding")).hasValue("gzip");
+            assertThat(plain.headers().allValues("Vary")).anySatisfy(v -> assertThat(v).containsIgnoringCase("Accept-Encoding"));
+            assertThat(gzipped.headers().allValues("Vary")).anySatisfy(v -> assertThat(v).containsIgnoringCase("Accept-Encoding"));
+        }
+    }
+
     @Test
     void file_with_another_etag_is_sent_again() throws Exception {
         try (TestServer server = TestServer.start()) {
