@@ -52,7 +52,7 @@ public final class Assets {
             throw HttpException.notFound("no such file: " + request.path);
         }
         String etag = "\"" + asset.hash + "\"";
-        if (etag.equals(request.header(HttpHeaderNames.IF_NONE_MATCH))) {
+        if (matches(request.header(HttpHeaderNames.IF_NONE_MATCH), etag)) {
             return new Response(HttpResponseStatus.NOT_MODIFIED, null, new byte[0])
                     .header(HttpHeaderNames.ETAG, etag)
                     .now();
@@ -61,7 +61,26 @@ public final class Assets {
         return new Response(HttpResponseStatus.OK, asset.contentType, asset.body)
                 .header(HttpHeaderNames.ETAG, etag)
                 .header(HttpHeaderNames.CACHE_CONTROL, versioned ? "public, max-age=31536000, immutable" : "no-cache")
+                // the compressor sends gzip to some clients only; a shared cache must keep the two apart
+                .header(HttpHeaderNames.VARY, HttpHeaderNames.ACCEPT_ENCODING)
                 .now();
+    }
+
+    /**
+     * If-None-Match is a list, compared weakly (RFC 9110 13.1.2): {@code *}, or any tag equal to ours
+     * with or without {@code W/}. Proxies that compress weaken ETags, and a browser sends back what it got.
+     */
+    private static boolean matches(String ifNoneMatch, String etag) {
+        if (ifNoneMatch == null) {
+            return false;
+        }
+        for (String tag : ifNoneMatch.split(",")) {
+            String t = tag.strip();
+            if (t.equals("*") || (t.startsWith("W/") ? t.substring(2) : t).equals(etag)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void add(String name, String resource, String contentType) {

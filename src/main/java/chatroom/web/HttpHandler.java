@@ -90,7 +90,7 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     /** Runs the matching handler; null means the connection was handed to a WebSocket. */
     private CompletableFuture<Response> dispatch(ChannelHandlerContext ctx, FullHttpRequest http) throws Exception {
         QueryStringDecoder uri = new QueryStringDecoder(http.uri());
-        Routes.Match match = routes.match(http.method(), uri.path());
+        Routes.Match match = routes.match(http.method(), uri.rawPath());
         if (!match.found()) {
             if (match.allowed().isEmpty()) {
                 throw HttpException.notFound("There is nothing at " + uri.path() + ".");

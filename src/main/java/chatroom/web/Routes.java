@@ -1,6 +1,7 @@
 package chatroom.web;
 
 import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.QueryStringDecoder;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -9,8 +10,10 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * The route table: method and path pattern to handler. A pattern is literal segments and {@code
- * {name}} segments, each matching one non-empty path segment. Built once in {@link Web}; looked up for
- * every request by {@link HttpHandler}.
+ * {name}} segments, each matching one non-empty path segment. The raw path is split on {@code /} before
+ * each segment is percent-decoded, so an encoded slash ({@code %2F}) stays inside its segment and can
+ * never add one: {@code /r/a%2Fws} is the room {@code a/ws} (a 400), not the socket of room {@code a}.
+ * Built once in {@link Web}; looked up for every request by {@link HttpHandler}.
  */
 final class Routes {
 
@@ -55,10 +58,14 @@ final class Routes {
         return this;
     }
 
-    /** HEAD is served by the GET route, without the body. */
-    Match match(HttpMethod method, String path) {
+    /** HEAD is served by the GET route, without the body. {@code rawPath} is still percent-encoded. */
+    Match match(HttpMethod method, String rawPath) {
         HttpMethod wanted = method.equals(HttpMethod.HEAD) ? HttpMethod.GET : method;
-        String[] segments = split(path);
+        String[] segments = split(rawPath);
+        for (int i = 0; i < segments.length; i++) {
+            // '+' is a plus in a path, not a space as in a query string
+            segments[i] = QueryStringDecoder.decodeComponent(segments[i].replace("+", "%2B"));
+        }
         List<HttpMethod> allowed = new ArrayList<>();
         for (Route route : routes) {
             Map<String, String> params = bind(route.segments, segments);
