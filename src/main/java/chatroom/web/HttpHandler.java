@@ -19,6 +19,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.util.AttributeKey;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.stream.Collectors;
@@ -39,6 +40,9 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     /** Scripts and styles only from this server, no framing, no inline code: see Content-Security-Policy. */
     private static final String CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
             + "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
+
+    /** The response a connection is waiting to write before the next one (HTTP/1.1 pipelining). */
+    private static final AttributeKey<CompletableFuture<Void>> LAST_RESPONSE = AttributeKey.valueOf("lastResponse");
 
     private final Routes routes;
     private final Identities identities;
@@ -76,15 +80,23 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             return; // upgraded to a WebSocket; the connection is no longer HTTP
         }
         http.retain();
-        answer.whenComplete((response, error) -> {
+        CompletableFuture<Response> answered = answer.handle((response, error) -> {
             try {
-                // handlers may finish on a store thread; write from the connection's own event loop
-                Response out = error == null ? response : errorResponse(error, http);
-                ctx.executor().execute(() -> write(ctx, out, keepAlive, head));
+                return error == null ? response : errorResponse(error, http);
             } finally {
                 http.release();
             }
         });
+        // pipelined requests are answered in the order they came, whichever handler finishes first
+        CompletableFuture<Void> previous = ctx.channel().attr(LAST_RESPONSE).get();
+        CompletableFuture<Void> written = (previous == null ? answered : previous.thenCombine(answered, (p, r) -> r))
+                .thenAccept(out -> ctx.executor().execute(() -> write(ctx, out, keepAlive, head)));
+        ctx.channel().attr(LAST_RESPONSE).set(written.isDone() ? null : written);
+    }
+
+    /** Writes an error page for a request that never reached a handler (e.g. a body over the limit) and closes. */
+    void writeError(ChannelHandlerContext ctx, HttpResponseStatus status, String message) {
+        write(ctx, errorResponse(status, message), false, false);
     }
 
     /** Runs the matching handler; null means the connection was handed to a WebSocket. */

@@ -22,7 +22,10 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.compression.StandardCompressionOptions;
 import io.netty.handler.codec.http.HttpContentCompressor;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.util.concurrent.GlobalEventExecutor;
@@ -87,7 +90,7 @@ public final class WebServer implements AutoCloseable {
                         ch.pipeline()
                                 .addLast("codec", new HttpServerCodec(MAX_REQUEST_LINE_BYTES, MAX_HEADER_BYTES, 8192))
                                 .addLast("compressor", new HttpContentCompressor(COMPRESS_FROM_BYTES, StandardCompressionOptions.gzip()))
-                                .addLast("aggregator", new HttpObjectAggregator(MAX_BODY_BYTES))
+                                .addLast("aggregator", new BoundedAggregator(http))
                                 .addLast("http", http);
                     }
                 });
@@ -95,6 +98,22 @@ public final class WebServer implements AutoCloseable {
         int bound = ((InetSocketAddress) listener.localAddress()).getPort();
         log.info("listening on {}:{} ({})", host, bound, Epoll.isAvailable() ? "epoll" : "nio");
         return bound;
+    }
+
+    /** Collects a request's body up to the limit; beyond it, answers 413 with our own error page and closes. */
+    private static final class BoundedAggregator extends HttpObjectAggregator {
+        private final HttpHandler http;
+
+        BoundedAggregator(HttpHandler http) {
+            super(MAX_BODY_BYTES);
+            this.http = http;
+        }
+
+        @Override
+        protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
+            http.writeError(ctx, HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
+                    "The request body is over " + MAX_BODY_BYTES / 1024 + " KiB, the most this server reads.");
+        }
     }
 
     public int openSockets() {
