@@ -82,7 +82,8 @@ class RoomSocketTest {
         for (WsClient member : members) {
             assertThat(member.awaitMessages(total)).isEqualTo(first);
             List<Long> seqs = member.seqs();
-            assertThat(seqs).isSorted().doesNotHaveDuplicates().hasSize(total);
+            // gap-free: exactly 1..total, in order
+            assertThat(seqs).containsExactlyElementsOf(java.util.stream.LongStream.rangeClosed(1, total).boxed().toList());
         }
         for (int s = 0; s < members.size(); s++) {
             String prefix = "s" + s + "-";
