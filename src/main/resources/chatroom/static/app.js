@@ -41,9 +41,10 @@
   var pingTimer = null
 
   function setState (next) {
+    var changed = next !== state
     state = next
     var status = $('status')
-    if (status) {
+    if (status && (changed || status.dataset.state !== next)) { // a live region: say each change once
       status.dataset.state = next
       $('status-text').textContent = STATES[next]
     }
@@ -226,6 +227,35 @@
     $('new-messages').hidden = true
   }
 
+  var QUIET_MS = 1000 // long enough for the accessibility tree to take in the swap
+  var quietTimer = null
+
+  function quietly (list) {
+    list.setAttribute('aria-live', 'off')
+    clearTimeout(quietTimer)
+    quietTimer = setTimeout(function () { list.setAttribute('aria-live', 'polite') }, QUIET_MS)
+  }
+
+  // while the tab is in the background, its title counts the messages that arrived
+  var unread = 0
+  var title = document.title
+
+  function countUnread (mutations) {
+    mutations.forEach(function (m) {
+      m.addedNodes.forEach(function (node) {
+        if (node.nodeType === 1 && node.classList.contains('msg') && !node.classList.contains('mine')) unread++
+      })
+    })
+    if (unread) document.title = '(' + unread + ') ' + title
+  }
+
+  document.addEventListener('visibilitychange', function () {
+    if (!document.hidden && unread) {
+      unread = 0
+      document.title = title
+    }
+  })
+
   function watch (list) {
     var pill = $('new-messages')
     list.querySelectorAll('.msg').forEach(decorate)
@@ -239,9 +269,17 @@
     // the list's box shrinks when the composer grows or the keyboard opens: stay at the end if we were
     new ResizeObserver(function () { if (atBottom) scrollToBottom(list) }).observe(list)
 
-    // scroll-back: remember the distance from the end before the older page is swapped in above
+    // scroll-back: remember the distance from the end before the older page is swapped in above, and
+    // keep screen readers from reading out a page of old messages as if they were new
     document.addEventListener('htmx:beforeSwap', function (e) {
-      if (e.detail.shouldSwap && e.detail.target && e.detail.target.id === 'older') keepFromBottom = list.scrollHeight - list.scrollTop
+      if (e.detail.shouldSwap && e.detail.target && e.detail.target.id === 'older') {
+        keepFromBottom = list.scrollHeight - list.scrollTop
+        quietly(list)
+      }
+    })
+    // the same for a history frame that replaces the whole list (a join, or a reconnect after a long gap)
+    document.addEventListener('htmx:wsBeforeMessage', function (e) {
+      if (e.detail.message.indexOf('hx-swap-oob="innerHTML"') >= 0) quietly(list)
     })
 
     new MutationObserver(function (mutations) {
@@ -261,6 +299,7 @@
       } else if (newMessages) {
         pill.hidden = false
       }
+      if (newMessages && document.hidden) countUnread(mutations)
     }).observe(list, { childList: true })
 
     pill.addEventListener('click', function () {
