@@ -1,46 +1,65 @@
 // Chatroom's page behaviour: only what htmx and its ws extension do not do by themselves.
-// Loaded after htmx and the extension (all deferred, in order), before htmx processes the page.
+// Loaded after htmx and the extension (all deferred, in order), so the DOM is parsed when this runs;
+// htmx processes the page (and opens the socket) on DOMContentLoaded, after this file.
+// No eval, no inline handlers: the page's Content-Security-Policy allows neither.
 (function () {
   'use strict'
 
   var PING_EVERY_MS = 25000 // below the 30–60 s idle timeouts of common proxies
-  var NEAR_BOTTOM_PX = 48
+  var NEAR_BOTTOM_PX = 48 // this close to the end counts as "reading the newest"
+  var GROUP_WITHIN_MS = 5 * 60 * 1000 // one author's messages closer than this share one header
+  var COUNTER_FROM_LEFT = 200 // the counter shows once this few characters are left
   var RECONNECTING_CODES = [1006, 1011, 1012, 1013] // the close codes after which htmx reconnects
+  var STATES = {
+    connecting: 'Connecting…',
+    connected: 'Connected',
+    reconnecting: 'Reconnecting…',
+    offline: 'Offline',
+    closed: 'Disconnected'
+  }
 
-  // Every (re)connect asks for what came after the newest message on the page, so a reconnect
-  // catches up without gaps or duplicates.
+  function $ (id) { return document.getElementById(id) }
+
+  // ---- the socket: every (re)connect asks for what came after the newest message shown, so a
+  // reconnect catches up without gaps or duplicates
+
   htmx.createWebSocket = function (url) {
     var sep = url.indexOf('?') < 0 ? '?' : '&'
     return new WebSocket(url + sep + 'after=' + lastSeq())
   }
 
-  function messageList () { return document.getElementById('messages') }
-
   function lastSeq () {
-    var list = messageList()
+    var list = $('messages')
     var shown = list ? list.querySelectorAll('.msg[data-seq]') : []
     return shown.length ? shown[shown.length - 1].getAttribute('data-seq') : 0
   }
 
   // ---- connection state, pings
 
+  var state = 'connecting'
+  var everOpen = false
   var pingTimer = null
 
-  function setState (state, text) {
-    var status = document.getElementById('status')
-    if (status) {
-      status.dataset.state = state
-      status.textContent = text
+  function setState (next) {
+    var changed = next !== state
+    state = next
+    var status = $('status')
+    if (status && (changed || status.dataset.state !== next)) { // a live region: say each change once
+      status.dataset.state = next
+      $('status-text').textContent = STATES[next]
     }
-    var send = document.getElementById('send')
-    if (send) send.disabled = state !== 'connected'
+    var reload = $('reconnect')
+    if (reload) reload.hidden = next !== 'closed'
+    updateComposer()
   }
 
   document.addEventListener('htmx:wsConnecting', function () {
-    setState(navigator.onLine === false ? 'offline' : 'connecting', navigator.onLine === false ? 'offline' : 'connecting…')
+    if (navigator.onLine === false) setState('offline')
+    else setState(everOpen ? 'reconnecting' : 'connecting')
   })
   document.addEventListener('htmx:wsOpen', function (e) {
-    setState('connected', 'connected')
+    everOpen = true
+    setState('connected')
     var socket = e.detail.socketWrapper
     clearInterval(pingTimer)
     pingTimer = setInterval(function () { socket.sendImmediately('ping') }, PING_EVERY_MS)
@@ -48,104 +67,287 @@
   document.addEventListener('htmx:wsClose', function (e) {
     clearInterval(pingTimer)
     var code = e.detail.event && e.detail.event.code
-    if (RECONNECTING_CODES.indexOf(code) >= 0) setState('reconnecting', 'reconnecting…')
-    else setState('offline', 'offline — reload to reconnect')
+    if (RECONNECTING_CODES.indexOf(code) < 0) setState('closed') // htmx gives up on these; a reload starts over
+    else setState(navigator.onLine === false ? 'offline' : 'reconnecting')
   })
-  window.addEventListener('offline', function () { setState('offline', 'offline') })
+  window.addEventListener('offline', function () { if (state !== 'closed') setState('offline') })
+  window.addEventListener('online', function () { if (state === 'offline') setState(everOpen ? 'reconnecting' : 'connecting') })
 
   // the server's answer to our ping needs no swapping
   document.addEventListener('htmx:wsBeforeMessage', function (e) {
     if (e.detail.message === 'pong') e.preventDefault()
   })
 
-  // ---- composing
+  // ---- composing: Enter sends, Shift+Enter is a new line; the draft survives reloads and
+  // disconnections; the length limit is counted in characters (code points), as the server counts
 
   var lastSent = ''
+
+  function draftKey () {
+    var room = document.querySelector('[data-room]')
+    return room ? 'chatroom.draft.' + room.dataset.room : null
+  }
+
+  function saveDraft (text) {
+    try {
+      if (text) sessionStorage.setItem(draftKey(), text)
+      else sessionStorage.removeItem(draftKey())
+    } catch (ignored) { /* storage may be off; the draft then lives only in the box */ }
+  }
+
+  function restoreDraft (box) {
+    try {
+      var saved = sessionStorage.getItem(draftKey())
+      if (saved && !box.value) box.value = saved
+    } catch (ignored) { /* as above */ }
+  }
+
+  function charsOf (text) { return Array.from(text.trim()).length }
+
+  function sendable () {
+    var box = $('message')
+    if (!box || state !== 'connected') return false
+    var chars = charsOf(box.value)
+    return chars > 0 && chars <= Number(box.dataset.max)
+  }
+
+  function updateComposer () {
+    var box = $('message')
+    if (!box) return
+    var max = Number(box.dataset.max)
+    var left = max - charsOf(box.value)
+    var counter = $('counter')
+    counter.textContent = left < 0
+      ? (-left) + ' over the ' + max + '-character limit'
+      : left <= COUNTER_FROM_LEFT ? left + ' left' : ''
+    counter.classList.toggle('near', left >= 0 && left <= COUNTER_FROM_LEFT / 4)
+    counter.classList.toggle('over', left < 0)
+    box.setAttribute('aria-invalid', left < 0 ? 'true' : 'false')
+    // disabled only while it cannot work: not connected, or over the limit; the draft stays either way
+    $('send').disabled = state !== 'connected' || left < 0
+  }
+
+  document.addEventListener('input', function (e) {
+    if (e.target.id !== 'message') return
+    saveDraft(e.target.value)
+    updateComposer()
+  })
+
+  document.addEventListener('keydown', function (e) {
+    if (e.target.id !== 'message' || e.key !== 'Enter') return
+    if (e.shiftKey || e.altKey || e.ctrlKey || e.metaKey || e.isComposing) return // a new line, or an IME choosing
+    e.preventDefault()
+    if (sendable()) e.target.form.requestSubmit()
+  })
+
+  // the extension sends whatever the form holds; refuse here what the server would refuse anyway
+  document.addEventListener('htmx:wsConfigSend', function (e) {
+    if (e.target.id === 'composer' && !sendable()) e.preventDefault()
+  })
+
+  // the composer never submits as a page load, even when the send was refused above
+  document.addEventListener('submit', function (e) {
+    if (e.target.id === 'composer') e.preventDefault()
+  })
+
   document.addEventListener('htmx:wsAfterSend', function (e) {
     var form = e.target
     if (form.id !== 'composer') return
-    var input = form.querySelector('#message')
-    lastSent = input.value
-    form.reset()
-    input.focus()
-    updateCounter()
-    var error = document.getElementById('composer-error')
-    if (error) error.textContent = ''
+    var box = $('message')
+    lastSent = box.value
+    box.value = ''
+    saveDraft('')
+    box.focus()
+    updateComposer()
+    $('composer-error').textContent = ''
   })
 
-  function updateCounter () {
-    var input = document.getElementById('message')
-    var counter = document.getElementById('counter')
-    if (!input || !counter) return
-    var max = Number(input.dataset.max)
-    var left = max - Array.from(input.value).length
-    counter.textContent = left < 200 ? String(left) : ''
-    counter.classList.toggle('over', left < 0)
-  }
-  document.addEventListener('input', function (e) {
-    if (e.target.id === 'message') updateCounter()
+  // a message the server refused comes back to the box, so nothing typed is lost
+  document.addEventListener('htmx:oobAfterSwap', function (e) {
+    var target = e.detail.target
+    if (target && target.id === 'composer-error' && lastSent) {
+      var box = $('message')
+      if (box && !box.value) {
+        box.value = lastSent
+        saveDraft(lastSent)
+        updateComposer()
+      }
+    }
+    markPresence()
   })
 
-  // ---- the message list
+  // ---- the message list: local times, groups, own messages; stays at the newest message unless
+  // the reader has scrolled up, and then offers a pill that takes them down
 
   var atBottom = true
-  var lastHeight = 0
+  var keepFromBottom = null // set while older messages are being put above the reader's place
+
+  function localTime (when) {
+    var now = new Date()
+    var clock = when.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })
+    if (when.toDateString() === now.toDateString()) return clock
+    var day = when.toLocaleDateString([], when.getFullYear() === now.getFullYear()
+      ? { day: 'numeric', month: 'short' }
+      : { day: 'numeric', month: 'short', year: 'numeric' })
+    return day + ', ' + clock
+  }
+
+  function sentAt (msg) {
+    var time = msg.querySelector('time[datetime]')
+    return time ? Date.parse(time.getAttribute('datetime')) : NaN
+  }
+
+  function continues (prev, msg) {
+    return prev && prev.classList.contains('msg') && prev.dataset.author === msg.dataset.author &&
+      Math.abs(sentAt(msg) - sentAt(prev)) < GROUP_WITHIN_MS
+  }
 
   function decorate (msg) {
-    var me = document.body.dataset.me
-    if (msg.dataset.author === me) msg.classList.add('mine')
+    if (msg.dataset.author === document.body.dataset.me) msg.classList.add('mine')
     var time = msg.querySelector('time[datetime]')
-    if (time) {
+    if (time && !time.title) {
       var when = new Date(time.getAttribute('datetime'))
-      time.textContent = when.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })
-      time.title = when.toLocaleString()
+      if (!isNaN(when)) {
+        time.textContent = localTime(when)
+        time.title = when.toLocaleString()
+      }
     }
-    var prev = msg.previousElementSibling
-    if (prev && prev.classList.contains('msg') && prev.dataset.author === msg.dataset.author) {
-      msg.classList.add('cont')
-    }
+    msg.classList.toggle('cont', continues(msg.previousElementSibling, msg))
     var next = msg.nextElementSibling
-    if (next && next.classList.contains('msg') && next.dataset.author === msg.dataset.author) {
-      next.classList.add('cont')
-    }
+    if (next && next.classList.contains('msg')) next.classList.toggle('cont', continues(msg, next))
+  }
+
+  function nearBottom (list) {
+    return list.scrollHeight - list.scrollTop - list.clientHeight < NEAR_BOTTOM_PX
   }
 
   function scrollToBottom (list) {
     list.scrollTop = list.scrollHeight
     atBottom = true
-    var pill = document.getElementById('new-messages')
-    if (pill) pill.hidden = true
+    $('new-messages').hidden = true
   }
 
+  var QUIET_MS = 1000 // long enough for the accessibility tree to take in the swap
+  var quietTimer = null
+
+  function quietly (list) {
+    list.setAttribute('aria-live', 'off')
+    clearTimeout(quietTimer)
+    quietTimer = setTimeout(function () { list.setAttribute('aria-live', 'polite') }, QUIET_MS)
+  }
+
+  // while the tab is in the background, its title counts the messages that arrived
+  var unread = 0
+  var title = document.title
+
+  function countUnread (mutations) {
+    mutations.forEach(function (m) {
+      m.addedNodes.forEach(function (node) {
+        if (node.nodeType === 1 && node.classList.contains('msg') && !node.classList.contains('mine')) unread++
+      })
+    })
+    if (unread) document.title = '(' + unread + ') ' + title
+  }
+
+  document.addEventListener('visibilitychange', function () {
+    if (!document.hidden && unread) {
+      unread = 0
+      document.title = title
+    }
+  })
+
   function watch (list) {
+    var pill = $('new-messages')
     list.querySelectorAll('.msg').forEach(decorate)
     scrollToBottom(list)
-    lastHeight = list.scrollHeight
+
     list.addEventListener('scroll', function () {
-      atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < NEAR_BOTTOM_PX
-      if (atBottom) document.getElementById('new-messages').hidden = true
+      atBottom = nearBottom(list)
+      if (atBottom) pill.hidden = true
+    }, { passive: true })
+
+    // the list's box shrinks when the composer grows or the keyboard opens: stay at the end if we were
+    new ResizeObserver(function () { if (atBottom) scrollToBottom(list) }).observe(list)
+
+    // scroll-back: remember the distance from the end before the older page is swapped in above, and
+    // keep screen readers from reading out a page of old messages as if they were new
+    document.addEventListener('htmx:beforeSwap', function (e) {
+      if (e.detail.shouldSwap && e.detail.target && e.detail.target.id === 'older') {
+        keepFromBottom = list.scrollHeight - list.scrollTop
+        quietly(list)
+      }
     })
+    // the same for a history frame that replaces the whole list (a join, or a reconnect after a long gap)
+    document.addEventListener('htmx:wsBeforeMessage', function (e) {
+      if (e.detail.message.indexOf('hx-swap-oob="innerHTML"') >= 0) quietly(list)
+    })
+
     new MutationObserver(function (mutations) {
-      var appended = false
-      var prepended = false
+      var newMessages = false
       mutations.forEach(function (m) {
         m.addedNodes.forEach(function (node) {
           if (node.nodeType !== 1) return
           if (node.classList.contains('msg')) decorate(node)
-          if (node.nextElementSibling && node.nextElementSibling.classList.contains('msg') && !appended) prepended = true
-          else appended = true
+          if (!node.nextElementSibling && (node.classList.contains('msg') || node.classList.contains('notice'))) newMessages = true
         })
       })
-      if (prepended && !appended && !atBottom) {
-        list.scrollTop += list.scrollHeight - lastHeight // keep the reader's place above older messages
+      if (keepFromBottom !== null) {
+        list.scrollTop = list.scrollHeight - keepFromBottom // the reader keeps their place
+        keepFromBottom = null
       } else if (atBottom) {
         scrollToBottom(list)
-      } else if (appended) {
-        document.getElementById('new-messages').hidden = false
+      } else if (newMessages) {
+        pill.hidden = false
       }
-      lastHeight = list.scrollHeight
+      if (newMessages && document.hidden) countUnread(mutations)
     }).observe(list, { childList: true })
-    document.getElementById('new-messages').addEventListener('click', function () { scrollToBottom(list) })
+
+    pill.addEventListener('click', function () {
+      scrollToBottom(list)
+      $('message').focus()
+    })
+  }
+
+  // ---- people: own name marked; the panel is open beside the list on wide screens, a
+  // collapsible line on phones
+
+  function markPresence () {
+    var me = document.body.dataset.me
+    document.querySelectorAll('#presence li[data-author]').forEach(function (li) {
+      li.classList.toggle('me', li.dataset.author === me)
+    })
+  }
+
+  function peoplePanel () {
+    var people = $('people')
+    if (!people) return
+    var wide = window.matchMedia('(min-width: 820px)')
+    var fit = function () { people.open = wide.matches }
+    fit()
+    wide.addEventListener('change', fit)
+    people.querySelector('summary').addEventListener('click', function (e) {
+      if (wide.matches) e.preventDefault() // beside the list it is always open
+    })
+  }
+
+  function invite () {
+    var link = $('invite-link')
+    if (!link) return
+    link.value = location.origin + location.pathname
+    link.addEventListener('focus', function () { link.select() })
+    $('copy-link').addEventListener('click', function () {
+      var button = this
+      var done = function (ok) {
+        button.textContent = ok ? 'Copied' : 'Select and copy'
+        setTimeout(function () { button.textContent = 'Copy' }, 2000)
+      }
+      link.select()
+      if (navigator.clipboard && window.isSecureContext) {
+        navigator.clipboard.writeText(link.value).then(function () { done(true) }, function () { done(false) })
+      } else {
+        done(false) // plain http off localhost has no clipboard API; the text is selected for the reader
+      }
+    })
   }
 
   // ---- renaming
@@ -153,22 +355,29 @@
   document.addEventListener('htmx:afterRequest', function (e) {
     var form = e.target
     if (!form.classList || !form.classList.contains('name-form')) return
-    var button = form.querySelector('button')
-    button.textContent = e.detail.successful ? 'Saved' : 'Try again'
-    setTimeout(function () { button.textContent = 'Save' }, 1500)
+    var said = form.querySelector('.name-status')
+    var ok = e.detail.successful
+    said.textContent = ok ? 'Saved.' : 'Not saved: a name is 1 to 32 characters. Please try again.'
+    said.classList.toggle('saved', ok)
+    said.classList.toggle('failed', !ok)
+    if (ok) setTimeout(function () { if (said.textContent === 'Saved.') said.textContent = '' }, 3000)
   })
 
-  document.addEventListener('DOMContentLoaded', function () {
-    var list = messageList()
+  // ---- start
+
+  function start () {
+    var list = $('messages')
     if (list) watch(list)
-    updateCounter()
-  })
+    var box = $('message')
+    if (box) restoreDraft(box)
+    var reload = $('reconnect')
+    if (reload) reload.addEventListener('click', function () { location.reload() })
+    markPresence()
+    peoplePanel()
+    invite()
+    updateComposer()
+  }
 
-  // a message that could not be sent comes back to the box, so nothing typed is lost
-  document.addEventListener('htmx:oobAfterSwap', function (e) {
-    if (e.detail.target && e.detail.target.id === 'composer-error' && lastSent) {
-      var input = document.getElementById('message')
-      if (input && !input.value) { input.value = lastSent; updateCounter() }
-    }
-  })
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start)
+  else start()
 })()

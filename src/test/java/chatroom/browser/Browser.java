@@ -2,7 +2,10 @@ package chatroom.browser;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
@@ -11,12 +14,15 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * A real headless Chromium (Debian's {@code chromium} and {@code chromedriver}), one fresh profile per
- * instance, so two instances are two separate visitors with their own cookies.
+ * instance, so two instances are two separate visitors with their own cookies. The viewport and the
+ * colour scheme are set through DevTools emulation, so a phone is really 375 CSS pixels wide (a window
+ * cannot be made that narrow) and dark mode is what {@code prefers-color-scheme} reports.
  */
 final class Browser implements AutoCloseable {
 
     static final String CHROMIUM = System.getProperty("chromium.binary", "/usr/bin/chromium");
     static final String CHROMEDRIVER = System.getProperty("chromedriver.binary", "/usr/bin/chromedriver");
+    static final Duration PATIENCE = Duration.ofSeconds(15);
 
     final ChromeDriver driver;
 
@@ -27,23 +33,48 @@ final class Browser implements AutoCloseable {
         options.addArguments(List.of(
                 "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--no-first-run", "--disable-quic", "--window-size=" + width + "," + height));
-        if (dark) {
-            options.addArguments("--force-dark-mode", "--blink-settings=preferredColorScheme=0");
-        }
+                "--no-first-run", "--disable-quic", "--hide-scrollbars",
+                "--window-size=" + Math.max(width, 500) + "," + height));
         ChromeDriverService service = new ChromeDriverService.Builder()
                 .usingDriverExecutable(new java.io.File(CHROMEDRIVER))
                 .usingAnyFreePort()
                 .build();
         this.driver = new ChromeDriver(service, options);
+        boolean phone = width < 600;
+        driver.executeCdpCommand("Emulation.setDeviceMetricsOverride", Map.of(
+                "width", width, "height", height, "deviceScaleFactor", 1, "mobile", phone));
+        driver.executeCdpCommand("Emulation.setEmulatedMedia", Map.of(
+                "features", List.of(Map.of("name", "prefers-color-scheme", "value", dark ? "dark" : "light"))));
     }
 
     Browser() {
         this(1100, 800, false);
     }
 
+    static Browser phone() {
+        return new Browser(375, 740, false);
+    }
+
     <T> T await(Function<WebDriver, T> condition) {
-        return new WebDriverWait(driver, Duration.ofSeconds(10)).until(condition);
+        // presence and history are swapped in whole, so an element found a moment ago may be gone
+        return new WebDriverWait(driver, PATIENCE)
+                .ignoring(org.openqa.selenium.StaleElementReferenceException.class)
+                .until(condition);
+    }
+
+    /** Opens a page and waits until its socket is open. */
+    void openRoom(String url) {
+        driver.get(url);
+        await(d -> "connected".equals(d.findElement(org.openqa.selenium.By.id("status")).getAttribute("data-state")));
+    }
+
+    @SuppressWarnings("unchecked")
+    <T> T js(String script, Object... args) {
+        return (T) ((JavascriptExecutor) driver).executeScript(script, args);
+    }
+
+    byte[] screenshot() {
+        return driver.getScreenshotAs(OutputType.BYTES);
     }
 
     @Override

@@ -1,0 +1,6 @@
+#!/bin/sh
+# Regenerates docs/screenshots/*.png (lobby and a busy room; light and dark; phone and desktop)
+# in headless Chromium, through the ScreenshotsTest browser test.
+set -e
+cd "$(dirname "$0")/.."
+exec ./mvnw -B -q test -Dtest=ScreenshotsTest -Dscreenshots=true -Dsurefire.failIfNoSpecifiedTests=false "$@"
