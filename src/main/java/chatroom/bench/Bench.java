@@ -1,6 +1,10 @@
 package chatroom.bench;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.LoggerContext;
+import java.io.PrintStream;
 import java.util.Arrays;
+import org.slf4j.LoggerFactory;
 
 /**
  * The benchmark program: {@code Bench <scenario> [flags]}, reached as {@code java -jar chatroom.jar
@@ -19,9 +23,13 @@ public final class Bench {
     private Bench() {}
 
     public static void main(String[] args) throws Exception {
+        // stdout carries the one JSON line; library chatter (logging defaults to the console) goes to stderr
+        PrintStream json = System.out;
+        System.setOut(System.err);
+        quietNettyLogging();
         if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h")
                 || Arrays.asList(args).contains("--help")) {
-            System.out.println(USAGE);
+            json.println(USAGE);
             return;
         }
         Report report;
@@ -33,10 +41,17 @@ public final class Bench {
             System.exit(2);
             return;
         }
-        System.out.println(report.toJsonLine());
-        System.out.flush();
+        json.println(report.toJsonLine());
+        json.flush();
         System.err.print(report.summary());
         System.exit(0); // the event loops are shut down; don't wait on stray daemon work
+    }
+
+    /** Without a logging config Logback logs everything at DEBUG, Netty's handshakes included. */
+    private static void quietNettyLogging() {
+        if (LoggerFactory.getILoggerFactory() instanceof LoggerContext logback) {
+            logback.getLogger("io.netty").setLevel(Level.WARN);
+        }
     }
 
     /** Runs one scenario and returns its report without printing (tests call this). */
