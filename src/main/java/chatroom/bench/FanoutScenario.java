@@ -71,11 +71,13 @@ final class FanoutScenario {
     private final LongAdder sentTotal = new LongAdder();
     private final LongAdder sentInWindow = new LongAdder();
     private final LongAdder deliveredTotal = new LongAdder();
+    private final LongAdder closedEarly = new LongAdder();
     private final List<Member> allMembers = new ArrayList<>();
     private final List<Member> allSenders = new ArrayList<>();
     private long baseNanos;
     private volatile long windowEndRelNanos;
     private volatile boolean sending;
+    private volatile boolean finished;
 
     FanoutScenario(BenchOptions options) {
         this.url = options.required("url");
@@ -188,6 +190,7 @@ final class FanoutScenario {
     }
 
     private void closeAll() {
+        finished = true;
         List<ChannelFuture> closing = new ArrayList<>();
         for (Member member : allMembers) {
             closing.add(WsClientPool.close(member.channel));
@@ -224,7 +227,8 @@ final class FanoutScenario {
                 .put("expected_total", sentTotal.sum() * members)
                 .put("delivered_total", delivered)
                 .put("lost", lost).put("duplicated", total.duplicates).put("out_of_order", total.outOfOrder)
-                .put("misrouted", total.misrouted);
+                .put("misrouted", total.misrouted)
+                .put("closed_early", closedEarly.sum());
         Map<String, Object> serverFigures = new LinkedHashMap<>();
         serverFigures.put("cpu_s", Report.round(serverCpuSeconds, 2));
         serverFigures.put("cpu_s_per_million_messages", Report.round(serverCpuSeconds / (total.messagesInWindow / 1e6), 3));
@@ -242,8 +246,8 @@ final class FanoutScenario {
                         sentInWindow.sum() / seconds, total.messagesInWindow / seconds, total.framesInWindow / seconds))
                 .say(String.format("  latency ms p50 %s p90 %s p99 %s p99.9 %s max %s",
                         latency.get("p50"), latency.get("p90"), latency.get("p99"), latency.get("p99_9"), latency.get("max")))
-                .say(String.format("  lost %d, duplicated %d, out of order %d, misrouted %d (of %d expected)",
-                        lost, total.duplicates, total.outOfOrder, total.misrouted, sentTotal.sum() * members))
+                .say(String.format("  lost %d, duplicated %d, out of order %d, misrouted %d (of %d expected); %d connections closed early",
+                        lost, total.duplicates, total.outOfOrder, total.misrouted, sentTotal.sum() * members, closedEarly.sum()))
                 .say(server.known()
                         ? String.format("  server %.2f CPU-s = %.3f us/message, %.3f CPU-s per million; RSS %d -> %d KB; client %.2f CPU-s",
                                 serverCpuSeconds, serverCpuSeconds * 1e6 / total.messagesInWindow,
@@ -335,6 +339,13 @@ final class FanoutScenario {
                 scanStats.framesInWindow++;
             }
             markers.scan(content, this);
+        }
+
+        @Override
+        public void closed(Channel channel) {
+            if (!finished) {
+                closedEarly.increment();
+            }
         }
 
         @Override

@@ -35,6 +35,7 @@ class FanoutScenarioTest {
         assertThat(report.number("duplicated")).isZero();
         assertThat(report.number("out_of_order")).isZero();
         assertThat(report.number("misrouted")).isZero();
+        assertThat(report.number("closed_early")).isZero();
         assertThat(report.number("server.rss_kb_before")).isPositive();
     }
 
