@@ -140,17 +140,19 @@ final class JoinScenario {
                 .put("join_latency_ms", latency);
         Map<String, Object> serverFigures = new LinkedHashMap<>();
         serverFigures.put("cpu_s", Report.round(cpuSeconds, 2));
-        serverFigures.put("cpu_ms_per_join", Report.round(cpuSeconds * 1e3 / Math.max(1, completed.sum()), 3));
+        serverFigures.put("cpu_ms_per_join", completed.sum() == 0 ? null : Report.round(cpuSeconds * 1e3 / completed.sum(), 3));
         serverFigures.put("rss_kb_before", rssBeforeKb);
         serverFigures.put("rss_kb_after", rssAfterKb);
         report.put("server", server.known() ? serverFigures : null);
         report.say(String.format("join: %d joins at %.0f/s into %s: %d complete, %d failed, %d timed out",
                         attempted, attempted / startedSeconds, roomUri, completed.sum(), failed.sum(), timedOut))
-                .say(String.format("  connect to %d history markers: p50 %s ms, p90 %s, p99 %s, max %s",
-                        history, latency.get("p50"), latency.get("p90"), latency.get("p99"), latency.get("max")))
+                .say(completed.sum() == 0
+                        ? "  no join saw " + history + " history markers (a server without history never completes one)"
+                        : String.format("  connect to %d history markers: p50 %s ms, p90 %s, p99 %s, max %s",
+                                history, latency.get("p50"), latency.get("p90"), latency.get("p99"), latency.get("max")))
                 .say(server.known()
-                        ? String.format("  server %.2f CPU-s (%.3f ms per join); RSS %d -> %d KB",
-                                cpuSeconds, cpuSeconds * 1e3 / Math.max(1, completed.sum()), rssBeforeKb, rssAfterKb)
+                        ? String.format("  server %.2f CPU-s (%s ms per join); RSS %d -> %d KB",
+                                cpuSeconds, serverFigures.get("cpu_ms_per_join"), rssBeforeKb, rssAfterKb)
                         : "  server CPU/RSS: not measured (no --pid)");
         return report;
     }

@@ -67,10 +67,13 @@ final class LatencyHistogram {
         return maxNanos;
     }
 
-    /** p50/p90/p99/p99.9/max and mean in milliseconds, for the report. */
+    /** p50/p90/p99/p99.9/max and mean in milliseconds, for the report; only the count when empty. */
     Map<String, Object> summaryMillis() {
         Map<String, Object> summary = new LinkedHashMap<>();
         summary.put("count", count);
+        if (count == 0) {
+            return summary;
+        }
         summary.put("mean", millis(count == 0 ? 0 : sumNanos / count));
         summary.put("p50", millis(valueAtPercentileNanos(50)));
         summary.put("p90", millis(valueAtPercentileNanos(90)));
