@@ -2,7 +2,6 @@ package chatroom.bench;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -124,10 +123,5 @@ final class BenchOptions {
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("--" + name + " is '" + value + "'; expected a duration like 500ms, 5s or 2m");
         }
-    }
-
-    @Override
-    public String toString() {
-        return given.toString() + " " + Arrays.toString(read.toArray());
     }
 }
