@@ -1,0 +1,380 @@
+package chatroom.bench;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.List;
+import java.util.Map;
+import java.util.LinkedHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The fan-out scenario: R rooms of C members, S of whom send; every member must receive every
+ * message of its room exactly once, in each sender's order. Sends are open loop (a pacer thread
+ * keeps a fixed total rate, stamping each message with its scheduled time so a stalled server shows
+ * as latency, not as a slower send rate) or closed loop (each sender keeps K messages in flight and
+ * sends the next when its own message comes back).
+ *
+ * <p>State: one {@link Member} per connection, touched only by its event loop (and, for its send
+ * counter in open loop, by the pacer thread); per-event-loop {@link ThreadStats}. Rates and latency
+ * cover what arrives in the measured window (after warm-up); lost/duplicated/out-of-order cover the
+ * whole run. The main thread reads member and thread state only after every connection is closed.
+ */
+final class FanoutScenario {
+
+    static final String USAGE = """
+            fanout: R rooms x C members, S senders per room; every member receives every message of its room
+              --url TEMPLATE     WebSocket URL, {room} replaced by the room name (required)
+              --rooms R          rooms (1)
+              --members C        members per room (100)
+              --senders S        senders per room, at most C (default C)
+              --rate N/s         open loop: total messages per second over all senders
+              --inflight K       closed loop: messages in flight per sender (default 1 when --rate is absent)
+              --messages N       stop each sender after N messages (default: the clock decides)
+              --warmup 5s --duration 20s --drain 5s --settle 1s
+              --room-prefix P    room names are P0, P1, ... (bench-)
+              --pid N[,N]        server process(es): CPU per delivered message, RSS
+              --threads N        client event loops (number of cores)
+            """;
+
+    private static final int CONNECTS_IN_FLIGHT = 200;
+    private static final long POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
+
+    private final List<URI> roomUris = new ArrayList<>();
+    private final int members;
+    private final int senders;
+    private final double ratePerSecond;
+    private final int inflight;
+    private final long messagesPerSender;
+    private final long warmupNanos;
+    private final long durationNanos;
+    private final Duration drain;
+    private final Duration settle;
+    private final ServerProcess server;
+    private final int threads;
+    private final String url;
+
+    private final MarkerScanner markers = new MarkerScanner(MarkerScanner.newRunId());
+    private final ConcurrentLinkedQueue<ThreadStats> allStats = new ConcurrentLinkedQueue<>();
+    private final ThreadLocal<ThreadStats> statsOfThread = ThreadLocal.withInitial(() -> {
+        ThreadStats stats = new ThreadStats();
+        allStats.add(stats);
+        return stats;
+    });
+    private final LongAdder sentTotal = new LongAdder();
+    private final LongAdder sentInWindow = new LongAdder();
+    private final LongAdder deliveredTotal = new LongAdder();
+    private final LongAdder closedEarly = new LongAdder();
+    private final List<Member> allMembers = new ArrayList<>();
+    private final List<Member> allSenders = new ArrayList<>();
+    private long baseNanos;
+    private volatile long windowEndRelNanos;
+    private volatile boolean sending;
+    private volatile boolean finished;
+
+    FanoutScenario(BenchOptions options) {
+        this.url = options.required("url");
+        int rooms = options.integer("rooms", 1);
+        String prefix = options.string("room-prefix", "bench-");
+        for (int r = 0; r < rooms; r++) {
+            roomUris.add(URI.create(url.replace("{room}", prefix + r)));
+        }
+        this.members = options.integer("members", 100);
+        this.senders = options.integer("senders", members);
+        this.ratePerSecond = options.rate("rate", 0);
+        this.inflight = options.integer("inflight", ratePerSecond > 0 ? 0 : 1);
+        this.messagesPerSender = options.integer("messages", 0);
+        this.warmupNanos = options.duration("warmup", Duration.ofSeconds(5)).toNanos();
+        this.durationNanos = options.duration("duration", Duration.ofSeconds(20)).toNanos();
+        this.drain = options.duration("drain", Duration.ofSeconds(5));
+        this.settle = options.duration("settle", Duration.ofSeconds(1));
+        this.server = ServerProcess.of(options.pids("pid"));
+        this.threads = options.integer("threads", Runtime.getRuntime().availableProcessors());
+        options.rejectUnknown();
+        if (senders < 1 || senders > members) {
+            throw new IllegalArgumentException("--senders is " + senders + "; it must be between 1 and --members (" + members + ")");
+        }
+        if ((ratePerSecond > 0) == (inflight > 0)) {
+            throw new IllegalArgumentException("give either --rate (open loop) or --inflight (closed loop), not both");
+        }
+    }
+
+    Report run() throws InterruptedException {
+        try (WsClientPool pool = new WsClientPool(threads)) {
+            long rssBeforeKb = server.rssKb();
+            connectAll(pool);
+            sleepNanos(settle.toNanos());
+            baseNanos = System.nanoTime();
+            windowEndRelNanos = warmupNanos + durationNanos;
+            sending = true;
+            Thread pacer = ratePerSecond > 0 ? startPacer() : null;
+            if (pacer == null) {
+                for (Member sender : allSenders) {
+                    sender.channel.eventLoop().execute(() -> {
+                        for (int k = 0; k < inflight; k++) {
+                            sender.sendNext(relNanos());
+                        }
+                    });
+                }
+            }
+            waitUntil(() -> relNanos() >= warmupNanos || allQuotasSent());
+            double cpuStart = server.cpuSeconds();
+            double clientCpuStart = ServerProcess.self().cpuSeconds();
+            long windowStartRel = relNanos();
+            waitUntil(() -> relNanos() >= windowEndRelNanos || allQuotasSent());
+            sending = false;
+            boolean endedByQuota = relNanos() < windowEndRelNanos;
+            if (pacer != null) {
+                pacer.join();
+            }
+            long drainDeadline = System.nanoTime() + drain.toNanos();
+            waitUntil(() -> deliveredTotal.sum() >= sentTotal.sum() * members || System.nanoTime() >= drainDeadline);
+            if (endedByQuota) {
+                windowEndRelNanos = relNanos(); // a run cut short by --messages measures up to the end of its drain
+            }
+            double cpuEnd = server.cpuSeconds();
+            double clientCpuEnd = ServerProcess.self().cpuSeconds();
+            long windowNanos = Math.max(1, Math.min(relNanos(), windowEndRelNanos) - windowStartRel);
+            long rssAfterKb = server.rssKb();
+            closeAll();
+            return report(windowNanos, cpuEnd - cpuStart, clientCpuEnd - clientCpuStart, rssBeforeKb, rssAfterKb);
+        }
+    }
+
+    private void connectAll(WsClientPool pool) throws InterruptedException {
+        Connector connector = new Connector(pool, CONNECTS_IN_FLIGHT);
+        for (int room = 0; room < roomUris.size(); room++) {
+            for (int index = 0; index < members; index++) {
+                int senderId = index < senders ? room * senders + index : -1;
+                Member member = new Member(room, senderId);
+                allMembers.add(member);
+                if (senderId >= 0) {
+                    allSenders.add(member);
+                }
+                connector.connect(roomUris.get(room), null, member, channel -> member.channel = channel);
+            }
+        }
+        connector.awaitAllOpen();
+    }
+
+    private Thread startPacer() {
+        Thread pacer = new Thread(() -> {
+            long perSenderLimit = messagesPerSender > 0 ? messagesPerSender : Long.MAX_VALUE;
+            long totalLimit = perSenderLimit == Long.MAX_VALUE ? Long.MAX_VALUE : perSenderLimit * allSenders.size();
+            double nanosPerMessage = 1e9 / ratePerSecond;
+            for (long k = 0; sending && k < totalLimit; ) {
+                long dueRel = (long) (k * nanosPerMessage);
+                long now = relNanos();
+                if (dueRel > now) {
+                    LockSupport.parkNanos(Math.min(dueRel - now, POLL_NANOS));
+                    continue;
+                }
+                allSenders.get((int) (k % allSenders.size())).sendNext(dueRel);
+                k++;
+            }
+        }, "bench-pacer");
+        pacer.setDaemon(true);
+        pacer.start();
+        return pacer;
+    }
+
+    private boolean allQuotasSent() {
+        return messagesPerSender > 0 && sentTotal.sum() >= messagesPerSender * allSenders.size();
+    }
+
+    private void closeAll() {
+        finished = true;
+        List<ChannelFuture> closing = new ArrayList<>();
+        for (Member member : allMembers) {
+            closing.add(WsClientPool.close(member.channel));
+        }
+        closing.forEach(ChannelFuture::syncUninterruptibly);
+    }
+
+    private Report report(long windowNanos, double serverCpuSeconds, double clientCpuSeconds, long rssBeforeKb, long rssAfterKb) {
+        ThreadStats total = new ThreadStats();
+        allStats.forEach(total::add);
+        long lost = 0;
+        long delivered = 0;
+        for (Member member : allMembers) {
+            for (int s = 0; s < senders; s++) {
+                long sent = allSenders.get(member.room * senders + s).sent;
+                lost += sent - member.seenCount[s];
+                delivered += member.seenCount[s];
+            }
+        }
+        double seconds = windowNanos / 1e9;
+        Report report = new Report("fanout");
+        report.put("url", url).put("run_id", markers.runId())
+                .put("mode", ratePerSecond > 0 ? "open" : "closed")
+                .put("rate_target_per_s", ratePerSecond > 0 ? ratePerSecond : null)
+                .put("inflight_per_sender", inflight > 0 ? inflight : null)
+                .put("rooms", roomUris.size()).put("members_per_room", members).put("senders_per_room", senders)
+                .put("connections", allMembers.size())
+                .put("warmup_s", warmupNanos / 1e9).put("measured_s", Report.round(seconds, 3))
+                .put("sent_per_s", Report.round(sentInWindow.sum() / seconds, 1))
+                .put("frames_delivered_per_s", Report.round(total.framesInWindow / seconds, 1))
+                .put("messages_delivered_per_s", Report.round(total.messagesInWindow / seconds, 1))
+                .put("latency_ms", total.latency.summaryMillis())
+                .put("sent_total", sentTotal.sum())
+                .put("expected_total", sentTotal.sum() * members)
+                .put("delivered_total", delivered)
+                .put("lost", lost).put("duplicated", total.duplicates).put("out_of_order", total.outOfOrder)
+                .put("misrouted", total.misrouted)
+                .put("closed_early", closedEarly.sum());
+        Map<String, Object> serverFigures = new LinkedHashMap<>();
+        serverFigures.put("cpu_s", Report.round(serverCpuSeconds, 2));
+        serverFigures.put("cpu_s_per_million_messages", Report.round(serverCpuSeconds / (total.messagesInWindow / 1e6), 3));
+        serverFigures.put("us_per_message", Report.round(serverCpuSeconds * 1e6 / total.messagesInWindow, 3));
+        serverFigures.put("us_per_frame", Report.round(serverCpuSeconds * 1e6 / total.framesInWindow, 3));
+        serverFigures.put("rss_kb_before", rssBeforeKb < 0 ? null : rssBeforeKb);
+        serverFigures.put("rss_kb_after", rssAfterKb < 0 ? null : rssAfterKb);
+        report.put("server", server.known() ? serverFigures : null);
+        report.put("client_cpu_s", Report.round(clientCpuSeconds, 2));
+        Map<String, Object> latency = total.latency.summaryMillis();
+        report.say(String.format("fanout %s: %d rooms x %d members, %d senders/room, %.1f s measured",
+                        ratePerSecond > 0 ? "open loop " + ratePerSecond + " msg/s" : "closed loop, " + inflight + " in flight/sender",
+                        roomUris.size(), members, senders, seconds))
+                .say(String.format("  sent %.0f msg/s; delivered %.0f msg/s in %.0f frames/s",
+                        sentInWindow.sum() / seconds, total.messagesInWindow / seconds, total.framesInWindow / seconds))
+                .say(String.format("  latency ms p50 %s p90 %s p99 %s p99.9 %s max %s",
+                        latency.get("p50"), latency.get("p90"), latency.get("p99"), latency.get("p99_9"), latency.get("max")))
+                .say(String.format("  lost %d, duplicated %d, out of order %d, misrouted %d (of %d expected); %d connections closed early",
+                        lost, total.duplicates, total.outOfOrder, total.misrouted, sentTotal.sum() * members, closedEarly.sum()))
+                .say(server.known()
+                        ? String.format("  server %.2f CPU-s = %.3f us/message, %.3f CPU-s per million; RSS %d -> %d KB; client %.2f CPU-s",
+                                serverCpuSeconds, serverCpuSeconds * 1e6 / total.messagesInWindow,
+                                serverCpuSeconds / (total.messagesInWindow / 1e6), rssBeforeKb, rssAfterKb, clientCpuSeconds)
+                        : "  server CPU/RSS: not measured (no --pid)");
+        return report;
+    }
+
+    private long relNanos() {
+        return System.nanoTime() - baseNanos;
+    }
+
+    private boolean inWindow(long relNanos) {
+        return relNanos >= warmupNanos && relNanos < windowEndRelNanos;
+    }
+
+    static void waitUntil(java.util.function.BooleanSupplier condition) {
+        while (!condition.getAsBoolean()) {
+            LockSupport.parkNanos(POLL_NANOS);
+        }
+    }
+
+    static void sleepNanos(long nanos) throws InterruptedException {
+        TimeUnit.NANOSECONDS.sleep(nanos);
+    }
+
+    /** Counters of one receiving event loop; merged after all connections are closed. */
+    private static final class ThreadStats {
+        final LatencyHistogram latency = new LatencyHistogram();
+        long framesInWindow;
+        long messagesInWindow;
+        long duplicates;
+        long outOfOrder;
+        long misrouted;
+
+        void add(ThreadStats other) {
+            latency.add(other.latency);
+            framesInWindow += other.framesInWindow;
+            messagesInWindow += other.messagesInWindow;
+            duplicates += other.duplicates;
+            outOfOrder += other.outOfOrder;
+            misrouted += other.misrouted;
+        }
+    }
+
+    /**
+     * One connection: a receiver that tracks, per sender of its room, which message numbers arrived
+     * (for loss and duplicates) and the highest so far (for order); and, if it is a sender, its count
+     * of messages sent.
+     */
+    private final class Member implements WsClientPool.Listener, MarkerScanner.Sink {
+        final int room;
+        final int senderId;
+        final BitSet[] seen = new BitSet[senders];
+        final long[] seenCount = new long[senders];
+        final long[] highest = new long[senders];
+        volatile Channel channel;
+        long sent;
+        private long scanRelNanos;
+        private ThreadStats scanStats;
+
+        Member(int room, int senderId) {
+            this.room = room;
+            this.senderId = senderId;
+            for (int s = 0; s < senders; s++) {
+                seen[s] = new BitSet();
+                highest[s] = -1;
+            }
+        }
+
+        /** Sends this sender's next message stamped sentRel; on the pacer thread or this member's loop. */
+        void sendNext(long sentRel) {
+            if (messagesPerSender > 0 && sent >= messagesPerSender) {
+                return;
+            }
+            WsClientPool.send(channel, markers.frame(senderId, sent++, sentRel));
+            sentTotal.increment();
+            if (inWindow(sentRel)) {
+                sentInWindow.increment();
+            }
+        }
+
+        @Override
+        public void text(Channel channel, ByteBuf content) {
+            scanRelNanos = relNanos();
+            scanStats = statsOfThread.get();
+            boolean counted = inWindow(scanRelNanos);
+            if (counted) {
+                scanStats.framesInWindow++;
+            }
+            markers.scan(content, this);
+        }
+
+        @Override
+        public void closed(Channel channel) {
+            if (!finished) {
+                closedEarly.increment();
+            }
+        }
+
+        @Override
+        public void marker(int sender, long n, long sentNanos) {
+            ThreadStats stats = scanStats;
+            if (sender / senders != room || sender >= roomUris.size() * senders) {
+                stats.misrouted++;
+                return;
+            }
+            int s = sender % senders;
+            if (seen[s].get((int) n)) {
+                stats.duplicates++;
+                return;
+            }
+            seen[s].set((int) n);
+            seenCount[s]++;
+            deliveredTotal.increment();
+            if (n < highest[s]) {
+                stats.outOfOrder++;
+            } else {
+                highest[s] = n;
+            }
+            if (inWindow(scanRelNanos)) {
+                stats.messagesInWindow++;
+                stats.latency.record(scanRelNanos - sentNanos);
+            }
+            if (sender == senderId && inflight > 0 && sending) {
+                sendNext(scanRelNanos);
+            }
+        }
+    }
+}
