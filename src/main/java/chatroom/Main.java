@@ -1,5 +1,6 @@
 package chatroom;
 
+import chatroom.bench.Bench;
 import chatroom.room.MessageStore;
 import chatroom.room.RoomSettings;
 import chatroom.room.Rooms;
@@ -34,9 +35,7 @@ public final class Main implements AutoCloseable {
 
     public static void main(String[] args) throws Exception {
         if (args.length > 0 && args[0].equals("bench")) {
-            Class.forName("chatroom.bench.Bench")
-                    .getMethod("main", String[].class)
-                    .invoke(null, (Object) Arrays.copyOfRange(args, 1, args.length));
+            Bench.main(Arrays.copyOfRange(args, 1, args.length));
             return;
         }
         if (Arrays.asList(args).contains("--help") || Arrays.asList(args).contains("-h")) {

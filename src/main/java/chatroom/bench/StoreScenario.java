@@ -1,14 +1,13 @@
 package chatroom.bench;
 
-import java.lang.reflect.Method;
+import chatroom.store.StoreThroughput;
 import java.nio.file.Path;
 
 /**
  * The store scenario: message-store throughput without the network, measured by
  * {@code chatroom.store.StoreThroughput.run(Path dbFile, int rooms, int messages, int textChars)},
- * which the storage code provides. It is called reflectively so this package compiles on its own
- * before the store lands (and bench keeps no compile-time dependency on store); when the class is
- * absent the run reports that and no figures.
+ * which drives the real store (SQLite, durable before each append completes) with many appends in
+ * flight.
  *
  * <p>Runs on the calling thread.
  */
@@ -21,8 +20,6 @@ final class StoreScenario {
               --messages N       messages in total (100000)
               --text-chars N     characters per message (100)
             """;
-
-    static final String STORE_CLASS = "chatroom.store.StoreThroughput";
 
     private final Path dbFile;
     private final int rooms;
@@ -37,22 +34,9 @@ final class StoreScenario {
         options.rejectUnknown();
     }
 
-    Report run() throws Exception {
-        Class<?> throughput;
-        try {
-            throughput = Class.forName(STORE_CLASS);
-        } catch (ClassNotFoundException e) {
-            return new Report("store")
-                    .put("available", false)
-                    .put("error", "store scenario: not available in this build (" + STORE_CLASS + " is missing)")
-                    .say("store scenario: not available in this build");
-        }
-        Method run = throughput.getMethod("run", Path.class, int.class, int.class, int.class);
-        Object result = run.invoke(null, dbFile, rooms, messages, textChars);
-        String json = (String) result.getClass().getMethod("toJson").invoke(result);
-        return new Report("store")
-                .put("available", true)
-                .put("result", new Report.RawJson(json))
-                .say("store: " + json);
+    Report run() {
+        StoreThroughput.Result result = StoreThroughput.run(dbFile, rooms, messages, textChars);
+        String json = result.toJson();
+        return new Report("store").put("result", new Report.RawJson(json)).say("store: " + json);
     }
 }

@@ -30,10 +30,11 @@ class BenchOptionsTest {
     }
 
     @Test
-    void store_scenario_says_it_is_not_available_instead_of_inventing_figures() throws Exception {
-        Report report = Bench.run("store");
+    void store_scenario_reports_the_real_stores_throughput(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        Report report = Bench.run("store", "--db", dir.resolve("s.db").toString(), "--messages", "2000", "--rooms", "4");
 
-        assertThat(report.get("available")).isEqualTo(false);
-        assertThat(report.toJsonLine()).startsWith("{\"scenario\":\"store\"").contains("not available in this build");
+        assertThat(report.toJsonLine()).startsWith("{\"scenario\":\"store\"").contains("\"result\":{");
+        assertThat(report.toJsonLine()).containsPattern("\"messages\":2000\\b");
     }
 }
