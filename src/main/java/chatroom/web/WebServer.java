@@ -64,7 +64,8 @@ public final class WebServer implements AutoCloseable {
     /** The event loops; rooms get one each too, so a room's work shares threads with its sockets. */
     public WebServer() {
         IoHandlerFactory io = Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
-        this.group = new MultiThreadIoEventLoopGroup(io);
+        // one event loop per core: more only adds hand-offs and context switches between them
+        this.group = new MultiThreadIoEventLoopGroup(Runtime.getRuntime().availableProcessors(), io);
         this.serverChannel = Epoll.isAvailable() ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
     }
 
