@@ -2,6 +2,7 @@ package chatroom.room;
 
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -44,6 +45,17 @@ final class Room {
     private final List<String> left = new ArrayList<>();
     private boolean presenceUpdateScheduled;
 
+    /**
+     * The room's newest messages, oldest first, exactly as broadcast: a gap-free run ending at {@link
+     * #recentUpTo}, at most {@code historyMessages} long. Null until a read of the latest history
+     * shows where the run starts. Joins and reconnects it covers are served from here, without the
+     * store, which is what keeps a crowd of joins cheap.
+     */
+    private ArrayDeque<Message> recent;
+    private long recentUpTo;
+    /** The newest seq broadcast since the room woke up, 0 if none. */
+    private long lastBroadcastSeq;
+
     private long lastEventNanos = System.nanoTime();
     /** Store calls not yet answered; the room must stay awake until they are. */
     private int pendingWork;
@@ -80,14 +92,51 @@ final class Room {
     void join(Connection member, long afterSeq) {
         touch();
         host.add(member);
-        catchingUp.put(member, new ArrayList<>());
-        pendingWork++;
-        catchUp(afterSeq).whenComplete((history, error) -> host.run(room -> room.caughtUp(member, afterSeq, history, error)));
+        if (recentCovers(afterSeq)) {
+            sendRecent(member, afterSeq);
+        } else {
+            catchUpFromStore(member, afterSeq);
+        }
         Presence here = presence.computeIfAbsent(member.author().id(), id -> new Presence(member.author()));
         if (here.sockets++ == 0) {
             joined.add(member.author().name());
             presenceChanged();
         }
+    }
+
+    private boolean recentCovers(long afterSeq) {
+        if (recent == null) {
+            return false;
+        }
+        if (afterSeq >= recentUpTo) {
+            return true; // nothing missed
+        }
+        long first = recent.isEmpty() ? recentUpTo + 1 : recent.peekFirst().seq();
+        if (afterSeq >= 0) {
+            return afterSeq >= first - 1;
+        }
+        return recent.size() == settings.historyMessages() || first == 1;
+    }
+
+    private void sendRecent(Connection member, long afterSeq) {
+        if (afterSeq >= recentUpTo) {
+            return;
+        }
+        List<Message> list = new ArrayList<>(recent.size());
+        for (Message m : recent) {
+            if (m.seq() > afterSeq) {
+                list.add(m);
+            }
+        }
+        boolean replace = afterSeq < 0;
+        long olderBefore = list.isEmpty() || list.get(0).seq() <= 1 ? 0 : list.get(0).seq();
+        member.send(views.history(list, replace, olderBefore));
+    }
+
+    private void catchUpFromStore(Connection member, long afterSeq) {
+        catchingUp.put(member, new ArrayList<>());
+        pendingWork++;
+        catchUp(afterSeq).whenComplete((history, error) -> host.run(room -> room.caughtUp(member, afterSeq, history, error)));
     }
 
     void leave(Connection member) {
@@ -152,7 +201,40 @@ final class Room {
             sender.send(views.error("Your message was not sent: the server could not store it. Please try again."));
             return;
         }
+        remember(message);
         broadcast(views.message(message));
+    }
+
+    /** Keeps the run of recent messages going, or drops it if this message does not continue it. */
+    private void remember(Message message) {
+        lastBroadcastSeq = message.seq();
+        if (recent == null) {
+            return;
+        }
+        if (message.seq() != recentUpTo + 1) {
+            recent = null;
+            return;
+        }
+        recent.addLast(message);
+        recentUpTo = message.seq();
+        if (recent.size() > settings.historyMessages()) {
+            recent.removeFirst();
+        }
+    }
+
+    /**
+     * Starts the run of recent messages from a read of the latest history, if nothing newer than that
+     * read has been broadcast meanwhile (then the run would have a hole).
+     */
+    private void adoptRecent(List<Message> latest) {
+        long upTo = latest.isEmpty() ? 0 : latest.get(latest.size() - 1).seq();
+        if (recent == null && lastBroadcastSeq <= upTo) {
+            recent = new ArrayDeque<>(latest);
+            recentUpTo = upTo;
+            while (recent.size() > settings.historyMessages()) {
+                recent.removeFirst();
+            }
+        }
     }
 
     private CompletableFuture<Catchup> catchUp(long afterSeq) {
@@ -187,6 +269,9 @@ final class Room {
             member.send(views.error("History could not be loaded; new messages will still appear."));
         } else {
             List<Message> list = history.messages();
+            if (history.replace()) {
+                adoptRecent(list);
+            }
             if (history.replace() || !list.isEmpty()) {
                 long olderBefore = list.isEmpty() || list.get(0).seq() <= 1 ? 0 : list.get(0).seq();
                 member.send(views.history(list, history.replace(), olderBefore));

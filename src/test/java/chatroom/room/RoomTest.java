@@ -157,4 +157,57 @@ class RoomTest {
         Await.until(() -> bob.received.contains("presence:bob"), "ann gone; got " + bob.received);
         assertThat(bob.received).contains("notice:anna left");
     }
+
+    @Test
+    void once_the_room_knows_its_latest_messages_joins_and_reconnects_are_served_without_reading_the_store() {
+        java.util.concurrent.atomic.AtomicInteger reads = new java.util.concurrent.atomic.AtomicInteger();
+        InMemoryMessageStore memory = new InMemoryMessageStore();
+        MessageStore counting = new MessageStore() {
+            @Override
+            public java.util.concurrent.CompletableFuture<Message> append(NewMessage m) {
+                return memory.append(m);
+            }
+
+            @Override
+            public java.util.concurrent.CompletableFuture<java.util.List<Message>> before(String r, long b, int l) {
+                reads.incrementAndGet();
+                return memory.before(r, b, l);
+            }
+
+            @Override
+            public java.util.concurrent.CompletableFuture<java.util.List<Message>> after(String r, long a, int l) {
+                reads.incrementAndGet();
+                return memory.after(r, a, l);
+            }
+
+            @Override
+            public java.util.concurrent.CompletableFuture<java.util.List<String>> activeRooms(int l) {
+                return memory.activeRooms(l);
+            }
+
+            @Override
+            public void close() {}
+        };
+        RoomHost host = room(counting, "cached");
+        FakeConnection ann = new FakeConnection("u1", "ann");
+        host.join(ann, -1); // the first join reads the latest history from the store
+        for (int i = 1; i <= 8; i++) {
+            host.say(ann, "m" + i);
+        }
+        Await.until(() -> ann.seqs().size() == 8, "ann's messages");
+        int readsBefore = reads.get();
+
+        FakeConnection bob = new FakeConnection("u2", "bob");
+        host.join(bob, -1);
+        FakeConnection back = new FakeConnection("u3", "cat");
+        host.join(back, 6);
+
+        Await.until(() -> bob.seqs().size() == 5 && back.seqs().size() == 2, "both to be served; got "
+                + bob.received + " / " + back.received);
+        assertThat(bob.seqs()).containsExactly(4L, 5L, 6L, 7L, 8L); // the last 5 (the history setting)
+        assertThat(back.seqs()).containsExactly(7L, 8L);
+        assertThat(reads.get()).isEqualTo(readsBefore);
+        host.say(ann, "m9");
+        Await.until(() -> bob.seqs().size() == 6 && back.seqs().size() == 3, "the next live message");
+    }
 }
