@@ -47,7 +47,7 @@ class PagesLobbyTest {
             // when
             String lobby = server.get("/").body();
             // then
-            assertThat(lobby).contains("<a href=\"/r/kitchen\">#kitchen</a>").contains("1 here");
+            assertThat(lobby).contains("<a href=\"/r/kitchen\">").contains("#kitchen</span>").contains("1 person here");
         }
     }
 

@@ -23,7 +23,7 @@ class PagesRoomTest {
                     .contains("ws-connect=\"/r/general/ws\"")
                     .contains("ws-send")
                     .contains("id=\"messages\"")
-                    .containsPattern("<input[^>]* name=\"message\"");
+                    .containsPattern("<(input|textarea)[^>]* name=\"message\"");
         }
     }
 
