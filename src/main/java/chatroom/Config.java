@@ -28,7 +28,8 @@ public record Config(
         double messagesPerSecond,
         int messageBurst,
         Set<String> allowedOrigins,
-        int maxConnections) {
+        int maxConnections,
+        String transport) {
 
     /** One setting as the user sees it in {@code --help}. */
     private record Setting(String flag, String env, String defaultValue, String help) {}
@@ -70,7 +71,9 @@ public record Config(
                     "CHATROOM_ALLOWED_ORIGINS",
                     "",
                     "comma-separated origins (e.g. https://chat.example.com) allowed to open WebSockets besides the server's own host"),
-            new Setting("--max-connections", "CHATROOM_MAX_CONNECTIONS", "100000", "open WebSockets beyond which upgrades get 503"));
+            new Setting("--max-connections", "CHATROOM_MAX_CONNECTIONS", "100000", "open WebSockets beyond which upgrades get 503"),
+            new Setting("--transport", "CHATROOM_TRANSPORT", "epoll",
+                    "how sockets are driven: epoll, io_uring, nio, or auto (io_uring, then epoll, then nio)"));
 
     public static Config defaults() {
         return parse(new String[0], Map.of());
@@ -119,7 +122,8 @@ public record Config(
                 number(values, "--rate", Double::parseDouble, 0.0, 1e9),
                 intIn(values, "--burst", 1, 1_000_000),
                 origins(values.get("--allowed-origins")),
-                intIn(values, "--max-connections", 1, 10_000_000));
+                intIn(values, "--max-connections", 1, 10_000_000),
+                oneOf(values, "--transport", "auto", "io_uring", "epoll", "nio"));
     }
 
     public static String help() {
@@ -132,9 +136,12 @@ public record Config(
         return out.toString();
     }
 
-    public Config withPort(int newPort) {
-        return new Config(host, newPort, db, secretFile, maxMessageChars, maxFrameBytes, historyMessages,
-                roomIdleTimeout, sendQueueBytes, messagesPerSecond, messageBurst, allowedOrigins, maxConnections);
+    private static String oneOf(Map<String, String> values, String flag, String... allowed) {
+        String value = values.get(flag).trim().toLowerCase(java.util.Locale.ROOT);
+        if (!List.of(allowed).contains(value)) {
+            throw new IllegalArgumentException(flag + " is '" + value + "'; expected one of " + String.join(", ", allowed));
+        }
+        return value;
     }
 
     private static Path siblingOf(Path file, String name) {

@@ -59,7 +59,7 @@ public final class Main implements AutoCloseable {
         // 1. storage: SQLite, migrated on open
         this.messages = JdbcMessageStore.openSqlite(config.db());
         // 2. the event loops, which also run the rooms
-        this.server = new WebServer();
+        this.server = new WebServer(WebServer.Transport.valueOf(config.transport().toUpperCase(java.util.Locale.ROOT)));
         // 3. rooms
         RoomSettings roomSettings = new RoomSettings(
                 config.maxMessageChars(),

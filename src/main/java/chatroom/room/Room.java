@@ -53,6 +53,8 @@ final class Room {
      */
     private ArrayDeque<Message> recent;
     private long recentUpTo;
+    /** {@link #recent} rendered as a first join's history, kept until the next message: a crowd joining renders it once. */
+    private Fragment recentRendered;
     /** The newest seq broadcast since the room woke up, 0 if none. */
     private long lastBroadcastSeq;
 
@@ -130,7 +132,14 @@ final class Room {
         }
         boolean replace = afterSeq < 0;
         long olderBefore = list.isEmpty() || list.get(0).seq() <= 1 ? 0 : list.get(0).seq();
-        member.send(views.history(list, replace, olderBefore));
+        if (!replace) {
+            member.send(views.history(list, false, olderBefore));
+            return;
+        }
+        if (recentRendered == null) {
+            recentRendered = views.history(list, true, olderBefore);
+        }
+        member.send(recentRendered);
     }
 
     private void catchUpFromStore(Connection member, long afterSeq) {
@@ -208,6 +217,7 @@ final class Room {
     /** Keeps the run of recent messages going, or drops it if this message does not continue it. */
     private void remember(Message message) {
         lastBroadcastSeq = message.seq();
+        recentRendered = null;
         if (recent == null) {
             return;
         }

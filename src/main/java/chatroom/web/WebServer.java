@@ -17,6 +17,9 @@ import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.uring.IoUring;
+import io.netty.channel.uring.IoUringIoHandler;
+import io.netty.channel.uring.IoUringServerSocketChannel;
 import io.netty.channel.socket.ServerSocketChannel;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
@@ -61,12 +64,35 @@ public final class WebServer implements AutoCloseable {
     private Channel listener;
     private final AtomicInteger nextExecutor = new AtomicInteger();
 
+    /** How sockets are driven: io_uring and epoll are Linux's native ways, NIO works everywhere. */
+    public enum Transport {
+        /** io_uring if this kernel allows it, else epoll, else NIO. */
+        AUTO,
+        IO_URING,
+        EPOLL,
+        NIO
+    }
+
+    private final String transportName;
+
     /** The event loops; rooms get one each too, so a room's work shares threads with its sockets. */
-    public WebServer() {
-        IoHandlerFactory io = Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+    public WebServer(Transport transport) {
+        Transport chosen = transport == Transport.AUTO
+                ? IoUring.isAvailable() ? Transport.IO_URING : Epoll.isAvailable() ? Transport.EPOLL : Transport.NIO
+                : transport;
+        IoHandlerFactory io = switch (chosen) {
+            case IO_URING -> IoUringIoHandler.newFactory();
+            case EPOLL -> EpollIoHandler.newFactory();
+            default -> NioIoHandler.newFactory();
+        };
+        this.serverChannel = switch (chosen) {
+            case IO_URING -> IoUringServerSocketChannel.class;
+            case EPOLL -> EpollServerSocketChannel.class;
+            default -> NioServerSocketChannel.class;
+        };
+        this.transportName = chosen.name().toLowerCase(java.util.Locale.ROOT);
         // one event loop per core: more only adds hand-offs and context switches between them
         this.group = new MultiThreadIoEventLoopGroup(Runtime.getRuntime().availableProcessors(), io);
-        this.serverChannel = Epoll.isAvailable() ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
     }
 
     /** A single-threaded executor for a room: one of the event loops, in turn. */
@@ -97,7 +123,7 @@ public final class WebServer implements AutoCloseable {
                 });
         listener = bootstrap.bind(new InetSocketAddress(host, port)).sync().channel();
         int bound = ((InetSocketAddress) listener.localAddress()).getPort();
-        log.info("listening on {}:{} ({})", host, bound, Epoll.isAvailable() ? "epoll" : "nio");
+        log.info("listening on {}:{} ({})", host, bound, transportName);
         return bound;
     }
 
