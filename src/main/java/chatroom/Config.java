@@ -72,7 +72,7 @@ public record Config(
                     "",
                     "comma-separated origins (e.g. https://chat.example.com) allowed to open WebSockets besides the server's own host"),
             new Setting("--max-connections", "CHATROOM_MAX_CONNECTIONS", "100000", "open WebSockets beyond which upgrades get 503"),
-            new Setting("--transport", "CHATROOM_TRANSPORT", "epoll",
+            new Setting("--transport", "CHATROOM_TRANSPORT", "auto",
                     "how sockets are driven: epoll, io_uring, nio, or auto (io_uring, then epoll, then nio)"));
 
     public static Config defaults() {

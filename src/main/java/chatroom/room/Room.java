@@ -30,6 +30,13 @@ final class Room {
 
     private static final Logger log = LoggerFactory.getLogger(Room.class);
 
+    /**
+     * Most broadcasts one room may have waiting for another thread. Past it, that thread is not
+     * keeping up (an overloaded server), and its share of the members is disconnected rather than
+     * let the queue, and the memory, grow without bound.
+     */
+    static final int MAX_BACKLOG = 4096;
+
     private final RoomHost host;
     private final MessageStore messages;
     private final RoomViews views;
@@ -319,10 +326,20 @@ final class Room {
             }
             if (group.executor == host.executor) {
                 sendAll(members, fragment);
+            } else if (group.backlog.get() >= MAX_BACKLOG) {
+                // that thread cannot keep up with this room: rather than queue without bound, let its
+                // members go; they reconnect (1013) and catch up from the store
+                log.warn("{}: {} broadcasts waiting for another thread; closing its {} members with 1013",
+                        host.name, group.backlog.get(), members.size());
+                List.copyOf(members).forEach(member -> member.close(Connection.CloseReason.TOO_SLOW));
             } else {
                 // a copy: the member list may change on this thread while the other thread sends
                 Connection[] targets = members.toArray(new Connection[0]);
-                group.executor.execute(() -> sendAll(java.util.Arrays.asList(targets), fragment));
+                group.backlog.incrementAndGet();
+                group.executor.execute(() -> {
+                    group.backlog.decrementAndGet();
+                    sendAll(java.util.Arrays.asList(targets), fragment);
+                });
             }
         }
     }

@@ -66,6 +66,8 @@ public final class RoomHost {
     static final class MemberGroup {
         final java.util.concurrent.Executor executor;
         final List<Connection> members = new ArrayList<>();
+        /** Broadcasts handed to {@link #executor} and not yet sent: how far that thread lags behind the room. */
+        final java.util.concurrent.atomic.AtomicInteger backlog = new java.util.concurrent.atomic.AtomicInteger();
 
         MemberGroup(java.util.concurrent.Executor executor) {
             this.executor = executor;

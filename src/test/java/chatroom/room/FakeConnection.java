@@ -6,7 +6,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** A member that records what it is sent, for tests of the room without sockets. */
-final class FakeConnection implements Connection {
+class FakeConnection implements Connection {
 
     final List<String> received = new CopyOnWriteArrayList<>();
     volatile CloseReason closed;

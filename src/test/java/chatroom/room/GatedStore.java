@@ -8,29 +8,18 @@ import java.util.concurrent.CountDownLatch;
  * An in-memory store whose reads wait at a gate until the test opens it, to reproduce the moment when
  * a member's history is still being read while new messages are stored and broadcast.
  */
-final class GatedStore implements MessageStore {
+final class GatedStore extends ForwardingStore {
 
-    final InMemoryMessageStore delegate = new InMemoryMessageStore();
     final CountDownLatch gate = new CountDownLatch(1);
 
     @Override
-    public CompletableFuture<Message> append(NewMessage message) {
-        return delegate.append(message);
-    }
-
-    @Override
     public CompletableFuture<List<Message>> before(String room, long beforeSeq, int limit) {
-        return gated(delegate.before(room, beforeSeq, limit));
+        return gated(super.before(room, beforeSeq, limit));
     }
 
     @Override
     public CompletableFuture<List<Message>> after(String room, long afterSeq, int limit) {
-        return gated(delegate.after(room, afterSeq, limit));
-    }
-
-    @Override
-    public CompletableFuture<List<String>> activeRooms(int limit) {
-        return delegate.activeRooms(limit);
+        return gated(super.after(room, afterSeq, limit));
     }
 
     /** Reads the store's state now, as a real store would, but answers only once the gate opens. */
@@ -44,7 +33,4 @@ final class GatedStore implements MessageStore {
             return value;
         });
     }
-
-    @Override
-    public void close() {}
 }

@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import chatroom.Await;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.stream.LongStream;
@@ -36,12 +39,12 @@ class RoomTest {
         FakeConnection ann = new FakeConnection("u1", "ann");
         host.join(ann, 0);
         host.say(ann, "one"); // stored before the gate opens…
-        Await.until(() -> store.delegate.after("gated", 0, 10).join().size() == 1, "the first message to be stored");
+        Await.until(() -> store.memory.after("gated", 0, 10).join().size() == 1, "the first message to be stored");
         FakeConnection bob = new FakeConnection("u2", "bob");
         host.join(bob, -1); // …bob's history read sees "one" but waits at the gate
         host.say(ann, "two");
         host.say(ann, "three");
-        Await.until(() -> store.delegate.after("gated", 0, 10).join().size() == 3, "all messages to be stored");
+        Await.until(() -> store.memory.after("gated", 0, 10).join().size() == 3, "all messages to be stored");
 
         store.gate.countDown();
 
@@ -92,33 +95,12 @@ class RoomTest {
 
     @Test
     void a_message_that_cannot_be_stored_is_reported_to_its_sender_and_the_room_goes_on() {
-        InMemoryMessageStore working = new InMemoryMessageStore();
         boolean[] broken = {true};
-        MessageStore flaky = new MessageStore() {
+        MessageStore flaky = new ForwardingStore() {
             @Override
-            public java.util.concurrent.CompletableFuture<Message> append(NewMessage m) {
-                return broken[0]
-                        ? java.util.concurrent.CompletableFuture.failedFuture(new IllegalStateException("disk full"))
-                        : working.append(m);
+            public CompletableFuture<Message> append(NewMessage m) {
+                return broken[0] ? CompletableFuture.failedFuture(new IllegalStateException("disk full")) : super.append(m);
             }
-
-            @Override
-            public java.util.concurrent.CompletableFuture<java.util.List<Message>> before(String r, long b, int l) {
-                return working.before(r, b, l);
-            }
-
-            @Override
-            public java.util.concurrent.CompletableFuture<java.util.List<Message>> after(String r, long a, int l) {
-                return working.after(r, a, l);
-            }
-
-            @Override
-            public java.util.concurrent.CompletableFuture<java.util.List<String>> activeRooms(int l) {
-                return working.activeRooms(l);
-            }
-
-            @Override
-            public void close() {}
         };
         RoomHost host = room(flaky, "flaky");
         FakeConnection ann = new FakeConnection("u1", "ann");
@@ -160,33 +142,19 @@ class RoomTest {
 
     @Test
     void once_the_room_knows_its_latest_messages_joins_and_reconnects_are_served_without_reading_the_store() {
-        java.util.concurrent.atomic.AtomicInteger reads = new java.util.concurrent.atomic.AtomicInteger();
-        InMemoryMessageStore memory = new InMemoryMessageStore();
-        MessageStore counting = new MessageStore() {
+        AtomicInteger reads = new AtomicInteger();
+        MessageStore counting = new ForwardingStore() {
             @Override
-            public java.util.concurrent.CompletableFuture<Message> append(NewMessage m) {
-                return memory.append(m);
-            }
-
-            @Override
-            public java.util.concurrent.CompletableFuture<java.util.List<Message>> before(String r, long b, int l) {
+            public CompletableFuture<List<Message>> before(String r, long b, int l) {
                 reads.incrementAndGet();
-                return memory.before(r, b, l);
+                return super.before(r, b, l);
             }
 
             @Override
-            public java.util.concurrent.CompletableFuture<java.util.List<Message>> after(String r, long a, int l) {
+            public CompletableFuture<List<Message>> after(String r, long a, int l) {
                 reads.incrementAndGet();
-                return memory.after(r, a, l);
+                return super.after(r, a, l);
             }
-
-            @Override
-            public java.util.concurrent.CompletableFuture<java.util.List<String>> activeRooms(int l) {
-                return memory.activeRooms(l);
-            }
-
-            @Override
-            public void close() {}
         };
         RoomHost host = room(counting, "cached");
         FakeConnection ann = new FakeConnection("u1", "ann");
@@ -209,5 +177,26 @@ class RoomTest {
         assertThat(reads.get()).isEqualTo(readsBefore);
         host.say(ann, "m9");
         Await.until(() -> bob.seqs().size() == 6 && back.seqs().size() == 3, "the next live message");
+    }
+
+    @Test
+    void members_on_a_thread_that_cannot_keep_up_are_closed_instead_of_queueing_without_bound() {
+        RoomHost host = room(new InMemoryMessageStore(), "backlog");
+        java.util.Queue<Runnable> stalled = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        FakeConnection ann = new FakeConnection("u1", "ann");
+        FakeConnection stuck = new FakeConnection("u2", "bob") {
+            @Override
+            public java.util.concurrent.Executor executor() {
+                return stalled::add; // a thread that never gets round to its tasks
+            }
+        };
+        host.join(ann, 0);
+        host.join(stuck, 0);
+        for (int i = 0; i <= Room.MAX_BACKLOG; i++) {
+            host.say(ann, "m" + i);
+        }
+        Await.until(() -> stuck.closed == Connection.CloseReason.TOO_SLOW, "the stuck member to be closed");
+        assertThat(stalled).hasSizeLessThanOrEqualTo(Room.MAX_BACKLOG);
+        Await.until(() -> ann.seqs().size() == Room.MAX_BACKLOG + 1, "ann to get every message");
     }
 }

@@ -1,0 +1,33 @@
+package chatroom.room;
+
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/** An in-memory store that tests can override one call of (to fail appends, or count reads). */
+class ForwardingStore implements MessageStore {
+
+    final InMemoryMessageStore memory = new InMemoryMessageStore();
+
+    @Override
+    public CompletableFuture<Message> append(NewMessage message) {
+        return memory.append(message);
+    }
+
+    @Override
+    public CompletableFuture<List<Message>> before(String room, long beforeSeq, int limit) {
+        return memory.before(room, beforeSeq, limit);
+    }
+
+    @Override
+    public CompletableFuture<List<Message>> after(String room, long afterSeq, int limit) {
+        return memory.after(room, afterSeq, limit);
+    }
+
+    @Override
+    public CompletableFuture<List<String>> activeRooms(int limit) {
+        return memory.activeRooms(limit);
+    }
+
+    @Override
+    public void close() {}
+}
