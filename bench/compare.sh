@@ -8,8 +8,8 @@
 #   SERVERS="chatroom node-ws" bench/compare.sh
 #
 # Chatroom runs from target/chatroom.jar (./chatroom mvn -DskipTests package first) with its rate
-# limit off (--rate 0: the generator sends faster than any person) and a fresh database, on epoll
-# (the default) and on io_uring ("chatroom-uring", --transport io_uring). Two JVM
+# limit off (--rate 0: the generator sends faster than any person) and a fresh database, on io_uring
+# (the default where the kernel allows it) and on epoll ("chatroom-epoll", --transport epoll). Two JVM
 # settings are measured for memory: the JVM's defaults, and the lean ones we recommend for small
 # machines (CHATROOM_LEAN_OPTS). The references are copied from $ANCHORS and npm-installed in /tmp.
 set -euo pipefail
@@ -18,7 +18,7 @@ cd "$(dirname "$0")/.."
 JAVA="${JAVA:-$(./chatroom java-home 2>/dev/null || echo /usr/lib/jvm/temurin-25-jdk-amd64)/bin/java}"
 ANCHORS="${ANCHORS:-../shared/anchors}"
 SCENARIOS="${SCENARIOS:-fanout-open fanout-rooms fanout-closed idle join store}"
-SERVERS="${SERVERS:-chatroom chatroom-uring node-ws seed-worker}"
+SERVERS="${SERVERS:-chatroom chatroom-epoll node-ws seed-worker}"
 LEAN_OPTS="${CHATROOM_LEAN_OPTS:--XX:+UseSerialGC -Xmx256m}"
 WARMUP="${WARMUP:-20s}"
 DURATION="${DURATION:-20s}"
@@ -79,7 +79,7 @@ esac; }
 with_server() { # server, JVM opts (chatroom only), function to run with URL and PID
   local server="$1" opts="$2" fn="$3"
   case "$server" in
-    chatroom-uring*) start_chatroom "$opts" "--transport io_uring"; "$fn" "$server" "$(url_of chatroom)" "$CHAT_PID"; stop_chatroom ;;
+    chatroom-epoll*) start_chatroom "$opts" "--transport epoll"; "$fn" "$server" "$(url_of chatroom)" "$CHAT_PID"; stop_chatroom ;;
     chatroom*) start_chatroom "$opts"; "$fn" "$server" "$(url_of chatroom)" "$CHAT_PID"; stop_chatroom ;;
     node-ws) start_node; "$fn" "$server" "$(url_of node-ws)" "$NODE_PID"; stop_node ;;
     seed-worker) start_seed; "$fn" "$server" "$(url_of seed-worker)" "$SEED_PID"; stop_seed ;;
@@ -103,8 +103,8 @@ for s in $SCENARIOS; do
       fanout-rooms:*) with_server "$server" "" fanout_rooms ;;
       fanout-closed:*) with_server "$server" "" fanout_closed ;;
       idle:chatroom) with_server chatroom "" idle; with_server "chatroom-lean" "$LEAN_OPTS" idle ;;
-      idle:chatroom-uring) with_server "chatroom-uring-lean" "$LEAN_OPTS" idle ;;
-      join:chatroom-uring|store:chatroom-uring) ;;
+      idle:chatroom-epoll) with_server "chatroom-epoll-lean" "$LEAN_OPTS" idle ;;
+      join:chatroom-epoll|store:chatroom-epoll) ;;
       idle:seed-worker) ;;                              # ~75 KB per connection: see the anchors' README
       idle:*) with_server "$server" "" idle ;;
       join:chatroom) with_server chatroom "" join ;;    # the references keep no history

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
@@ -137,7 +138,7 @@ public record Config(
     }
 
     private static String oneOf(Map<String, String> values, String flag, String... allowed) {
-        String value = values.get(flag).trim().toLowerCase(java.util.Locale.ROOT);
+        String value = values.get(flag).trim().toLowerCase(Locale.ROOT);
         if (!List.of(allowed).contains(value)) {
             throw new IllegalArgumentException(flag + " is '" + value + "'; expected one of " + String.join(", ", allowed));
         }

@@ -12,6 +12,7 @@ import chatroom.web.WebServer;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.Locale;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -59,7 +60,7 @@ public final class Main implements AutoCloseable {
         // 1. storage: SQLite, migrated on open
         this.messages = JdbcMessageStore.openSqlite(config.db());
         // 2. the event loops, which also run the rooms
-        this.server = new WebServer(WebServer.Transport.valueOf(config.transport().toUpperCase(java.util.Locale.ROOT)));
+        this.server = new WebServer(WebServer.Transport.valueOf(config.transport().toUpperCase(Locale.ROOT)));
         // 3. rooms
         RoomSettings roomSettings = new RoomSettings(
                 config.maxMessageChars(),

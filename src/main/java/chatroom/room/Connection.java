@@ -1,5 +1,7 @@
 package chatroom.room;
 
+import java.util.concurrent.Executor;
+
 /**
  * One member's socket as the room sees it. The web layer implements it over a WebSocket; tests use a
  * plain fake. Implementations must make {@link #send} cheap and non-blocking: it queues the bytes and
@@ -13,7 +15,7 @@ public interface Connection {
      * thread for each broadcast, rather than one per member; {@link #send} may still be called from
      * any thread.
      */
-    java.util.concurrent.Executor executor();
+    Executor executor();
 
     /** Who is connected, as of now (a rename changes it). */
     Author author();

@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -338,7 +339,7 @@ final class Room {
                 group.backlog.incrementAndGet();
                 group.executor.execute(() -> {
                     group.backlog.decrementAndGet();
-                    sendAll(java.util.Arrays.asList(targets), fragment);
+                    sendAll(Arrays.asList(targets), fragment);
                 });
             }
         }

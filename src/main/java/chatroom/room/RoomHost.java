@@ -2,7 +2,9 @@ package chatroom.room;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -64,18 +66,18 @@ public final class RoomHost {
 
     /** Members whose sockets write on one thread. */
     static final class MemberGroup {
-        final java.util.concurrent.Executor executor;
+        final Executor executor;
         final List<Connection> members = new ArrayList<>();
         /** Broadcasts handed to {@link #executor} and not yet sent: how far that thread lags behind the room. */
-        final java.util.concurrent.atomic.AtomicInteger backlog = new java.util.concurrent.atomic.AtomicInteger();
+        final AtomicInteger backlog = new AtomicInteger();
 
-        MemberGroup(java.util.concurrent.Executor executor) {
+        MemberGroup(Executor executor) {
             this.executor = executor;
         }
     }
 
     void add(Connection member) {
-        java.util.concurrent.Executor writer = member.executor();
+        Executor writer = member.executor();
         for (MemberGroup group : groups) {
             if (group.executor == writer) {
                 group.members.add(member);

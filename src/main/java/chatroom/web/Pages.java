@@ -1,5 +1,6 @@
 package chatroom.web;
 
+import chatroom.room.Message;
 import chatroom.room.MessageStore;
 import chatroom.room.RoomName;
 import chatroom.room.Rooms;
@@ -139,7 +140,7 @@ final class Pages {
         return name.isPrivate() ? "Private room" : "#" + name.value();
     }
 
-    private static long olderBefore(List<chatroom.room.Message> page) {
+    private static long olderBefore(List<Message> page) {
         return page.isEmpty() || page.get(0).seq() <= 1 ? 0 : page.get(0).seq();
     }
 

@@ -3,6 +3,8 @@ package chatroom.web;
 import chatroom.room.MessageStore;
 import chatroom.room.Rooms;
 import io.netty.channel.group.ChannelGroup;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.Set;
 
 /**
@@ -28,8 +30,8 @@ public final class Web {
             int maxConnections,
             Set<String> allowedOrigins) {}
 
-    public Web(Rooms rooms, MessageStore messages, JteViews views, Assets assets, java.nio.file.Path secretFile,
-            Settings settings) throws java.io.IOException {
+    public Web(Rooms rooms, MessageStore messages, JteViews views, Assets assets, Path secretFile,
+            Settings settings) throws IOException {
         this.rooms = rooms;
         this.messages = messages;
         this.views = views;

@@ -33,6 +33,7 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
+import java.util.Locale;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -90,7 +91,7 @@ public final class WebServer implements AutoCloseable {
             case EPOLL -> EpollServerSocketChannel.class;
             default -> NioServerSocketChannel.class;
         };
-        this.transportName = chosen.name().toLowerCase(java.util.Locale.ROOT);
+        this.transportName = chosen.name().toLowerCase(Locale.ROOT);
         // one event loop per core: more only adds hand-offs and context switches between them
         this.group = new MultiThreadIoEventLoopGroup(Runtime.getRuntime().availableProcessors(), io);
     }

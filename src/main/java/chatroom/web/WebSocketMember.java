@@ -20,6 +20,7 @@ import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -73,7 +74,7 @@ final class WebSocketMember extends ChannelInboundHandlerAdapter implements Conn
     // ---- Connection: called by the room
 
     @Override
-    public java.util.concurrent.Executor executor() {
+    public Executor executor() {
         return channel.eventLoop();
     }
 
