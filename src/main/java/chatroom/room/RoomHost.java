@@ -91,7 +91,7 @@ public final class RoomHost {
         memberCount++;
     }
 
-    /** Every member, as a copy: for the rare events that need them all (renames, waking, shutdown). */
+    /** Every member, as a copy: for the rare events that need them all (renames, waking). */
     List<Connection> members() {
         List<Connection> all = new ArrayList<>(memberCount);
         for (MemberGroup group : groups) {
@@ -110,11 +110,6 @@ public final class RoomHost {
                 }
             }
         });
-    }
-
-    /** Closes every member's socket; used when the server stops. */
-    void closeAll(Connection.CloseReason reason) {
-        executor.execute(() -> members().forEach(member -> member.close(reason)));
     }
 
     /** Runs a room event on the room's thread, waking the room first if it sleeps. */

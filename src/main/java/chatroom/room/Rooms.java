@@ -95,11 +95,6 @@ public final class Rooms implements AutoCloseable {
         return list;
     }
 
-    public int people(RoomName name) {
-        RoomHost host = hosts.get(name.value());
-        return host == null ? 0 : host.people;
-    }
-
     public int connectionCount() {
         return connections.get();
     }
@@ -126,11 +121,6 @@ public final class Rooms implements AutoCloseable {
 
     void retire(RoomHost host) {
         hosts.remove(host.name.value(), host);
-    }
-
-    /** Closes every socket with the given reason, e.g. {@link Connection.CloseReason#RESTARTING}. */
-    public void closeAll(Connection.CloseReason reason) {
-        hosts.values().forEach(host -> host.closeAll(reason));
     }
 
     @Override

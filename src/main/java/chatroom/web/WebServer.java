@@ -1,11 +1,10 @@
 package chatroom.web;
 
 import chatroom.room.Connection;
-import chatroom.room.MessageStore;
-import chatroom.room.Rooms;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
@@ -17,15 +16,14 @@ import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.uring.IoUring;
-import io.netty.channel.uring.IoUringIoHandler;
-import io.netty.channel.uring.IoUringServerSocketChannel;
 import io.netty.channel.socket.ServerSocketChannel;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.uring.IoUring;
+import io.netty.channel.uring.IoUringIoHandler;
+import io.netty.channel.uring.IoUringServerSocketChannel;
 import io.netty.handler.codec.compression.StandardCompressionOptions;
 import io.netty.handler.codec.http.HttpContentCompressor;
-import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -36,7 +34,6 @@ import java.net.InetSocketAddress;
 import java.util.Locale;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -63,7 +60,6 @@ public final class WebServer implements AutoCloseable {
     private final ChannelGroup sockets = new DefaultChannelGroup("websockets", GlobalEventExecutor.INSTANCE);
     private final Class<? extends ServerSocketChannel> serverChannel;
     private Channel listener;
-    private final AtomicInteger nextExecutor = new AtomicInteger();
 
     /** How sockets are driven: io_uring and epoll are Linux's native ways, NIO works everywhere. */
     public enum Transport {
@@ -142,10 +138,6 @@ public final class WebServer implements AutoCloseable {
             http.writeError(ctx, HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
                     "The request body is over " + MAX_BODY_BYTES / 1024 + " KiB, the most this server reads.");
         }
-    }
-
-    public int openSockets() {
-        return sockets.size();
     }
 
     /**
