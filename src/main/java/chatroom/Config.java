@@ -30,7 +30,8 @@ public record Config(
         int messageBurst,
         Set<String> allowedOrigins,
         int maxConnections,
-        String transport) {
+        String transport,
+        Duration socketIdle) {
 
     /** One setting as the user sees it in {@code --help}. */
     private record Setting(String flag, String env, String defaultValue, String help) {}
@@ -73,6 +74,11 @@ public record Config(
                     "",
                     "comma-separated origins (e.g. https://chat.example.com) allowed to open WebSockets besides the server's own host"),
             new Setting("--max-connections", "CHATROOM_MAX_CONNECTIONS", "100000", "open WebSockets beyond which upgrades get 503"),
+            new Setting(
+                    "--socket-idle",
+                    "CHATROOM_SOCKET_IDLE",
+                    "60s",
+                    "a WebSocket silent this long is pinged, and closed if silent twice as long (pages ping every 25s)"),
             new Setting("--transport", "CHATROOM_TRANSPORT", "auto",
                     "how sockets are driven: epoll, io_uring, nio, or auto (io_uring, then epoll, then nio)"));
 
@@ -124,7 +130,8 @@ public record Config(
                 intIn(values, "--burst", 1, 1_000_000),
                 origins(values.get("--allowed-origins")),
                 intIn(values, "--max-connections", 1, 10_000_000),
-                oneOf(values, "--transport", "auto", "io_uring", "epoll", "nio"));
+                oneOf(values, "--transport", "auto", "io_uring", "epoll", "nio"),
+                duration(values, "--socket-idle"));
     }
 
     public static String help() {

@@ -79,7 +79,7 @@ public final class Main implements AutoCloseable {
                 config.messageBurst(),
                 config.maxConnections(),
                 config.allowedOrigins()));
-        this.port = server.start(web, config.host(), config.port(), config.sendQueueBytes());
+        this.port = server.start(web, config.host(), config.port(), config.sendQueueBytes(), config.socketIdle());
         // 5. a status line now and then, for operators
         this.statusLog = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "status-log");

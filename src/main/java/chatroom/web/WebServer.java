@@ -31,6 +31,7 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -98,8 +99,10 @@ public final class WebServer implements AutoCloseable {
     }
 
     /** Wires the routes and starts listening; returns the port bound. */
-    public int start(Web web, String host, int port, int sendQueueBytes) throws InterruptedException {
+    public int start(Web web, String host, int port, int sendQueueBytes, Duration socketIdle)
+            throws InterruptedException {
         HttpHandler http = web.httpHandler(sockets);
+        watchForSilentSockets(socketIdle);
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(group)
                 .channel(serverChannel)
@@ -122,6 +125,21 @@ public final class WebServer implements AutoCloseable {
         int bound = ((InetSocketAddress) listener.localAddress()).getPort();
         log.info("listening on {}:{} ({})", host, bound, transportName);
         return bound;
+    }
+
+    /** Every half idle period, pings silent sockets and closes the ones that stayed silent; see {@link WebSocketMember#checkAlive}. */
+    private void watchForSilentSockets(Duration socketIdle) {
+        long idleNanos = socketIdle.toNanos();
+        long periodMillis = Math.max(100, socketIdle.toMillis() / 2);
+        group.next().scheduleAtFixedRate(() -> {
+            long now = System.nanoTime();
+            for (Channel socket : sockets) {
+                WebSocketMember member = socket.pipeline().get(WebSocketMember.class);
+                if (member != null) {
+                    member.checkAlive(now, idleNanos);
+                }
+            }
+        }, periodMillis, periodMillis, TimeUnit.MILLISECONDS);
     }
 
     /** Collects a request's body up to the limit; beyond it, answers 413 with our own error page and closes. */

@@ -55,6 +55,9 @@ final class WebSocketMember extends ChannelInboundHandlerAdapter implements Conn
     private final int maxFrameBytes;
     private volatile Author author;
 
+    /** When a frame last came in: a socket silent for long gets a ping, then is closed ({@link #checkAlive}). */
+    private volatile long lastReadNanos = System.nanoTime();
+
     // rate limit state; event loop only
     private double tokens;
     private long refilledAtNanos = System.nanoTime();
@@ -120,6 +123,7 @@ final class WebSocketMember extends ChannelInboundHandlerAdapter implements Conn
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        lastReadNanos = System.nanoTime();
         try {
             if (msg instanceof TextWebSocketFrame text) {
                 onText(ctx, text.content());
@@ -175,6 +179,22 @@ final class WebSocketMember extends ChannelInboundHandlerAdapter implements Conn
         }
         tokens -= 1;
         return true;
+    }
+
+    /**
+     * Pings a socket that has been silent for {@code idleNanos}, and closes one silent for twice that.
+     * Pages send "ping" every 25 s and every WebSocket client answers a ping, so only a peer that is
+     * gone (a laptop shut without a goodbye, a dropped network) stays silent; closing it keeps the
+     * room's presence list true and frees the socket. Safe from any thread.
+     */
+    void checkAlive(long nowNanos, long idleNanos) {
+        long silentNanos = nowNanos - lastReadNanos;
+        if (silentNanos >= 2 * idleNanos) {
+            log.debug("{}: {} silent for {} s; closing", host.name(), channel.remoteAddress(), silentNanos / 1_000_000_000);
+            channel.close();
+        } else if (silentNanos >= idleNanos) {
+            channel.writeAndFlush(new PingWebSocketFrame(), channel.voidPromise());
+        }
     }
 
     @Override

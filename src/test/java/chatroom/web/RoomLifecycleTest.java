@@ -80,6 +80,20 @@ class RoomLifecycleTest {
         assertThat(ann.awaitClose()).isEqualTo(1012);
     }
 
+    @Test
+    void a_socket_whose_peer_is_gone_is_pinged_then_closed_while_one_that_answers_pings_stays() throws Exception {
+        try (TestServer server = TestServer.start("--socket-idle", "300ms");
+                WsClient alive = WsClient.connect(server.ws("/r/ghosts/ws")); // the JDK client answers pings
+                Socket gone = neverReadingSocket(server.port(), "/r/ghosts/ws")) {
+            Await.until(() -> status(server).get("connections") == 2, "both to join");
+
+            Await.until(() -> status(server).get("connections") == 1, "the silent socket to be closed");
+            alive.send("ping");
+            alive.awaitFrame("pong"::equals);
+            assertThat(gone.getInputStream().readAllBytes()).as("what the server sent before closing").isNotEmpty();
+        }
+    }
+
     /** A client that completes the handshake with a tiny receive buffer and then never reads a byte. */
     private static Socket neverReadingSocket(int port, String path) throws Exception {
         Socket socket = new Socket();
