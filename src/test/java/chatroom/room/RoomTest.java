@@ -26,6 +26,17 @@ class RoomTest {
         return rooms.get(RoomName.parse(name));
     }
 
+    /** A member who has sent m1..mN and seen them all come back. */
+    private static FakeConnection sender(RoomHost host, int messages) {
+        FakeConnection ann = new FakeConnection("u1", "ann");
+        host.join(ann, 0);
+        for (int i = 1; i <= messages; i++) {
+            host.say(ann, "m" + i);
+        }
+        Await.until(() -> ann.seqs().size() == messages, "ann's own messages");
+        return ann;
+    }
+
     @AfterEach
     void stop() {
         rooms.close();
@@ -58,12 +69,7 @@ class RoomTest {
     void a_reconnecting_member_gets_exactly_what_came_after_its_last_message() {
         InMemoryMessageStore store = new InMemoryMessageStore();
         RoomHost host = room(store, "resume");
-        FakeConnection ann = new FakeConnection("u1", "ann");
-        host.join(ann, 0);
-        for (int i = 1; i <= 8; i++) {
-            host.say(ann, "m" + i);
-        }
-        Await.until(() -> ann.seqs().size() == 8, "ann's own messages");
+        sender(host, 8);
 
         FakeConnection back = new FakeConnection("u2", "bob");
         host.join(back, 5);
@@ -76,12 +82,7 @@ class RoomTest {
     void a_member_that_missed_more_than_the_replay_limit_gets_the_latest_history_instead() {
         InMemoryMessageStore store = new InMemoryMessageStore();
         RoomHost host = room(store, "gap");
-        FakeConnection ann = new FakeConnection("u1", "ann");
-        host.join(ann, 0);
-        for (int i = 1; i <= 30; i++) {
-            host.say(ann, "m" + i);
-        }
-        Await.until(() -> ann.seqs().size() == 30, "ann's own messages");
+        sender(host, 30);
 
         FakeConnection back = new FakeConnection("u2", "bob");
         host.join(back, 2); // missed 28, the limit is 10
