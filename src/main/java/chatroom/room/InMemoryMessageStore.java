@@ -1,6 +1,7 @@
 package chatroom.room;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -45,10 +46,19 @@ public final class InMemoryMessageStore implements MessageStore {
     }
 
     @Override
-    public synchronized CompletableFuture<List<String>> activeRooms(int limit) {
+    public synchronized CompletableFuture<List<String>> recentRooms(int limit) {
         List<String> rooms = new ArrayList<>(recency.keySet());
         Collections.reverse(rooms);
         return CompletableFuture.completedFuture(List.copyOf(rooms.subList(0, Math.min(limit, rooms.size()))));
+    }
+
+    @Override
+    public synchronized CompletableFuture<Map<String, Long>> lastSeqs(Collection<String> rooms) {
+        Map<String, Long> last = new HashMap<>();
+        for (String room : rooms) {
+            last.put(room, (long) messagesByRoom.getOrDefault(room, List.of()).size());
+        }
+        return CompletableFuture.completedFuture(last);
     }
 
     @Override

@@ -1,6 +1,8 @@
 package chatroom.room;
 
+import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -17,7 +19,11 @@ import java.util.concurrent.CompletableFuture;
  */
 public interface MessageStore extends AutoCloseable {
 
-    /** Stores the message and completes with it, numbered, once it is durable. */
+    /**
+     * Stores the message and completes with it, numbered, once it is durable. A message whose {@link
+     * NewMessage#clientId} the same author already used in the room is not stored again: the append
+     * completes with the message stored the first time (a retried send after a lost acknowledgement).
+     */
     CompletableFuture<Message> append(NewMessage message);
 
     /**
@@ -29,8 +35,14 @@ public interface MessageStore extends AutoCloseable {
     /** Up to {@code limit} messages of the room with {@code seq > afterSeq}, oldest first. */
     CompletableFuture<List<Message>> after(String room, long afterSeq, int limit);
 
-    /** Names of rooms that have messages, most recently active first, at most {@code limit}. */
-    CompletableFuture<List<String>> activeRooms(int limit);
+    /** Names of rooms that have messages, the one with the newest message first, at most {@code limit}. */
+    CompletableFuture<List<String>> recentRooms(int limit);
+
+    /**
+     * The newest sequence number of each of the rooms (0 for a room with no messages): how a node finds
+     * out that it missed the tail of a room, e.g. a message whose publisher died before announcing it.
+     */
+    CompletableFuture<Map<String, Long>> lastSeqs(Collection<String> rooms);
 
     /** Finishes pending writes, then releases connections and threads. */
     @Override

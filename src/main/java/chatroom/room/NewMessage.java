@@ -2,8 +2,18 @@ package chatroom.room;
 
 import java.time.Instant;
 
-/** A message the room has accepted and asks the store to save; the store gives it its sequence number. */
-public record NewMessage(String room, String authorId, String authorName, String text, Instant sentAt) {
+/**
+ * A message the room has accepted and asks the store to save; the store gives it its sequence number.
+ *
+ * @param clientId the id the sender's page gave this message, or null: a send retried with the same id
+ *     (after a lost acknowledgement, or to another node) is stored once. Unique per author and room.
+ */
+public record NewMessage(String room, String authorId, String authorName, String text, Instant sentAt, String clientId) {
+
+    /** A message without a client id: every append stores it anew. */
+    public NewMessage(String room, String authorId, String authorName, String text, Instant sentAt) {
+        this(room, authorId, authorName, text, sentAt, null);
+    }
 
     Message withSeq(long seq) {
         return new Message(room, seq, authorId, authorName, text, sentAt);

@@ -17,6 +17,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -103,6 +105,7 @@ public final class JdbcMessageStore implements MessageStore {
             SELECT room, seq, author_id, author_name, text, sent_at_ms FROM messages
             WHERE room = ? AND seq > ? ORDER BY seq LIMIT ?""";
     static final String SELECT_ACTIVE_ROOMS = "SELECT room FROM rooms ORDER BY last_active_us DESC LIMIT ?";
+    static final String SELECT_LAST_SEQ = "SELECT last_seq FROM rooms WHERE room = ?";
     static final String SELECT_LAST_ACTIVE = "SELECT coalesce(max(last_active_us), 0) FROM rooms";
 
     /** Put in the queue by {@link #close}: the writer stops when it reaches it, so everything before is written. */
@@ -301,7 +304,7 @@ public final class JdbcMessageStore implements MessageStore {
     }
 
     @Override
-    public CompletableFuture<List<String>> activeRooms(int limit) {
+    public CompletableFuture<List<String>> recentRooms(int limit) {
         if (limit < 0) return negativeLimit(limit);
         return read("reading the " + limit + " most recently active rooms", connection -> {
             try (PreparedStatement select = connection.prepareStatement(SELECT_ACTIVE_ROOMS)) {
@@ -312,6 +315,23 @@ public final class JdbcMessageStore implements MessageStore {
                 }
                 return List.copyOf(rooms);
             }
+        });
+    }
+
+    @Override
+    public CompletableFuture<Map<String, Long>> lastSeqs(Collection<String> rooms) {
+        List<String> names = List.copyOf(rooms);
+        return read("reading the last seq of " + names.size() + " rooms", connection -> {
+            Map<String, Long> last = new HashMap<>();
+            try (PreparedStatement select = connection.prepareStatement(SELECT_LAST_SEQ)) {
+                for (String room : names) {
+                    select.setString(1, room);
+                    try (ResultSet rows = select.executeQuery()) {
+                        last.put(room, rows.next() ? rows.getLong(1) : 0L);
+                    }
+                }
+            }
+            return last;
         });
     }
 

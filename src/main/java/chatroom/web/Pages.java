@@ -45,7 +45,7 @@ final class Pages {
     /** {@code GET /}: public rooms, busiest first, then recently active ones that are empty now. */
     CompletableFuture<Response> lobby(Request request) {
         Page page = new Page("Rooms", assets, request.identity());
-        return messages.activeRooms(LOBBY_ROOMS).thenApply(recent -> {
+        return messages.recentRooms(LOBBY_ROOMS).thenApply(recent -> {
             Map<String, LobbyRoom> listed = new LinkedHashMap<>();
             for (Rooms.Occupancy o : rooms.occupied()) {
                 listed.put(o.name().value(), new LobbyRoom(o.name().value(), o.people()));

@@ -1,6 +1,8 @@
 package chatroom.room;
 
+import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /** An in-memory store that tests can override one call of (to fail appends, or count reads). */
@@ -24,8 +26,13 @@ class ForwardingStore implements MessageStore {
     }
 
     @Override
-    public CompletableFuture<List<String>> activeRooms(int limit) {
-        return memory.activeRooms(limit);
+    public CompletableFuture<List<String>> recentRooms(int limit) {
+        return memory.recentRooms(limit);
+    }
+
+    @Override
+    public CompletableFuture<Map<String, Long>> lastSeqs(Collection<String> rooms) {
+        return memory.lastSeqs(rooms);
     }
 
     @Override

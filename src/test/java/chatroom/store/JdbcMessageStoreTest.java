@@ -138,7 +138,7 @@ class JdbcMessageStoreTest {
         assertThat(next.seq()).isEqualTo(4);
         assertThat(texts(get(second.before("lobby", Long.MAX_VALUE, 10))))
                 .containsExactly("before restart 1", "before restart 2", "before restart 3", "after restart");
-        assertThat(get(second.activeRooms(10))).containsExactly("lobby", "side");
+        assertThat(get(second.recentRooms(10))).containsExactly("lobby", "side");
     }
 
     @Test

@@ -122,8 +122,8 @@ abstract class MessageStoreContract {
         append("c", "3");
         append("a", "4");
 
-        assertThat(get(store.activeRooms(10))).containsExactly("a", "c", "b");
-        assertThat(get(store.activeRooms(2))).containsExactly("a", "c");
+        assertThat(get(store.recentRooms(10))).containsExactly("a", "c", "b");
+        assertThat(get(store.recentRooms(2))).containsExactly("a", "c");
     }
 
     // ---- helpers ----

@@ -1,0 +1,46 @@
+package chatroom.room;
+
+import java.util.function.Consumer;
+
+/**
+ * Tells every node that has members in a room that the room has a new, committed message: the seam
+ * between "the store has committed it" and "members receive it". One node uses an in-process feed;
+ * several nodes use one over Redis ({@code chatroom.cluster}).
+ *
+ * <p>A feed may lose, repeat or reorder messages (Redis pub/sub drops whatever is published while a
+ * subscriber is disconnected). Receivers therefore never trust it for completeness: each room keeps a
+ * cursor, delivers by sequence number, and reads gaps from the {@link MessageStore} ({@code
+ * RoomCursor}). A feed's only duties are to deliver quickly what it can, and to call the {@link
+ * #whenMessagesMayBeLost} hook whenever it may have dropped something (after every (re)subscription,
+ * and now and then for a message whose publisher died after committing it).
+ *
+ * <p>Threading: every method may be called from any thread and must not block. Receivers are called
+ * on the feed's own threads, one message at a time per room; they hand the message to the room's
+ * thread themselves.
+ */
+public interface MessageFeed extends AutoCloseable {
+
+    /**
+     * Announces a committed message to the receivers of its room on every node, this one included.
+     * Receivers on this node get it even while the bus between nodes is down. Never throws.
+     */
+    void publish(Message message);
+
+    /** Starts passing the room's messages to {@code receiver}; one receiver per room on each node. */
+    void subscribe(String room, Consumer<Message> receiver);
+
+    /** Stops passing the room's messages on; its receiver may still get a message already on its way. */
+    void unsubscribe(String room);
+
+    /**
+     * Registers what to run when messages may have been lost: after the feed (re)subscribes to the bus,
+     * and periodically. An in-process feed loses nothing and never calls it.
+     */
+    void whenMessagesMayBeLost(Runnable recheck);
+
+    /** True when the feed reaches every node; false while it is reconnecting. For readiness checks. */
+    boolean connected();
+
+    @Override
+    void close();
+}
