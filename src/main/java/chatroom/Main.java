@@ -1,6 +1,8 @@
 package chatroom;
 
 import chatroom.bench.Bench;
+import chatroom.cluster.InProcessFeed;
+import chatroom.room.MessageFeed;
 import chatroom.room.MessageStore;
 import chatroom.room.RoomSettings;
 import chatroom.room.Rooms;
@@ -29,6 +31,7 @@ public final class Main implements AutoCloseable {
     private static final Duration STATUS_EVERY = Duration.ofMinutes(1);
 
     private final MessageStore messages;
+    private final MessageFeed feed;
     private final Rooms rooms;
     private final WebServer server;
     private final ScheduledExecutorService statusLog;
@@ -61,19 +64,14 @@ public final class Main implements AutoCloseable {
         this.messages = JdbcMessageStore.openSqlite(config.db());
         // 2. the event loops, which also run the rooms
         this.server = new WebServer(WebServer.Transport.valueOf(config.transport().toUpperCase(Locale.ROOT)));
-        // 3. rooms
-        RoomSettings roomSettings = new RoomSettings(
-                config.maxMessageChars(),
-                config.historyMessages(),
-                RoomSettings.defaults().replayLimit(),
-                config.roomIdleTimeout(),
-                RoomSettings.defaults().presenceDelay());
+        // 3. rooms, and the feed that brings them their committed messages
+        RoomSettings roomSettings = RoomSettings.defaults()
+                .withLimits(config.maxMessageChars(), config.historyMessages(), config.roomIdleTimeout());
         JteViews views = new JteViews();
-        this.rooms = new Rooms(messages, views, roomSettings, server::nextExecutor, Clock.systemUTC());
+        this.feed = new InProcessFeed();
+        this.rooms = new Rooms(messages, feed, views, roomSettings, server::nextExecutor, Clock.systemUTC());
         // 4. web
-        Web web = new Web(rooms, messages, views, new Assets(), config.secretFile(), new Web.Settings(
-                config.historyMessages(),
-                config.maxMessageChars(),
+        Web web = new Web(rooms, messages, views, new Assets(), config.secretFile(), roomSettings, new Web.Settings(
                 config.maxFrameBytes(),
                 config.messagesPerSecond(),
                 config.messageBurst(),
@@ -90,8 +88,8 @@ public final class Main implements AutoCloseable {
     }
 
     private void logStatus() {
-        log.info("status: {} connections, {} active rooms, {} hibernated rooms",
-                rooms.connectionCount(), rooms.awakeCount(), rooms.sleepingCount());
+        log.info("status: {} connections, {} rooms awake, {} rooms asleep",
+                server.connectionCount(), rooms.awakeCount(), rooms.asleepCount());
     }
 
     /** Closes sockets with 1012 (clients reconnect), then rooms, then storage, which finishes its writes. */
@@ -100,6 +98,7 @@ public final class Main implements AutoCloseable {
         statusLog.shutdownNow();
         server.close();
         rooms.close();
+        feed.close();
         messages.close();
         log.info("stopped");
     }

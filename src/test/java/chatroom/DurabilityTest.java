@@ -23,7 +23,7 @@ class DurabilityTest {
     @Test
     void every_message_a_client_saw_is_in_the_history_after_kill_dash_9() throws Exception {
         Map<Long, String> seen = new HashMap<>();
-        try (ServerProcess server = ServerProcess.start(dir, "--rate", "0")) {
+        try (ChildServer server = ChildServer.start(dir, "--rate", "0")) {
             List<WsClient> senders = new ArrayList<>();
             for (int i = 0; i < 3; i++) {
                 senders.add(WsClient.connect(server.ws("/r/durable/ws")));

@@ -1,44 +1,58 @@
 package chatroom.room;
 
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Hosts one room: its members' sockets, the single thread its events run on, and its {@link Room}
- * while the room is awake. The host is what stays in memory while a room sleeps, the part a Durable
- * Object's runtime keeps: a list of sockets and an executor, nothing more.
+ * Hosts one room on this node: the room's thread, its {@link Members}, its {@link RoomCursor} on the
+ * {@link MessageFeed}, and its {@link Room} while the room is awake. The host is what stays in memory
+ * while a room sleeps: the sockets and the cursor, nothing more. The web layer calls {@link #join},
+ * {@link #say} and {@link #leave}; each is posted to the room's thread, waking the room if it sleeps.
  *
- * <p>Threading: every field but {@link #people} is read and written only on {@link #executor}, which
- * runs one task at a time; events are posted there with {@link #run}, which wakes the room if it
- * sleeps. A host with no members and no room is retired from {@link Rooms}; an event that reaches a
- * retired host (a race with a new join) is passed on to the room's current host.
+ * <p>Threading: everything but {@link #people} is read and written only on the room's thread, which
+ * runs one task at a time. A host with no members whose room sleeps is removed from {@link Rooms}; an
+ * event that reaches a removed host (a race with a new join) is passed on to the room's current host.
  */
 public final class RoomHost {
 
     private static final Logger log = LoggerFactory.getLogger(RoomHost.class);
 
-    final RoomName name;
-    final ScheduledExecutorService executor;
+    /** What every room of this node works with. */
+    record Services(MessageStore messages, MessageFeed feed, RoomViews views, RoomSettings settings, Clock clock) {}
+
+    private final RoomName name;
+    private final ScheduledExecutorService executor;
     private final Rooms rooms;
+    private final Services services;
+    private final Members members;
+    private final RoomCursor cursor;
 
-    /** The members, grouped by the thread their sockets write on; see {@link Connection#executor()}. */
-    final List<MemberGroup> groups = new ArrayList<>();
-    private int memberCount;
+    /** Events that came before the cursor was known, in order; they go ahead once it is. */
+    private List<Consumer<Room>> waiting = new ArrayList<>();
     private Room room;
-    private boolean retired;
+    private boolean removed;
     /** How many distinct users are here now; written on the room's thread, read by the lobby. */
-    volatile int people;
+    private volatile int people;
 
-    RoomHost(RoomName name, ScheduledExecutorService executor, Rooms rooms) {
+    RoomHost(RoomName name, ScheduledExecutorService executor, Rooms rooms, Services services) {
         this.name = name;
         this.executor = executor;
         this.rooms = rooms;
+        this.services = services;
+        this.members = new Members(name, executor);
+        this.cursor = new RoomCursor(
+                name, services.messages(), executor, services.settings().holdEarly(), this::deliver, this::cursorStarted);
+    }
+
+    /** Subscribes to the room's messages and finds where the room stands; events wait until it is known. */
+    void start() {
+        services.feed().subscribe(name.value(), message -> executor.execute(() -> cursor.offer(message)));
+        executor.execute(cursor::start);
     }
 
     public RoomName name() {
@@ -49,61 +63,35 @@ public final class RoomHost {
      * Adds a member. It first gets the messages after {@code afterSeq} (the last one its page shows),
      * or the latest history when {@code afterSeq} is negative, then every new message.
      */
-    public void join(Connection member, long afterSeq) {
+    public void join(Member member, long afterSeq) {
+        // the room wakes before the member is added: a waking room counts who is here already
         run(room -> {
-            rooms.connections.incrementAndGet();
+            members.add(member);
             room.join(member, afterSeq);
         });
     }
 
-    public void say(Connection member, String text) {
+    public void say(Member member, String text) {
         run(room -> room.say(member, text));
     }
 
-    public void leave(Connection member) {
-        run(room -> room.leave(member));
-    }
-
-    /** Members whose sockets write on one thread. */
-    static final class MemberGroup {
-        final Executor executor;
-        final List<Connection> members = new ArrayList<>();
-        /** Broadcasts handed to {@link #executor} and not yet sent: how far that thread lags behind the room. */
-        final AtomicInteger backlog = new AtomicInteger();
-
-        MemberGroup(Executor executor) {
-            this.executor = executor;
-        }
-    }
-
-    void add(Connection member) {
-        Executor writer = member.executor();
-        for (MemberGroup group : groups) {
-            if (group.executor == writer) {
-                group.members.add(member);
-                memberCount++;
-                return;
+    public void leave(Member member) {
+        run(room -> {
+            if (members.remove(member)) {
+                room.left(member);
             }
-        }
-        MemberGroup group = new MemberGroup(writer);
-        group.members.add(member);
-        groups.add(group);
-        memberCount++;
+        });
     }
 
-    /** Every member, as a copy: for the rare events that need them all (renames, waking). */
-    List<Connection> members() {
-        List<Connection> all = new ArrayList<>(memberCount);
-        for (MemberGroup group : groups) {
-            all.addAll(group.members);
-        }
-        return all;
+    /** How many distinct users are in the room now. Safe from any thread. */
+    int people() {
+        return people;
     }
 
     /** Renames the user's sockets here, waking the room only if the user is in it. */
     void rename(String userId, String newName) {
         executor.execute(() -> {
-            for (Connection member : members()) {
+            for (Member member : members.all()) {
                 if (member.author().id().equals(userId)) {
                     run(room -> room.rename(userId, newName));
                     return;
@@ -112,56 +100,82 @@ public final class RoomHost {
         });
     }
 
-    /** Runs a room event on the room's thread, waking the room first if it sleeps. */
+    /** Reads from the store whatever this node has not seen of the room, if its newest seq is beyond it. */
+    void tailIs(long lastSeq) {
+        executor.execute(() -> cursor.tailIs(lastSeq));
+    }
+
+    // ---- for the room
+
+    ScheduledExecutorService executor() {
+        return executor;
+    }
+
+    void peopleChanged(int people) {
+        this.people = people;
+    }
+
+    /**
+     * Runs a room event on the room's thread, waking the room first if it sleeps. Until the cursor is
+     * known, events wait, in order, so that no member joins between the store and the feed.
+     */
     void run(Consumer<Room> event) {
-        executor.execute(() -> {
-            if (retired) {
-                rooms.get(name).run(event);
-                return;
-            }
-            if (room == null) {
-                room = rooms.wake(this);
-            }
+        executor.execute(() -> handle(event));
+    }
+
+    private void handle(Consumer<Room> event) {
+        if (removed) {
+            rooms.get(name).run(event);
+        } else if (!cursor.started()) {
+            waiting.add(event);
+        } else {
             try {
-                event.accept(room);
+                event.accept(awakeRoom());
             } catch (RuntimeException e) {
                 // one bad event must not take the room down for everyone else
                 log.error("{}: event failed", name, e);
             }
-        });
-    }
-
-    boolean remove(Connection member) {
-        for (MemberGroup group : groups) {
-            List<Connection> members = group.members;
-            int i = members.indexOf(member);
-            if (i < 0) {
-                continue;
-            }
-            // order among members does not matter, so swap the last one in instead of shifting the list
-            int last = members.size() - 1;
-            members.set(i, members.get(last));
-            members.remove(last);
-            memberCount--;
-            rooms.connections.decrementAndGet();
-            return true;
         }
-        return false;
     }
 
-    /** Lets an idle room sleep, and retires this host once it has neither room nor members. */
+    // ---- on the room's thread
+
+    private Room awakeRoom() {
+        if (room == null) {
+            room = new Room(this, members, cursor, services);
+            rooms.woke(this);
+        }
+        return room;
+    }
+
+    private void deliver(Message message) {
+        try {
+            awakeRoom().deliver(message);
+        } catch (RuntimeException e) {
+            log.error("{}: delivering message {} failed", name, message.seq(), e);
+        }
+    }
+
+    private void cursorStarted() {
+        List<Consumer<Room>> events = waiting;
+        waiting = new ArrayList<>();
+        events.forEach(this::handle);
+    }
+
+    /** Lets an idle room sleep, and removes this host once it has neither room nor members. */
     void sweep(long nowNanos, long idleNanos) {
         executor.execute(() -> {
-            if (retired) {
+            if (removed) {
                 return;
             }
             if (room != null && room.canSleep(nowNanos, idleNanos)) {
                 room = null;
                 rooms.slept(this);
             }
-            if (room == null && memberCount == 0) {
-                retired = true;
-                rooms.retire(this);
+            if (room == null && members.count() == 0 && waiting.isEmpty()) {
+                removed = true;
+                services.feed().unsubscribe(name.value());
+                rooms.remove(this);
             }
         });
     }

@@ -12,11 +12,23 @@ import java.time.Duration;
  * @param idleTimeout how long a room may go without events before it leaves memory
  * @param presenceDelay how long join/leave/rename changes are gathered before one presence update is
  *     sent, so that a crowd arriving at once costs one update rather than one per arrival per member
+ * @param holdEarly how long a message that arrives ahead of the room's order (one before it is missing)
+ *     is held for the missing one to arrive, before the gap is read from the store
  */
 public record RoomSettings(
-        int maxMessageChars, int historyMessages, int replayLimit, Duration idleTimeout, Duration presenceDelay) {
+        int maxMessageChars,
+        int historyMessages,
+        int replayLimit,
+        Duration idleTimeout,
+        Duration presenceDelay,
+        Duration holdEarly) {
 
     public static RoomSettings defaults() {
-        return new RoomSettings(2000, 50, 500, Duration.ofSeconds(60), Duration.ofMillis(200));
+        return new RoomSettings(
+                2000, 50, 500, Duration.ofSeconds(60), Duration.ofMillis(200), Duration.ofMillis(100));
+    }
+
+    public RoomSettings withLimits(int maxMessageChars, int historyMessages, Duration idleTimeout) {
+        return new RoomSettings(maxMessageChars, historyMessages, replayLimit, idleTimeout, presenceDelay, holdEarly);
     }
 }

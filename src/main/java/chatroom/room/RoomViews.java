@@ -15,10 +15,10 @@ public interface RoomViews {
     /**
      * Messages from the store, shown in order. With {@code replace} they become the whole list (first
      * join, or a reconnect that missed more than the replay limit); otherwise they are appended (a
-     * reconnect that catches up). {@code olderBefore} is the seq above which the page may load older
-     * messages, or 0 when there are none.
+     * reconnect that catches up); the page may then load the messages older than these ({@link
+     * #olderBefore}).
      */
-    Fragment history(List<Message> messages, boolean replace, long olderBefore);
+    Fragment history(List<Message> messages, boolean replace);
 
     /** Everyone in the room now, each user once. */
     Fragment presence(List<Author> here);
@@ -28,4 +28,12 @@ public interface RoomViews {
 
     /** A problem with what this member sent, shown to that member only. */
     Fragment error(String text);
+
+    /**
+     * The seq above which a page showing {@code page} (oldest first) may load older messages, or 0 when
+     * the page starts at the room's first message or is empty.
+     */
+    static long olderBefore(List<Message> page) {
+        return page.isEmpty() || page.getFirst().seq() <= 1 ? 0 : page.getFirst().seq();
+    }
 }

@@ -14,9 +14,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Every room of this server, by name. The web layer asks it for a room's {@link RoomHost} and talks to
- * that; rooms come into being on first use. A background sweep lets idle rooms sleep (their {@link
- * Room} object leaves memory while their sockets stay open) and forgets hosts that have neither.
+ * Every room that has members on this node, by name. The web layer asks it for a room's {@link
+ * RoomHost} and talks to that; hosts come into being on first use. A background sweep lets idle rooms
+ * sleep (their {@link Room} leaves memory while their sockets stay open) and removes hosts that have
+ * neither room nor members. When the {@link MessageFeed} may have lost messages, every room here checks
+ * the store for what it has not seen.
  *
  * <p>Threading: safe from any thread. Each host is given one single-threaded executor from {@code
  * executors} (in production an event loop) and keeps it for life.
@@ -26,14 +28,9 @@ public final class Rooms implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Rooms.class);
 
     private final ConcurrentHashMap<String, RoomHost> hosts = new ConcurrentHashMap<>();
-    private final MessageStore messages;
-    private final RoomViews views;
-    private final RoomSettings settings;
+    private final RoomHost.Services services;
     private final Supplier<ScheduledExecutorService> executors;
-    private final Clock clock;
     private final ScheduledExecutorService sweeper;
-
-    final AtomicInteger connections = new AtomicInteger();
     private final AtomicInteger awake = new AtomicInteger();
 
     /** How many people are in a public room now. */
@@ -41,15 +38,13 @@ public final class Rooms implements AutoCloseable {
 
     public Rooms(
             MessageStore messages,
+            MessageFeed feed,
             RoomViews views,
             RoomSettings settings,
             Supplier<ScheduledExecutorService> executors,
             Clock clock) {
-        this.messages = messages;
-        this.views = views;
-        this.settings = settings;
+        this.services = new RoomHost.Services(messages, feed, views, settings, clock);
         this.executors = executors;
-        this.clock = clock;
         this.sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "rooms-sweeper");
             t.setDaemon(true);
@@ -70,11 +65,22 @@ public final class Rooms implements AutoCloseable {
                 periodMillis,
                 periodMillis,
                 TimeUnit.MILLISECONDS);
+        feed.whenMessagesMayBeLost(this::checkTails);
     }
 
     /** The host of the named room, made on first use. */
     public RoomHost get(RoomName name) {
-        return hosts.computeIfAbsent(name.value(), n -> new RoomHost(name, executors.get(), this));
+        RoomHost host = hosts.get(name.value());
+        if (host != null) {
+            return host;
+        }
+        RoomHost made = new RoomHost(name, executors.get(), this, services);
+        host = hosts.putIfAbsent(name.value(), made);
+        if (host != null) {
+            return host; // another thread made it first
+        }
+        made.start();
+        return made;
     }
 
     /** Tells every room the user is in that they have a new display name. */
@@ -82,45 +88,64 @@ public final class Rooms implements AutoCloseable {
         hosts.values().forEach(host -> host.rename(userId, newName));
     }
 
-    /** Public rooms with people in them now, busiest first. Private rooms are never listed. */
-    public List<Occupancy> occupied() {
+    /**
+     * The busiest public rooms now, at most {@code limit}, most people first (then by name). Private
+     * rooms are never listed, and are left out before the limit is applied.
+     */
+    public List<Occupancy> busiest(int limit) {
         List<Occupancy> list = new ArrayList<>();
         for (RoomHost host : hosts.values()) {
-            int people = host.people;
-            if (people > 0 && !host.name.isPrivate()) {
-                list.add(new Occupancy(host.name, people));
+            int people = host.people();
+            if (people > 0 && !host.name().isPrivate()) {
+                list.add(new Occupancy(host.name(), people));
             }
         }
         list.sort(Comparator.comparingInt(Occupancy::people).reversed().thenComparing(o -> o.name().value()));
-        return list;
+        return list.size() <= limit ? list : List.copyOf(list.subList(0, limit));
     }
 
-    public int connectionCount() {
-        return connections.get();
-    }
-
+    /** Rooms whose {@link Room} is in memory. */
     public int awakeCount() {
         return awake.get();
     }
 
-    /** Rooms whose sockets are open but whose room object has left memory. */
-    public int sleepingCount() {
+    /** Rooms whose sockets are open but whose {@link Room} has left memory. */
+    public int asleepCount() {
         return Math.max(0, hosts.size() - awake.get());
     }
 
-    Room wake(RoomHost host) {
+    /** Asks the store how far each room here has got, and lets each read what it has not seen. */
+    private void checkTails() {
+        List<String> names = new ArrayList<>(hosts.keySet());
+        if (names.isEmpty()) {
+            return;
+        }
+        services.messages().lastSeqs(names).whenComplete((last, error) -> {
+            if (error != null) {
+                log.warn("rooms: cannot check {} rooms for missed messages: {}", names.size(), error.toString());
+                return;
+            }
+            last.forEach((room, seq) -> {
+                RoomHost host = hosts.get(room);
+                if (host != null) {
+                    host.tailIs(seq);
+                }
+            });
+        });
+    }
+
+    void woke(RoomHost host) {
         awake.incrementAndGet();
-        log.debug("{}: room wakes", host.name);
-        return new Room(host, messages, views, settings, clock);
+        log.debug("{}: room wakes", host.name());
     }
 
     void slept(RoomHost host) {
         awake.decrementAndGet();
-        log.debug("{}: room sleeps", host.name);
+        log.debug("{}: room sleeps", host.name());
     }
 
-    void retire(RoomHost host) {
-        hosts.remove(host.name.value(), host);
+    void remove(RoomHost host) {
+        hosts.remove(host.name().value(), host);
     }
 
     @Override

@@ -36,13 +36,13 @@ public final class JteViews implements RoomViews {
     }
 
     @Override
-    public Fragment history(List<Message> messages, boolean replace, long olderBefore) {
+    public Fragment history(List<Message> messages, boolean replace) {
         String room = messages.isEmpty() ? "" : messages.get(0).room();
         byte[] html = render("fragments/history.jte", Map.of(
                 "room", room,
                 "messages", views(messages),
                 "replace", replace,
-                "olderBefore", olderBefore));
+                "olderBefore", RoomViews.olderBefore(messages)));
         return new Fragment(html, messages.isEmpty() ? 0 : messages.get(messages.size() - 1).seq());
     }
 

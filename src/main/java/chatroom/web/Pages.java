@@ -3,7 +3,10 @@ package chatroom.web;
 import chatroom.room.Message;
 import chatroom.room.MessageStore;
 import chatroom.room.RoomName;
+import chatroom.room.RoomSettings;
+import chatroom.room.RoomViews;
 import chatroom.room.Rooms;
+import io.netty.channel.group.ChannelGroup;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -27,19 +30,19 @@ final class Pages {
     private final Assets assets;
     private final Identities identities;
     private final Origins origins;
-    private final int historyMessages;
-    private final int maxMessageChars;
+    private final RoomSettings settings;
+    private final ChannelGroup sockets;
 
     Pages(Rooms rooms, MessageStore messages, JteViews views, Assets assets, Identities identities, Origins origins,
-            int historyMessages, int maxMessageChars) {
+            RoomSettings settings, ChannelGroup sockets) {
         this.rooms = rooms;
         this.messages = messages;
         this.views = views;
         this.assets = assets;
         this.identities = identities;
         this.origins = origins;
-        this.historyMessages = historyMessages;
-        this.maxMessageChars = maxMessageChars;
+        this.settings = settings;
+        this.sockets = sockets;
     }
 
     /** {@code GET /}: public rooms, busiest first, then recently active ones that are empty now. */
@@ -47,14 +50,14 @@ final class Pages {
         Page page = new Page("Rooms", assets, request.identity());
         return messages.recentRooms(LOBBY_ROOMS).thenApply(recent -> {
             Map<String, LobbyRoom> listed = new LinkedHashMap<>();
-            for (Rooms.Occupancy o : rooms.occupied()) {
+            for (Rooms.Occupancy o : rooms.busiest(LOBBY_ROOMS)) {
                 listed.put(o.name().value(), new LobbyRoom(o.name().value(), o.people()));
             }
             for (String name : recent) {
                 if (listed.size() >= LOBBY_ROOMS) {
                     break;
                 }
-                if (!name.startsWith("~")) {
+                if (!RoomName.parse(name).isPrivate()) {
                     listed.putIfAbsent(name, new LobbyRoom(name, 0));
                 }
             }
@@ -76,14 +79,15 @@ final class Pages {
             return Response.redirect("/r/" + name.value()).now(); // one address per room
         }
         Page page = new Page(title(name), assets, request.identity());
-        return messages.before(name.value(), Long.MAX_VALUE, historyMessages).thenApply(history -> {
+        return messages.before(name.value(), Long.MAX_VALUE, settings.historyMessages()).thenApply(history -> {
             Map<String, Object> params = new LinkedHashMap<>();
             params.put("page", page);
             params.put("room", name.value());
             params.put("title", title(name));
             params.put("messages", JteViews.views(history));
-            params.put("olderBefore", olderBefore(history));
-            params.put("maxMessageChars", maxMessageChars);
+            params.put("olderBefore", RoomViews.olderBefore(history));
+            params.put("isPrivate", name.isPrivate());
+            params.put("maxMessageChars", settings.maxMessageChars());
             return Response.html(views.render("room.jte", params));
         });
     }
@@ -92,9 +96,9 @@ final class Pages {
     CompletableFuture<Response> older(Request request) {
         RoomName name = RoomName.parse(request.param("room"));
         long before = parseSeq(request.query("before"));
-        return messages.before(name.value(), before, historyMessages).thenApply(page -> Response.html(views.render(
+        return messages.before(name.value(), before, settings.historyMessages()).thenApply(page -> Response.html(views.render(
                 "fragments/page-of-messages.jte",
-                Map.of("room", name.value(), "messages", JteViews.views(page), "olderBefore", olderBefore(page)))));
+                Map.of("room", name.value(), "messages", JteViews.views(page), "olderBefore", RoomViews.olderBefore(page)))));
     }
 
     /** {@code POST /private}: a new private room, then its page. */
@@ -119,9 +123,9 @@ final class Pages {
 
     /** {@code GET /status}: counts for operators and tests. */
     CompletableFuture<Response> status(Request request) {
-        return Response.json("{\"connections\":" + rooms.connectionCount()
-                        + ",\"activeRooms\":" + rooms.awakeCount()
-                        + ",\"hibernatedRooms\":" + rooms.sleepingCount() + "}")
+        return Response.json("{\"connections\":" + sockets.size()
+                        + ",\"awakeRooms\":" + rooms.awakeCount()
+                        + ",\"asleepRooms\":" + rooms.asleepCount() + "}")
                 .now();
     }
 
@@ -138,10 +142,6 @@ final class Pages {
 
     private static String title(RoomName name) {
         return name.isPrivate() ? "Private room" : "#" + name.value();
-    }
-
-    private static long olderBefore(List<Message> page) {
-        return page.isEmpty() || page.get(0).seq() <= 1 ? 0 : page.get(0).seq();
     }
 
     private static long parseSeq(String raw) {

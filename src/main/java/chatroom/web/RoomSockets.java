@@ -23,7 +23,7 @@ import io.netty.channel.group.ChannelGroup;
  */
 final class RoomSockets {
 
-    /** The seed design's {@code /connect} socket belongs to this room. */
+    /** {@code /connect} without a room name joins this room: clients of the original serverless chatroom use it. */
     static final RoomName DEFAULT_ROOM = RoomName.parse("general");
 
     private final Rooms rooms;
@@ -61,7 +61,7 @@ final class RoomSockets {
         join(request, RoomName.parse(request.param("room")));
     }
 
-    /** {@code /connect} (and {@code /connect?room=name}), the seed design's socket. */
+    /** {@code /connect} (and {@code /connect?room=name}), the address clients of the original serverless chatroom connect to. */
     void connect(Request request) {
         String room = request.query("room");
         join(request, room == null ? DEFAULT_ROOM : RoomName.parse(room));

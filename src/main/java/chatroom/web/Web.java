@@ -1,6 +1,7 @@
 package chatroom.web;
 
 import chatroom.room.MessageStore;
+import chatroom.room.RoomSettings;
 import chatroom.room.Rooms;
 import io.netty.channel.group.ChannelGroup;
 import java.io.IOException;
@@ -18,12 +19,11 @@ public final class Web {
     private final Assets assets;
     private final Identities identities;
     private final Origins origins;
+    private final RoomSettings roomSettings;
     private final Settings settings;
 
-    /** The web layer's own settings, from {@code Config}. */
+    /** The web layer's own settings, from {@code Config}; pages also show the rooms' limits ({@link RoomSettings}). */
     public record Settings(
-            int historyMessages,
-            int maxMessageChars,
             int maxFrameBytes,
             double messagesPerSecond,
             int messageBurst,
@@ -31,19 +31,19 @@ public final class Web {
             Set<String> allowedOrigins) {}
 
     public Web(Rooms rooms, MessageStore messages, JteViews views, Assets assets, Path secretFile,
-            Settings settings) throws IOException {
+            RoomSettings roomSettings, Settings settings) throws IOException {
         this.rooms = rooms;
         this.messages = messages;
         this.views = views;
         this.assets = assets;
         this.identities = Identities.withSecretFile(secretFile);
         this.origins = new Origins(settings.allowedOrigins());
+        this.roomSettings = roomSettings;
         this.settings = settings;
     }
 
     HttpHandler httpHandler(ChannelGroup sockets) {
-        Pages pages = new Pages(rooms, messages, views, assets, identities, origins, settings.historyMessages(),
-                settings.maxMessageChars());
+        Pages pages = new Pages(rooms, messages, views, assets, identities, origins, roomSettings, sockets);
         // a flood is a sender refused this many times in a row: well past any honest burst
         MemberLimits limits = new MemberLimits(settings.messagesPerSecond(), settings.messageBurst(), 50);
         RoomSockets roomSockets = new RoomSockets(rooms, views, identities, origins, sockets, settings.maxFrameBytes(),

@@ -1,6 +1,6 @@
 package chatroom.web;
 
-import chatroom.room.Connection;
+import chatroom.room.Member;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -99,6 +99,11 @@ public final class WebServer implements AutoCloseable {
     }
 
     /** Wires the routes and starts listening; returns the port bound. */
+    /** Open WebSocket connections: the one count of connections, for {@code /status} and the status log. */
+    public int connectionCount() {
+        return sockets.size();
+    }
+
     public int start(Web web, String host, int port, int sendQueueBytes, Duration socketIdle)
             throws InterruptedException {
         HttpHandler http = web.httpHandler(sockets);
@@ -167,7 +172,7 @@ public final class WebServer implements AutoCloseable {
         if (listener != null) {
             listener.close().syncUninterruptibly();
         }
-        Connection.CloseReason restart = Connection.CloseReason.RESTARTING;
+        Member.CloseReason restart = Member.CloseReason.RESTARTING;
         sockets.writeAndFlush(new CloseWebSocketFrame(restart.code, restart.text))
                 .awaitUninterruptibly(2, TimeUnit.SECONDS);
         sockets.close().awaitUninterruptibly(2, TimeUnit.SECONDS);

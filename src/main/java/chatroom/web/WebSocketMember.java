@@ -1,7 +1,7 @@
 package chatroom.web;
 
 import chatroom.room.Author;
-import chatroom.room.Connection;
+import chatroom.room.Member;
 import chatroom.room.Fragment;
 import chatroom.room.RoomHost;
 import chatroom.room.RoomViews;
@@ -26,8 +26,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One visitor's WebSocket in one room: the last handler of its pipeline, and the {@link Connection} its
- * room writes to. It answers {@code ping} itself, without waking the room (the design's auto-response),
+ * One visitor's WebSocket in one room: the last handler of its pipeline, and the {@link Member} its
+ * room writes to. It answers {@code ping} itself, without waking the room,
  * applies the per-connection rate limit, parses frames into room events, and turns a full send queue
  * into a close with 1013 so that one slow reader cannot hold the room back.
  *
@@ -35,7 +35,7 @@ import org.slf4j.LoggerFactory;
  * buffers, no timers. Frames are read on the channel's event loop; {@link #send} is called from the
  * room's thread and only queues a write.
  */
-final class WebSocketMember extends ChannelInboundHandlerAdapter implements Connection {
+final class WebSocketMember extends ChannelInboundHandlerAdapter implements Member {
 
     private static final Logger log = LoggerFactory.getLogger(WebSocketMember.class);
 
@@ -74,7 +74,7 @@ final class WebSocketMember extends ChannelInboundHandlerAdapter implements Conn
         this.tokens = limits.burst();
     }
 
-    // ---- Connection: called by the room
+    // ---- Member: called by the room
 
     @Override
     public Executor executor() {

@@ -12,7 +12,7 @@ final class FakeViews implements RoomViews {
     }
 
     @Override
-    public Fragment history(List<Message> messages, boolean replace, long olderBefore) {
+    public Fragment history(List<Message> messages, boolean replace) {
         String body = messages.stream().map(m -> "msg:" + m.seq() + ":" + m.text()).collect(Collectors.joining(" "));
         return new Fragment(((replace ? "history[" : "replay[") + body + "]").getBytes(),
                 messages.isEmpty() ? 0 : messages.get(messages.size() - 1).seq());

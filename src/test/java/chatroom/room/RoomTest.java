@@ -18,17 +18,19 @@ import org.junit.jupiter.api.Test;
 class RoomTest {
 
     private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor();
-    private final RoomSettings settings = new RoomSettings(100, 5, 10, Duration.ofMinutes(1), Duration.ofMillis(10));
+    private final RoomSettings settings =
+            new RoomSettings(100, 5, 10, Duration.ofMinutes(1), Duration.ofMillis(10), Duration.ofMillis(20));
+    private final FakeFeed feed = new FakeFeed();
     private Rooms rooms;
 
     private RoomHost room(MessageStore store, String name) {
-        rooms = new Rooms(store, new FakeViews(), settings, () -> thread, Clock.systemUTC());
+        rooms = new Rooms(store, feed, new FakeViews(), settings, () -> thread, Clock.systemUTC());
         return rooms.get(RoomName.parse(name));
     }
 
     /** A member who has sent m1..mN and seen them all come back. */
-    private static FakeConnection sender(RoomHost host, int messages) {
-        FakeConnection ann = new FakeConnection("u1", "ann");
+    private static FakeMember sender(RoomHost host, int messages) {
+        FakeMember ann = new FakeMember("u1", "ann");
         host.join(ann, 0);
         for (int i = 1; i <= messages; i++) {
             host.say(ann, "m" + i);
@@ -47,11 +49,11 @@ class RoomTest {
     void a_member_that_joins_while_its_history_is_read_gets_every_message_once_in_order() {
         GatedStore store = new GatedStore();
         RoomHost host = room(store, "gated");
-        FakeConnection ann = new FakeConnection("u1", "ann");
+        FakeMember ann = new FakeMember("u1", "ann");
         host.join(ann, 0);
         host.say(ann, "one"); // stored before the gate opens…
         Await.until(() -> store.memory.after("gated", 0, 10).join().size() == 1, "the first message to be stored");
-        FakeConnection bob = new FakeConnection("u2", "bob");
+        FakeMember bob = new FakeMember("u2", "bob");
         host.join(bob, -1); // …bob's history read sees "one" but waits at the gate
         host.say(ann, "two");
         host.say(ann, "three");
@@ -71,7 +73,7 @@ class RoomTest {
         RoomHost host = room(store, "resume");
         sender(host, 8);
 
-        FakeConnection back = new FakeConnection("u2", "bob");
+        FakeMember back = new FakeMember("u2", "bob");
         host.join(back, 5);
 
         Await.until(() -> back.received.stream().anyMatch(f -> f.startsWith("replay[")), "the replay");
@@ -84,7 +86,7 @@ class RoomTest {
         RoomHost host = room(store, "gap");
         sender(host, 30);
 
-        FakeConnection back = new FakeConnection("u2", "bob");
+        FakeMember back = new FakeMember("u2", "bob");
         host.join(back, 2); // missed 28, the limit is 10
 
         Await.until(() -> back.received.stream().anyMatch(f -> f.startsWith("history[")), "the history");
@@ -104,8 +106,8 @@ class RoomTest {
             }
         };
         RoomHost host = room(flaky, "flaky");
-        FakeConnection ann = new FakeConnection("u1", "ann");
-        FakeConnection bob = new FakeConnection("u2", "bob");
+        FakeMember ann = new FakeMember("u1", "ann");
+        FakeMember bob = new FakeMember("u2", "bob");
         host.join(ann, 0);
         host.join(bob, 0);
 
@@ -122,9 +124,9 @@ class RoomTest {
     @Test
     void presence_lists_each_user_once_and_tells_of_joins_leaves_and_renames() {
         RoomHost host = room(new InMemoryMessageStore(), "people");
-        FakeConnection annTab1 = new FakeConnection("u1", "ann");
-        FakeConnection annTab2 = new FakeConnection("u1", "ann");
-        FakeConnection bob = new FakeConnection("u2", "bob");
+        FakeMember annTab1 = new FakeMember("u1", "ann");
+        FakeMember annTab2 = new FakeMember("u1", "ann");
+        FakeMember bob = new FakeMember("u2", "bob");
         host.join(annTab1, 0);
         host.join(annTab2, 0);
         host.join(bob, 0);
@@ -158,7 +160,7 @@ class RoomTest {
             }
         };
         RoomHost host = room(counting, "cached");
-        FakeConnection ann = new FakeConnection("u1", "ann");
+        FakeMember ann = new FakeMember("u1", "ann");
         host.join(ann, -1); // the first join reads the latest history from the store
         for (int i = 1; i <= 8; i++) {
             host.say(ann, "m" + i);
@@ -166,9 +168,9 @@ class RoomTest {
         Await.until(() -> ann.seqs().size() == 8, "ann's messages");
         int readsBefore = reads.get();
 
-        FakeConnection bob = new FakeConnection("u2", "bob");
+        FakeMember bob = new FakeMember("u2", "bob");
         host.join(bob, -1);
-        FakeConnection back = new FakeConnection("u3", "cat");
+        FakeMember back = new FakeMember("u3", "cat");
         host.join(back, 6);
 
         Await.until(() -> bob.seqs().size() == 5 && back.seqs().size() == 2, "both to be served; got "
@@ -184,8 +186,8 @@ class RoomTest {
     void members_on_a_thread_that_cannot_keep_up_are_closed_instead_of_queueing_without_bound() {
         RoomHost host = room(new InMemoryMessageStore(), "backlog");
         java.util.Queue<Runnable> stalled = new java.util.concurrent.ConcurrentLinkedQueue<>();
-        FakeConnection ann = new FakeConnection("u1", "ann");
-        FakeConnection stuck = new FakeConnection("u2", "bob") {
+        FakeMember ann = new FakeMember("u1", "ann");
+        FakeMember stuck = new FakeMember("u2", "bob") {
             @Override
             public java.util.concurrent.Executor executor() {
                 return stalled::add; // a thread that never gets round to its tasks
@@ -193,11 +195,11 @@ class RoomTest {
         };
         host.join(ann, 0);
         host.join(stuck, 0);
-        for (int i = 0; i <= Room.MAX_BACKLOG; i++) {
+        for (int i = 0; i <= Members.MAX_BACKLOG; i++) {
             host.say(ann, "m" + i);
         }
-        Await.until(() -> stuck.closed == Connection.CloseReason.TOO_SLOW, "the stuck member to be closed");
-        assertThat(stalled).hasSizeLessThanOrEqualTo(Room.MAX_BACKLOG);
-        Await.until(() -> ann.seqs().size() == Room.MAX_BACKLOG + 1, "ann to get every message");
+        Await.until(() -> stuck.closed == Member.CloseReason.TOO_SLOW, "the stuck member to be closed");
+        assertThat(stalled).hasSizeLessThanOrEqualTo(Members.MAX_BACKLOG);
+        Await.until(() -> ann.seqs().size() == Members.MAX_BACKLOG + 1, "ann to get every message");
     }
 }

@@ -21,7 +21,7 @@ class HttpStatusTest {
             assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(type -> assertThat(type)
                     .startsWith("application/json"));
             assertThat(response.body())
-                    .matches("\\{\"connections\":0,\"activeRooms\":0,\"hibernatedRooms\":0}");
+                    .matches("\\{\"connections\":0,\"awakeRooms\":0,\"asleepRooms\":0}");
         }
     }
 
@@ -31,7 +31,7 @@ class HttpStatusTest {
             // when
             Await.until(() -> PagesLobbyTest.connections(server) == 1, "the member to be counted");
             // then
-            assertThat(server.status()).containsEntry("activeRooms", 1).containsKey("hibernatedRooms");
+            assertThat(server.status()).containsEntry("awakeRooms", 1).containsKey("asleepRooms");
         }
     }
 }

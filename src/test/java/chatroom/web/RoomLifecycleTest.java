@@ -25,13 +25,13 @@ class RoomLifecycleTest {
 
             Map<String, Integer> asleep = Await.until(() -> {
                 Map<String, Integer> s = status(server);
-                return s.get("activeRooms") == 0 ? s : null;
+                return s.get("awakeRooms") == 0 ? s : null;
             }, "the room to sleep");
-            assertThat(asleep).containsEntry("hibernatedRooms", 1).containsEntry("connections", 2);
+            assertThat(asleep).containsEntry("asleepRooms", 1).containsEntry("connections", 2);
 
             ann.say("after the nap");
             assertThat(bob.awaitMessages(2)).containsExactly("before the nap", "after the nap");
-            assertThat(status(server)).containsEntry("activeRooms", 1);
+            assertThat(status(server)).containsEntry("awakeRooms", 1);
             assertThat(bob.seqs()).containsExactly(1L, 2L);
         }
     }
@@ -40,11 +40,11 @@ class RoomLifecycleTest {
     void ping_is_answered_while_the_room_sleeps_without_waking_it() throws Exception {
         try (TestServer server = TestServer.start("--room-idle", "100ms");
                 WsClient ann = WsClient.connect(server.ws("/r/quiet/ws"))) {
-            Await.until(() -> status(server).get("activeRooms") == 0 && status(server).get("hibernatedRooms") == 1,
+            Await.until(() -> status(server).get("awakeRooms") == 0 && status(server).get("asleepRooms") == 1,
                     "the room to sleep");
             ann.send("ping");
             ann.awaitFrame("pong"::equals);
-            assertThat(status(server)).containsEntry("activeRooms", 0);
+            assertThat(status(server)).containsEntry("awakeRooms", 0);
         }
     }
 

@@ -6,13 +6,13 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** A member that records what it is sent, for tests of the room without sockets. */
-class FakeConnection implements Connection {
+class FakeMember implements Member {
 
     final List<String> received = new CopyOnWriteArrayList<>();
     volatile CloseReason closed;
     private volatile Author author;
 
-    FakeConnection(String userId, String name) {
+    FakeMember(String userId, String name) {
         this.author = Author.of(userId, name);
     }
 

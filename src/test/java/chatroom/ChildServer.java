@@ -16,19 +16,19 @@ import java.util.regex.Pattern;
  * The server in a child JVM (same java, the test class path), for what only a separate process can
  * show: {@code kill -9}. Its database and secret live in the given directory.
  */
-public final class ServerProcess implements AutoCloseable {
+public final class ChildServer implements AutoCloseable {
 
     private static final Pattern RUNNING = Pattern.compile("running at http://localhost:(\\d+)/");
 
     private final Process process;
     public final int port;
 
-    private ServerProcess(Process process, int port) {
+    private ChildServer(Process process, int port) {
         this.process = process;
         this.port = port;
     }
 
-    public static ServerProcess start(Path dir, String... flags) throws Exception {
+    public static ChildServer start(Path dir, String... flags) throws Exception {
         List<String> command = new ArrayList<>(List.of(
                 ProcessHandle.current().info().command().orElse("java"),
                 "-cp", System.getProperty("java.class.path"),
@@ -55,7 +55,7 @@ public final class ServerProcess implements AutoCloseable {
         }, "server-process-output");
         reader.setDaemon(true);
         reader.start();
-        return new ServerProcess(process, port.get(30, TimeUnit.SECONDS));
+        return new ChildServer(process, port.get(30, TimeUnit.SECONDS));
     }
 
     public URI ws(String path) {

@@ -3,21 +3,21 @@ package chatroom.room;
 import java.util.concurrent.Executor;
 
 /**
- * One member's socket as the room sees it. The web layer implements it over a WebSocket; tests use a
- * plain fake. Implementations must make {@link #send} cheap and non-blocking: it queues the bytes and
- * returns. A connection whose queue is over its limit closes itself ({@link CloseReason#TOO_SLOW})
+ * A member of a room: one open socket, as the room sees it (one user with two tabs is two members).
+ * The web layer implements it over a WebSocket; tests use a plain fake. Implementations must make {@link #send} cheap and non-blocking: it queues the bytes and
+ * returns. A member whose queue is over its limit closes itself ({@link CloseReason#TOO_SLOW})
  * rather than slow the room down.
  */
-public interface Connection {
+public interface Member {
 
     /**
-     * The thread this connection's writes run on (its event loop). The room sends one task per such
+     * The thread this member's writes run on (its socket's event loop). The room sends one task per such
      * thread for each broadcast, rather than one per member; {@link #send} may still be called from
      * any thread.
      */
     Executor executor();
 
-    /** Who is connected, as of now (a rename changes it). */
+    /** Who this member is, as of now (a rename changes it). */
     Author author();
 
     void rename(Author renamed);

@@ -1,0 +1,97 @@
+package chatroom.room;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A room's newest messages, oldest first, exactly as delivered to its members: a gap-free run that ends
+ * at the room's cursor, at most {@code limit} long. Joins and reconnects that it covers are served from
+ * here, without the store, which is what keeps a crowd of joins cheap.
+ *
+ * <p>The run is unknown (and covers nothing) until a read of the room's latest history shows where it
+ * starts; it is dropped again if a message ever fails to continue it. Owned by an awake {@link Room},
+ * on the room's thread.
+ */
+final class RecentMessages {
+
+    private final int limit;
+    /** Null while unknown. */
+    private ArrayDeque<Message> run;
+    private long upTo;
+
+    RecentMessages(int limit) {
+        this.limit = limit;
+    }
+
+    /**
+     * Starts the run from a read of the latest history, if that read reaches {@code deliveredUpTo} (the
+     * newest seq members have been sent). Messages the read saw beyond it are left out: members get them
+     * when they are delivered, and the run must never be ahead of what members were sent.
+     */
+    void adopt(List<Message> latest, long deliveredUpTo) {
+        if (run != null) {
+            return;
+        }
+        long newest = latest.isEmpty() ? 0 : latest.getLast().seq();
+        if (newest < deliveredUpTo) {
+            return; // the read is older than what was delivered since: the run would have a hole
+        }
+        ArrayDeque<Message> adopted = new ArrayDeque<>(latest.size());
+        for (Message m : latest) {
+            if (m.seq() <= deliveredUpTo) {
+                adopted.addLast(m);
+            }
+        }
+        while (adopted.size() > limit) {
+            adopted.removeFirst();
+        }
+        run = adopted;
+        upTo = deliveredUpTo;
+    }
+
+    /** Continues the run with a message just delivered, or forgets the run if it does not continue it. */
+    void delivered(Message message) {
+        if (run == null) {
+            return;
+        }
+        if (message.seq() != upTo + 1) {
+            run = null;
+            return;
+        }
+        run.addLast(message);
+        upTo = message.seq();
+        if (run.size() > limit) {
+            run.removeFirst();
+        }
+    }
+
+    /**
+     * True when the run holds everything a member needs: all messages after {@code afterSeq}, or for a
+     * page that shows nothing yet ({@code afterSeq < 0}) a full page of the latest ones.
+     */
+    boolean covers(long afterSeq) {
+        if (run == null) {
+            return false;
+        }
+        if (afterSeq >= upTo) {
+            return true; // nothing missed
+        }
+        long first = run.isEmpty() ? upTo + 1 : run.peekFirst().seq();
+        if (afterSeq >= 0) {
+            return afterSeq >= first - 1;
+        }
+        return run.size() == limit || first == 1;
+    }
+
+    /** The messages of the run after {@code afterSeq}, oldest first. */
+    List<Message> after(long afterSeq) {
+        List<Message> list = new ArrayList<>(run.size());
+        for (Message m : run) {
+            if (m.seq() > afterSeq) {
+                list.add(m);
+            }
+        }
+        return list;
+    }
+}

@@ -1,0 +1,134 @@
+package chatroom.room;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import chatroom.Await;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The room's order when the feed between nodes is unreliable: members get every committed message
+ * once, in seq order, whatever the feed loses, repeats or reorders, because the room keeps a cursor
+ * and reads what it missed from the store.
+ */
+class RoomOrderTest {
+
+    private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor();
+    private final RoomSettings settings =
+            new RoomSettings(100, 5, 10, Duration.ofMinutes(1), Duration.ofMillis(10), Duration.ofMillis(20));
+    private final FakeFeed feed = new FakeFeed();
+    private final InMemoryMessageStore store = new InMemoryMessageStore();
+    private Rooms rooms;
+
+    private RoomHost room(String name) {
+        rooms = new Rooms(store, feed, new FakeViews(), settings, () -> thread, Clock.systemUTC());
+        return rooms.get(RoomName.parse(name));
+    }
+
+    /** A message stored by "another node": in the store, and not announced here unless the test does so. */
+    private Message storedElsewhere(String room, String text) {
+        return store.append(new NewMessage(room, "u9", "zed", text, Instant.now())).join();
+    }
+
+    @AfterEach
+    void stop() {
+        rooms.close();
+        thread.shutdownNow();
+    }
+
+    @Test
+    void a_message_the_feed_loses_is_read_from_the_store_and_delivered_in_its_place() {
+        RoomHost host = room("lossy");
+        FakeMember ann = new FakeMember("u1", "ann");
+        host.join(ann, 0);
+        feed.lose(m -> m.seq() == 2);
+
+        host.say(ann, "one");
+        host.say(ann, "two");
+        host.say(ann, "three");
+
+        Await.until(() -> ann.seqs().size() == 3, "all three messages; got " + ann.received);
+        assertThat(ann.seqs()).containsExactly(1L, 2L, 3L);
+    }
+
+    @Test
+    void messages_the_feed_repeats_or_brings_out_of_order_reach_each_member_once_in_order() {
+        RoomHost host = room("shuffled");
+        FakeMember ann = new FakeMember("u1", "ann");
+        host.join(ann, 0);
+        Await.until(() -> ann.received.stream().anyMatch(f -> f.startsWith("presence:")), "ann to be in; got " + ann.received);
+        Message one = storedElsewhere("shuffled", "one");
+        Message two = storedElsewhere("shuffled", "two");
+        Message three = storedElsewhere("shuffled", "three");
+
+        feed.bring(three);
+        feed.bring(one);
+        feed.bring(three);
+        feed.bring(two);
+        feed.bring(one);
+
+        Await.until(() -> ann.seqs().size() >= 3, "the three messages; got " + ann.received);
+        assertThat(ann.seqs()).containsExactly(1L, 2L, 3L);
+    }
+
+    @Test
+    void a_last_message_the_feed_never_announced_arrives_when_the_feed_may_have_lost_messages() {
+        RoomHost host = room("silent");
+        FakeMember ann = new FakeMember("u1", "ann");
+        host.join(ann, 0);
+        Await.until(() -> ann.received.stream().anyMatch(f -> f.startsWith("presence:")), "ann to be in; got " + ann.received);
+        storedElsewhere("silent", "committed, then its node died");
+
+        feed.mayHaveLost();
+
+        Await.until(() -> ann.seqs().size() == 1, "the unannounced message; got " + ann.received);
+        assertThat(ann.received).contains("msg:1:committed, then its node died");
+    }
+
+    @Test
+    void a_member_joining_a_room_with_history_elsewhere_gets_it_then_live_messages_without_a_gap() {
+        for (int i = 1; i <= 3; i++) {
+            storedElsewhere("older", "m" + i);
+        }
+        RoomHost host = room("older");
+        FakeMember ann = new FakeMember("u1", "ann");
+        host.join(ann, -1);
+        Await.until(() -> ann.seqs().size() == 3, "the history");
+
+        host.say(ann, "m4");
+        feed.bring(storedElsewhere("older", "m5"));
+
+        Await.until(() -> ann.seqs().size() == 5, "live messages; got " + ann.received);
+        assertThat(ann.seqs()).containsExactly(1L, 2L, 3L, 4L, 5L);
+    }
+
+    @Test
+    void the_lobby_lists_the_busiest_public_rooms_up_to_its_limit_and_never_a_private_one() {
+        room("quiet");
+        FakeMember[] crowd = new FakeMember[6];
+        for (int i = 0; i < crowd.length; i++) {
+            crowd[i] = new FakeMember("u" + i, "user" + i);
+        }
+        RoomName secret = RoomName.newPrivate();
+        for (FakeMember member : crowd) {
+            rooms.get(secret).join(member, 0);
+        }
+        rooms.get(RoomName.parse("busy")).join(crowd[0], 0);
+        rooms.get(RoomName.parse("busy")).join(crowd[1], 0);
+        rooms.get(RoomName.parse("calm")).join(crowd[2], 0);
+        rooms.get(RoomName.parse("also-calm")).join(crowd[3], 0);
+
+        Await.until(() -> rooms.busiest(10).size() == 3, "three public rooms with people; got " + rooms.busiest(10));
+        assertThat(rooms.busiest(10)).containsExactly(
+                new Rooms.Occupancy(RoomName.parse("busy"), 2),
+                new Rooms.Occupancy(RoomName.parse("also-calm"), 1),
+                new Rooms.Occupancy(RoomName.parse("calm"), 1));
+        assertThat(rooms.busiest(2)).extracting(o -> o.name().value()).isEqualTo(List.of("busy", "also-calm"));
+    }
+}
