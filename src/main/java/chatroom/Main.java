@@ -2,8 +2,10 @@ package chatroom;
 
 import chatroom.bench.Bench;
 import chatroom.cluster.InProcessFeed;
+import chatroom.cluster.InProcessPresence;
 import chatroom.room.MessageFeed;
 import chatroom.room.MessageStore;
+import chatroom.room.PresenceBoard;
 import chatroom.room.RoomSettings;
 import chatroom.room.Rooms;
 import chatroom.store.JdbcMessageStore;
@@ -32,6 +34,7 @@ public final class Main implements AutoCloseable {
 
     private final MessageStore messages;
     private final MessageFeed feed;
+    private final PresenceBoard presence;
     private final Rooms rooms;
     private final WebServer server;
     private final ScheduledExecutorService statusLog;
@@ -64,12 +67,13 @@ public final class Main implements AutoCloseable {
         this.messages = JdbcMessageStore.openSqlite(config.db());
         // 2. the event loops, which also run the rooms
         this.server = new WebServer(WebServer.Transport.valueOf(config.transport().toUpperCase(Locale.ROOT)));
-        // 3. rooms, and the feed that brings them their committed messages
+        // 3. rooms, the feed that brings them their committed messages, and who is in them
         RoomSettings roomSettings = RoomSettings.defaults()
                 .withLimits(config.maxMessageChars(), config.historyMessages(), config.roomIdleTimeout());
         JteViews views = new JteViews();
         this.feed = new InProcessFeed();
-        this.rooms = new Rooms(messages, feed, views, roomSettings, server::nextExecutor, Clock.systemUTC());
+        this.presence = new InProcessPresence();
+        this.rooms = new Rooms(messages, feed, presence, views, roomSettings, server::nextExecutor, Clock.systemUTC());
         // 4. web
         Web web = new Web(rooms, messages, views, new Assets(), config.secretFile(), roomSettings, new Web.Settings(
                 config.maxFrameBytes(),
@@ -98,6 +102,7 @@ public final class Main implements AutoCloseable {
         statusLog.shutdownNow();
         server.close();
         rooms.close();
+        presence.close();
         feed.close();
         messages.close();
         log.info("stopped");

@@ -2,6 +2,7 @@ package chatroom.room;
 
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -20,6 +21,11 @@ import org.slf4j.LoggerFactory;
  * when that covers it, otherwise from the store), then live messages: live ones that arrive while its
  * history is being read are held for it and sent after, skipping any the history already held.
  *
+ * <p>Who is here: the room tells the {@link PresenceBoard} when a user's first socket on this node
+ * opens and their last one closes ({@link UsersHere}); the board tells the room, on every node, who
+ * joined, left or took a new name, and the room gathers those changes for {@code presenceDelay} into
+ * one update for its members.
+ *
  * <p>Everything here can be rebuilt from the members and the store, which is why the host drops the
  * room when it is idle and makes a new one on the next event. No locks: the room's thread only.
  */
@@ -32,11 +38,12 @@ final class Room {
     private final RoomCursor cursor;
     private final MessageStore messages;
     private final MessageFeed feed;
+    private final PresenceBoard board;
     private final RoomViews views;
     private final RoomSettings settings;
     private final Clock clock;
 
-    private final Presence presence;
+    private final UsersHere usersHere;
     private final RecentMessages recent;
     /** The run of recent messages rendered as a first join's history, kept until the next message. */
     private Fragment recentRendered;
@@ -46,6 +53,10 @@ final class Room {
     /** History reads not yet answered; the room stays awake until they are. */
     private int readsPending;
     private boolean presenceUpdateScheduled;
+    /** Presence changes gathered for the next update. */
+    private final List<Author> joined = new ArrayList<>();
+    private final List<Author> left = new ArrayList<>();
+    private final List<PresenceBoard.Rename> renamed = new ArrayList<>();
     /** Times only move forward within a room, even if the wall clock steps back. */
     private Instant lastSentAt = Instant.EPOCH;
 
@@ -55,10 +66,11 @@ final class Room {
         this.cursor = cursor;
         this.messages = services.messages();
         this.feed = services.feed();
+        this.board = services.board();
         this.views = services.views();
         this.settings = services.settings();
         this.clock = services.clock();
-        this.presence = new Presence(members.all());
+        this.usersHere = new UsersHere(members.all());
         this.recent = new RecentMessages(settings.historyMessages());
         this.notSent = views.error("Your message was not sent: the server could not store it. Please try again.");
     }
@@ -76,16 +88,16 @@ final class Room {
         } else {
             catchUpFromStore(member, afterSeq);
         }
-        if (presence.arrived(member.author())) {
-            presenceChanged();
+        if (usersHere.arrived(member.author())) {
+            board.arrived(host.name().value(), member.author());
         }
     }
 
     /** A member that has just been removed from the members. */
     void left(Member member) {
         touch();
-        if (presence.departed(member.author())) {
-            presenceChanged();
+        if (usersHere.departed(member.author())) {
+            board.departed(host.name().value(), member.author());
         }
     }
 
@@ -113,20 +125,41 @@ final class Room {
                 });
     }
 
+    /** The user, renamed on this node; the board tells every node's room, this one included. */
     void rename(String userId, String newName) {
         touch();
-        String oldName = presence.renamed(userId, newName);
-        if (oldName == null) {
-            return;
+        String oldName = usersHere.renamed(userId, newName);
+        if (oldName != null) {
+            Author renamed = usersHere.author(userId);
+            renameMembers(renamed);
+            board.renamed(host.name().value(), renamed, oldName);
         }
-        Author renamed = presence.author(userId);
+    }
+
+    /** Who joined, left or was renamed, on any node: shown in the next presence update. */
+    void presenceChanged(PresenceBoard.Change change) {
+        touch();
+        for (PresenceBoard.Rename rename : change.renamed()) {
+            // a rename made on another node: this node's sockets of that user take the name too
+            usersHere.renamed(rename.user().id(), rename.user().name());
+            renameMembers(rename.user());
+        }
+        joined.addAll(change.joined());
+        left.addAll(change.left());
+        renamed.addAll(change.renamed());
+        if (!presenceUpdateScheduled) {
+            presenceUpdateScheduled = true;
+            host.executor().schedule(
+                    () -> host.run(Room::sendPresence), settings.presenceDelay().toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void renameMembers(Author renamed) {
         for (Member member : members.all()) {
-            if (member.author().id().equals(userId)) {
+            if (member.author().id().equals(renamed.id()) && !member.author().name().equals(renamed.name())) {
                 member.rename(renamed);
             }
         }
-        members.broadcast(views.notice(oldName + " is now " + newName));
-        presenceChanged();
     }
 
     /** A committed message, next in the room's order: to every member. */
@@ -221,28 +254,39 @@ final class Room {
 
     // ---- presence
 
-    /** Gathers presence changes for a short while, then sends one update for all of them. */
-    private void presenceChanged() {
-        host.peopleChanged(presence.people());
-        if (presenceUpdateScheduled) {
-            return;
-        }
-        presenceUpdateScheduled = true;
-        host.executor().schedule(
-                () -> host.run(Room::sendPresence), settings.presenceDelay().toMillis(), TimeUnit.MILLISECONDS);
-    }
-
     private void sendPresence() {
         presenceUpdateScheduled = false;
-        List<String> joined = presence.takeJoined();
         if (!joined.isEmpty()) {
-            members.broadcast(views.notice(Names.listed(joined) + " joined"));
+            members.broadcast(views.notice(Names.listed(names(joined)) + " joined"));
+            joined.clear();
         }
-        List<String> left = presence.takeLeft();
         if (!left.isEmpty()) {
-            members.broadcast(views.notice(Names.listed(left) + " left"));
+            members.broadcast(views.notice(Names.listed(names(left)) + " left"));
+            left.clear();
         }
-        members.broadcast(views.presence(presence.here()));
+        for (PresenceBoard.Rename rename : renamed) {
+            members.broadcast(views.notice(rename.oldName() + " is now " + rename.user().name()));
+        }
+        renamed.clear();
+        readsPending++;
+        board.here(host.name().value()).whenComplete((here, error) -> host.run(room -> room.showHere(here, error)));
+    }
+
+    private void showHere(List<Author> here, Throwable error) {
+        readsPending--;
+        if (error != null) {
+            log.warn("{}: who is here could not be read: {}", host.name(), error.toString());
+            return;
+        }
+        members.broadcast(views.presence(here));
+    }
+
+    private static List<String> names(List<Author> users) {
+        List<String> names = new ArrayList<>(users.size());
+        for (Author user : users) {
+            names.add(user.name());
+        }
+        return names;
     }
 
     private void touch() {

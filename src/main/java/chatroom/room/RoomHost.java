@@ -14,8 +14,8 @@ import org.slf4j.LoggerFactory;
  * while a room sleeps: the sockets and the cursor, nothing more. The web layer calls {@link #join},
  * {@link #say} and {@link #leave}; each is posted to the room's thread, waking the room if it sleeps.
  *
- * <p>Threading: everything but {@link #people} is read and written only on the room's thread, which
- * runs one task at a time. A host with no members whose room sleeps is removed from {@link Rooms}; an
+ * <p>Threading: everything here is read and written only on the room's thread, which runs one task
+ * at a time. A host with no members whose room sleeps is removed from {@link Rooms}; an
  * event that reaches a removed host (a race with a new join) is passed on to the room's current host.
  */
 public final class RoomHost {
@@ -23,7 +23,13 @@ public final class RoomHost {
     private static final Logger log = LoggerFactory.getLogger(RoomHost.class);
 
     /** What every room of this node works with. */
-    record Services(MessageStore messages, MessageFeed feed, RoomViews views, RoomSettings settings, Clock clock) {}
+    record Services(
+            MessageStore messages,
+            MessageFeed feed,
+            PresenceBoard board,
+            RoomViews views,
+            RoomSettings settings,
+            Clock clock) {}
 
     private final RoomName name;
     private final ScheduledExecutorService executor;
@@ -36,8 +42,6 @@ public final class RoomHost {
     private List<Consumer<Room>> waiting = new ArrayList<>();
     private Room room;
     private boolean removed;
-    /** How many distinct users are here now; written on the room's thread, read by the lobby. */
-    private volatile int people;
 
     RoomHost(RoomName name, ScheduledExecutorService executor, Rooms rooms, Services services) {
         this.name = name;
@@ -52,6 +56,7 @@ public final class RoomHost {
     /** Subscribes to the room's messages and finds where the room stands; events wait until it is known. */
     void start() {
         services.feed().subscribe(name.value(), message -> executor.execute(() -> cursor.offer(message)));
+        services.board().watch(name.value(), change -> run(room -> room.presenceChanged(change)));
         executor.execute(cursor::start);
     }
 
@@ -83,11 +88,6 @@ public final class RoomHost {
         });
     }
 
-    /** How many distinct users are in the room now. Safe from any thread. */
-    int people() {
-        return people;
-    }
-
     /** Renames the user's sockets here, waking the room only if the user is in it. */
     void rename(String userId, String newName) {
         executor.execute(() -> {
@@ -109,10 +109,6 @@ public final class RoomHost {
 
     ScheduledExecutorService executor() {
         return executor;
-    }
-
-    void peopleChanged(int people) {
-        this.people = people;
     }
 
     /**
@@ -175,6 +171,7 @@ public final class RoomHost {
             if (room == null && members.count() == 0 && waiting.isEmpty()) {
                 removed = true;
                 services.feed().unsubscribe(name.value());
+                services.board().unwatch(name.value());
                 rooms.remove(this);
             }
         });

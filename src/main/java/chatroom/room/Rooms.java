@@ -2,7 +2,6 @@ package chatroom.room;
 
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -33,17 +32,15 @@ public final class Rooms implements AutoCloseable {
     private final ScheduledExecutorService sweeper;
     private final AtomicInteger awake = new AtomicInteger();
 
-    /** How many people are in a public room now. */
-    public record Occupancy(RoomName name, int people) {}
-
     public Rooms(
             MessageStore messages,
             MessageFeed feed,
+            PresenceBoard board,
             RoomViews views,
             RoomSettings settings,
             Supplier<ScheduledExecutorService> executors,
             Clock clock) {
-        this.services = new RoomHost.Services(messages, feed, views, settings, clock);
+        this.services = new RoomHost.Services(messages, feed, board, views, settings, clock);
         this.executors = executors;
         this.sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "rooms-sweeper");
@@ -88,20 +85,9 @@ public final class Rooms implements AutoCloseable {
         hosts.values().forEach(host -> host.rename(userId, newName));
     }
 
-    /**
-     * The busiest public rooms now, at most {@code limit}, most people first (then by name). Private
-     * rooms are never listed, and are left out before the limit is applied.
-     */
-    public List<Occupancy> busiest(int limit) {
-        List<Occupancy> list = new ArrayList<>();
-        for (RoomHost host : hosts.values()) {
-            int people = host.people();
-            if (people > 0 && !host.name().isPrivate()) {
-                list.add(new Occupancy(host.name(), people));
-            }
-        }
-        list.sort(Comparator.comparingInt(Occupancy::people).reversed().thenComparing(o -> o.name().value()));
-        return list.size() <= limit ? list : List.copyOf(list.subList(0, limit));
+    /** The busiest public rooms across every node: see {@link PresenceBoard#busiest}. */
+    public List<PresenceBoard.Occupancy> busiest(int limit) {
+        return services.board().busiest(limit);
     }
 
     /** Rooms whose {@link Room} is in memory. */

@@ -2,6 +2,7 @@ package chatroom.web;
 
 import chatroom.room.Message;
 import chatroom.room.MessageStore;
+import chatroom.room.PresenceBoard;
 import chatroom.room.RoomName;
 import chatroom.room.RoomSettings;
 import chatroom.room.RoomViews;
@@ -50,7 +51,7 @@ final class Pages {
         Page page = new Page("Rooms", assets, request.identity());
         return messages.recentRooms(LOBBY_ROOMS).thenApply(recent -> {
             Map<String, LobbyRoom> listed = new LinkedHashMap<>();
-            for (Rooms.Occupancy o : rooms.busiest(LOBBY_ROOMS)) {
+            for (PresenceBoard.Occupancy o : rooms.busiest(LOBBY_ROOMS)) {
                 listed.put(o.name().value(), new LobbyRoom(o.name().value(), o.people()));
             }
             for (String name : recent) {

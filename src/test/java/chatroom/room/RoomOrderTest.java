@@ -3,6 +3,7 @@ package chatroom.room;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import chatroom.Await;
+import chatroom.cluster.InProcessPresence;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -27,7 +28,7 @@ class RoomOrderTest {
     private Rooms rooms;
 
     private RoomHost room(String name) {
-        rooms = new Rooms(store, feed, new FakeViews(), settings, () -> thread, Clock.systemUTC());
+        rooms = new Rooms(store, feed, new InProcessPresence(), new FakeViews(), settings, () -> thread, Clock.systemUTC());
         return rooms.get(RoomName.parse(name));
     }
 
@@ -126,9 +127,9 @@ class RoomOrderTest {
 
         Await.until(() -> rooms.busiest(10).size() == 3, "three public rooms with people; got " + rooms.busiest(10));
         assertThat(rooms.busiest(10)).containsExactly(
-                new Rooms.Occupancy(RoomName.parse("busy"), 2),
-                new Rooms.Occupancy(RoomName.parse("also-calm"), 1),
-                new Rooms.Occupancy(RoomName.parse("calm"), 1));
+                new PresenceBoard.Occupancy(RoomName.parse("busy"), 2),
+                new PresenceBoard.Occupancy(RoomName.parse("also-calm"), 1),
+                new PresenceBoard.Occupancy(RoomName.parse("calm"), 1));
         assertThat(rooms.busiest(2)).extracting(o -> o.name().value()).isEqualTo(List.of("busy", "also-calm"));
     }
 }

@@ -3,6 +3,7 @@ package chatroom.room;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import chatroom.Await;
+import chatroom.cluster.InProcessPresence;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -24,7 +25,7 @@ class RoomTest {
     private Rooms rooms;
 
     private RoomHost room(MessageStore store, String name) {
-        rooms = new Rooms(store, feed, new FakeViews(), settings, () -> thread, Clock.systemUTC());
+        rooms = new Rooms(store, feed, new InProcessPresence(), new FakeViews(), settings, () -> thread, Clock.systemUTC());
         return rooms.get(RoomName.parse(name));
     }
 
