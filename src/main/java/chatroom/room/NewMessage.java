@@ -16,6 +16,6 @@ public record NewMessage(String room, String authorId, String authorName, String
     }
 
     Message withSeq(long seq) {
-        return new Message(room, seq, authorId, authorName, text, sentAt);
+        return new Message(room, seq, authorId, authorName, text, sentAt, clientId);
     }
 }

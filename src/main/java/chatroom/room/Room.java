@@ -101,7 +101,7 @@ final class Room {
         }
     }
 
-    void say(Member member, String rawText) {
+    void say(Member member, String rawText, String clientId) {
         touch();
         String text;
         try {
@@ -113,7 +113,7 @@ final class Room {
         Author author = member.author();
         Instant now = clock.instant();
         lastSentAt = now.isAfter(lastSentAt) ? now : lastSentAt;
-        messages.append(new NewMessage(host.name().value(), author.id(), author.name(), text, lastSentAt))
+        messages.append(new NewMessage(host.name().value(), author.id(), author.name(), text, lastSentAt, clientId))
                 .whenComplete((message, error) -> {
                     // on the store's thread: publish at once; members get it through the feed
                     if (error == null) {

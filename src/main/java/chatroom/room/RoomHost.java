@@ -76,8 +76,12 @@ public final class RoomHost {
         });
     }
 
-    public void say(Member member, String text) {
-        run(room -> room.say(member, text));
+    /**
+     * A message from a member. {@code clientId} is the id its page gave it, or null; a message sent
+     * again with the same id (after a reconnect) is stored and shown once.
+     */
+    public void say(Member member, String text, String clientId) {
+        run(room -> room.say(member, text, clientId));
     }
 
     public void leave(Member member) {

@@ -5,21 +5,27 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import java.io.IOException;
+import java.util.regex.Pattern;
 
 /**
  * What a client's text frame asks for. The page sends the JSON that htmx's WebSocket support makes
  * from the form: {@code {"message": "...", "HEADERS": {...}}} (htmx 2 {@code ws-send}) or {@code
- * {"message": "...", "headers": {...}}} (htmx 4 {@code hx-ws}). Every other field is ignored; a name or
- * id in a frame is never believed.
+ * {"message": "...", "headers": {...}}} (htmx 4 {@code hx-ws}), with the page's own id for the
+ * message in {@code "cid"} (optional) so that a message resent after a reconnect is stored once. Every
+ * other field is ignored; a name or user id in a frame is never believed.
  */
 sealed interface ClientFrame {
 
-    record Say(String text) implements ClientFrame {}
+    /** A message to the room; {@code clientId} is null when the page gave none. */
+    record Say(String text, String clientId) implements ClientFrame {}
 
     /** A frame we cannot use, with the reason shown to its sender. */
     record Invalid(String reason) implements ClientFrame {}
 
     JsonFactory JSON = JsonFactory.builder().build();
+
+    /** What a page's id for its message may be: short, and nothing that needs escaping anywhere. */
+    Pattern CLIENT_ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
 
     static ClientFrame parse(String frame) {
         try (JsonParser json = JSON.createParser(frame)) {
@@ -27,6 +33,7 @@ sealed interface ClientFrame {
                 return new Invalid("frame is not a JSON object; send {\"message\": \"…\"}");
             }
             String message = null;
+            String clientId = null;
             while (json.nextToken() == JsonToken.FIELD_NAME) {
                 String field = json.currentName();
                 JsonToken value = json.nextToken();
@@ -35,6 +42,11 @@ sealed interface ClientFrame {
                         return new Invalid("\"message\" must be text");
                     }
                     message = json.getText();
+                } else if (field.equals("cid")) {
+                    if (value != JsonToken.VALUE_STRING || !CLIENT_ID.matcher(json.getText()).matches()) {
+                        return new Invalid("\"cid\" must be 1–64 letters, digits, '-' or '_'");
+                    }
+                    clientId = json.getText();
                 } else {
                     json.skipChildren();
                 }
@@ -42,7 +54,7 @@ sealed interface ClientFrame {
             if (json.nextToken() != null) {
                 return new Invalid("frame has data after its JSON object");
             }
-            return message == null ? new Invalid("frame has no \"message\" field") : new Say(message);
+            return message == null ? new Invalid("frame has no \"message\" field") : new Say(message, clientId);
         } catch (JsonProcessingException e) {
             return new Invalid("frame is not valid JSON: " + e.getOriginalMessage());
         } catch (IOException e) {

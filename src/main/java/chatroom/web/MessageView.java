@@ -10,7 +10,7 @@ import java.time.format.DateTimeFormatter;
  * A stored message as the templates show it. The time is given in UTC as ISO-8601 for the page's
  * script to show in the reader's own time zone, and as HH:mm UTC for readers without scripts.
  */
-public record MessageView(long seq, String author, String tag, Content text, String iso, String clock) {
+public record MessageView(long seq, String author, String tag, Content text, String iso, String clock, String cid) {
 
     private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm").withZone(ZoneOffset.UTC);
 
@@ -21,6 +21,7 @@ public record MessageView(long seq, String author, String tag, Content text, Str
                 Author.tagOf(m.authorId()),
                 new LinkedText(m.text()),
                 DateTimeFormatter.ISO_INSTANT.format(m.sentAt()),
-                CLOCK.format(m.sentAt()));
+                CLOCK.format(m.sentAt()),
+                m.clientId());
     }
 }

@@ -162,7 +162,7 @@ final class WebSocketMember extends ChannelInboundHandlerAdapter implements Memb
         }
         rejectedInARow = 0;
         switch (ClientFrame.parse(content.toString(StandardCharsets.UTF_8))) {
-            case ClientFrame.Say say -> host.say(this, say.text());
+            case ClientFrame.Say say -> host.say(this, say.text(), say.clientId());
             case ClientFrame.Invalid invalid -> send(views.error(invalid.reason()));
         }
     }

@@ -10,6 +10,7 @@
   var GROUP_WITHIN_MS = 5 * 60 * 1000 // one author's messages closer than this share one header
   var COUNTER_FROM_LEFT = 200 // the counter shows once this few characters are left
   var RECONNECTING_CODES = [1006, 1011, 1012, 1013] // the close codes after which htmx reconnects
+  var RESEND_AFTER_MS = 2000 // after a reconnect, a sent message not back by then is sent again
   var STATES = {
     connecting: 'Connecting…',
     connected: 'Connected',
@@ -58,11 +59,13 @@
     else setState(everOpen ? 'reconnecting' : 'connecting')
   })
   document.addEventListener('htmx:wsOpen', function (e) {
+    var reconnected = everOpen
     everOpen = true
     setState('connected')
     var socket = e.detail.socketWrapper
     clearInterval(pingTimer)
     pingTimer = setInterval(function () { socket.sendImmediately('ping') }, PING_EVERY_MS)
+    if (reconnected) resendUnconfirmed(socket)
   })
   document.addEventListener('htmx:wsClose', function (e) {
     clearInterval(pingTimer)
@@ -140,9 +143,42 @@
     if (sendable()) e.target.form.requestSubmit()
   })
 
+  // ---- sent messages are confirmed when they come back; each carries an id of the page's own, so
+  // one sent again after a reconnect (the connection dropped before it came back) is stored once
+
+  var unconfirmed = {} // client id → text, for messages sent and not yet seen in the list
+
+  function newClientId () {
+    var bytes = new Uint8Array(12)
+    crypto.getRandomValues(bytes)
+    return Array.prototype.map.call(bytes, function (b) { return (b < 16 ? '0' : '') + b.toString(16) }).join('')
+  }
+
+  function confirmed (msg) {
+    var cid = msg.getAttribute('data-cid')
+    if (cid) delete unconfirmed[cid]
+  }
+
+  // the catch-up after a reconnect brings back what was stored; what is still missing after it was
+  // lost with the connection, and goes again with the same id (stored once even if it was not lost)
+  function resendUnconfirmed (socket) {
+    setTimeout(function () {
+      Object.keys(unconfirmed).forEach(function (cid) {
+        if (state === 'connected') socket.sendImmediately(JSON.stringify({ message: unconfirmed[cid], cid: cid }))
+      })
+    }, RESEND_AFTER_MS)
+  }
+
   // the extension sends whatever the form holds; refuse here what the server would refuse anyway
   document.addEventListener('htmx:wsConfigSend', function (e) {
-    if (e.target.id === 'composer' && !sendable()) e.preventDefault()
+    if (e.target.id !== 'composer') return
+    if (!sendable()) {
+      e.preventDefault()
+      return
+    }
+    var cid = newClientId()
+    unconfirmed[cid] = e.detail.parameters.message
+    e.detail.parameters.cid = cid
   })
 
   // the composer never submits as a page load, even when the send was refused above
@@ -165,6 +201,7 @@
   // a message the server refused comes back to the box, so nothing typed is lost
   document.addEventListener('htmx:oobAfterSwap', function (e) {
     var target = e.detail.target
+    if (target && target.id === 'composer-error') unconfirmed = {} // refused, so not stored: the text is back in the box
     if (target && target.id === 'composer-error' && lastSent) {
       var box = $('message')
       if (box && !box.value) {
@@ -287,7 +324,10 @@
       mutations.forEach(function (m) {
         m.addedNodes.forEach(function (node) {
           if (node.nodeType !== 1) return
-          if (node.classList.contains('msg')) decorate(node)
+          if (node.classList.contains('msg')) {
+            decorate(node)
+            confirmed(node)
+          }
           if (!node.nextElementSibling && (node.classList.contains('msg') || node.classList.contains('notice'))) newMessages = true
         })
       })

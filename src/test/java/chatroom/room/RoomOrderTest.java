@@ -50,9 +50,9 @@ class RoomOrderTest {
         host.join(ann, 0);
         feed.lose(m -> m.seq() == 2);
 
-        host.say(ann, "one");
-        host.say(ann, "two");
-        host.say(ann, "three");
+        host.say(ann, "one", null);
+        host.say(ann, "two", null);
+        host.say(ann, "three", null);
 
         Await.until(() -> ann.seqs().size() == 3, "all three messages; got " + ann.received);
         assertThat(ann.seqs()).containsExactly(1L, 2L, 3L);
@@ -102,7 +102,7 @@ class RoomOrderTest {
         host.join(ann, -1);
         Await.until(() -> ann.seqs().size() == 3, "the history");
 
-        host.say(ann, "m4");
+        host.say(ann, "m4", null);
         feed.bring(storedElsewhere("older", "m5"));
 
         Await.until(() -> ann.seqs().size() == 5, "live messages; got " + ann.received);

@@ -34,7 +34,7 @@ class RoomTest {
         FakeMember ann = new FakeMember("u1", "ann");
         host.join(ann, 0);
         for (int i = 1; i <= messages; i++) {
-            host.say(ann, "m" + i);
+            host.say(ann, "m" + i, null);
         }
         Await.until(() -> ann.seqs().size() == messages, "ann's own messages");
         return ann;
@@ -52,12 +52,12 @@ class RoomTest {
         RoomHost host = room(store, "gated");
         FakeMember ann = new FakeMember("u1", "ann");
         host.join(ann, 0);
-        host.say(ann, "one"); // stored before the gate opens…
+        host.say(ann, "one", null); // stored before the gate opens…
         Await.until(() -> store.memory.after("gated", 0, 10).join().size() == 1, "the first message to be stored");
         FakeMember bob = new FakeMember("u2", "bob");
         host.join(bob, -1); // …bob's history read sees "one" but waits at the gate
-        host.say(ann, "two");
-        host.say(ann, "three");
+        host.say(ann, "two", null);
+        host.say(ann, "three", null);
         Await.until(() -> store.memory.after("gated", 0, 10).join().size() == 3, "all messages to be stored");
 
         store.gate.countDown();
@@ -112,11 +112,11 @@ class RoomTest {
         host.join(ann, 0);
         host.join(bob, 0);
 
-        host.say(ann, "lost?");
+        host.say(ann, "lost?", null);
         Await.until(() -> ann.received.stream().anyMatch(f -> f.startsWith("error:") && f.contains("not sent")),
                 "the error for ann");
         broken[0] = false;
-        host.say(ann, "again");
+        host.say(ann, "again", null);
 
         Await.until(() -> bob.seqs().size() == 1, "bob to get the retried message");
         assertThat(bob.received).noneMatch(f -> f.startsWith("error:"));
@@ -164,7 +164,7 @@ class RoomTest {
         FakeMember ann = new FakeMember("u1", "ann");
         host.join(ann, -1); // the first join reads the latest history from the store
         for (int i = 1; i <= 8; i++) {
-            host.say(ann, "m" + i);
+            host.say(ann, "m" + i, null);
         }
         Await.until(() -> ann.seqs().size() == 8, "ann's messages");
         int readsBefore = reads.get();
@@ -179,7 +179,7 @@ class RoomTest {
         assertThat(bob.seqs()).containsExactly(4L, 5L, 6L, 7L, 8L); // the last 5 (the history setting)
         assertThat(back.seqs()).containsExactly(7L, 8L);
         assertThat(reads.get()).isEqualTo(readsBefore);
-        host.say(ann, "m9");
+        host.say(ann, "m9", null);
         Await.until(() -> bob.seqs().size() == 6 && back.seqs().size() == 3, "the next live message");
     }
 
@@ -197,7 +197,7 @@ class RoomTest {
         host.join(ann, 0);
         host.join(stuck, 0);
         for (int i = 0; i <= Members.MAX_BACKLOG; i++) {
-            host.say(ann, "m" + i);
+            host.say(ann, "m" + i, null);
         }
         Await.until(() -> stuck.closed == Member.CloseReason.TOO_SLOW, "the stuck member to be closed");
         assertThat(stalled).hasSizeLessThanOrEqualTo(Members.MAX_BACKLOG);
