@@ -37,6 +37,8 @@ public final class Main implements AutoCloseable {
     private final PresenceBoard presence;
     private final Rooms rooms;
     private final WebServer server;
+    private final Web web;
+    private final Duration drainWindow = Duration.ZERO;
     private final ScheduledExecutorService statusLog;
     public final int port;
 
@@ -75,7 +77,7 @@ public final class Main implements AutoCloseable {
         this.presence = new InProcessPresence();
         this.rooms = new Rooms(messages, feed, presence, views, roomSettings, server::nextExecutor, Clock.systemUTC());
         // 4. web
-        Web web = new Web(rooms, messages, views, new Assets(), config.secretFile(), roomSettings, new Web.Settings(
+        this.web = new Web(rooms, messages, feed, views, new Assets(), config.secretFile(), roomSettings, new Web.Settings(
                 config.maxFrameBytes(),
                 config.messagesPerSecond(),
                 config.messageBurst(),
@@ -96,11 +98,15 @@ public final class Main implements AutoCloseable {
                 server.connectionCount(), rooms.awakeCount(), rooms.asleepCount());
     }
 
-    /** Closes sockets with 1012 (clients reconnect), then rooms, then storage, which finishes its writes. */
+    /**
+     * Leaves: turns unready and refuses new sockets, closes the open ones with 1012 (pages reconnect)
+     * spread over the drain window, then stops the rooms, the feed and the store, which finishes its writes.
+     */
     @Override
     public void close() {
         statusLog.shutdownNow();
-        server.close();
+        web.startDraining();
+        server.closeGradually(drainWindow);
         rooms.close();
         presence.close();
         feed.close();

@@ -35,7 +35,11 @@ final class Response {
     }
 
     static Response json(String body) {
-        return new Response(HttpResponseStatus.OK, JSON, body.getBytes(StandardCharsets.UTF_8))
+        return json(HttpResponseStatus.OK, body);
+    }
+
+    static Response json(HttpResponseStatus status, String body) {
+        return new Response(status, JSON, body.getBytes(StandardCharsets.UTF_8))
                 .header(HttpHeaderNames.CACHE_CONTROL, "no-store");
     }
 

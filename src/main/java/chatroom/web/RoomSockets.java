@@ -35,9 +35,10 @@ final class RoomSockets {
     private final int maxFrameBytes;
     private final MemberLimits limits;
     private final int maxConnections;
+    private final Health health;
 
     RoomSockets(Rooms rooms, RoomViews views, Identities identities, Origins origins, ChannelGroup sockets,
-            int maxFrameBytes, MemberLimits limits, int maxConnections) {
+            int maxFrameBytes, MemberLimits limits, int maxConnections, Health health) {
         this.rooms = rooms;
         this.views = views;
         this.identities = identities;
@@ -46,6 +47,7 @@ final class RoomSockets {
         this.maxFrameBytes = maxFrameBytes;
         this.limits = limits;
         this.maxConnections = maxConnections;
+        this.health = health;
         this.decoderConfig = WebSocketDecoderConfig.newBuilder()
                 // frames up to the hard cap are read whole and refused politely (1009) by the member;
                 // only beyond it does the decoder cut the connection mid-frame
@@ -70,6 +72,11 @@ final class RoomSockets {
     private void join(Request request, RoomName name) {
         if (!origins.allows(request.header(HttpHeaderNames.ORIGIN), request.header(HttpHeaderNames.HOST))) {
             throw HttpException.forbidden("WebSocket connections are only accepted from this site's own pages.");
+        }
+        if (health.draining()) {
+            // the page reconnects on its own; the load balancer sends it to a node that is staying
+            throw new HttpException(HttpResponseStatus.SERVICE_UNAVAILABLE,
+                    "This server is restarting. Please connect again in a moment.");
         }
         if (sockets.size() >= maxConnections) {
             throw new HttpException(HttpResponseStatus.SERVICE_UNAVAILABLE,

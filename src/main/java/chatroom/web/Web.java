@@ -1,5 +1,6 @@
 package chatroom.web;
 
+import chatroom.room.MessageFeed;
 import chatroom.room.MessageStore;
 import chatroom.room.RoomSettings;
 import chatroom.room.Rooms;
@@ -21,6 +22,7 @@ public final class Web {
     private final Origins origins;
     private final RoomSettings roomSettings;
     private final Settings settings;
+    private final Health health;
 
     /** The web layer's own settings, from {@code Config}; pages also show the rooms' limits ({@link RoomSettings}). */
     public record Settings(
@@ -30,7 +32,7 @@ public final class Web {
             int maxConnections,
             Set<String> allowedOrigins) {}
 
-    public Web(Rooms rooms, MessageStore messages, JteViews views, Assets assets, Path secretFile,
+    public Web(Rooms rooms, MessageStore messages, MessageFeed feed, JteViews views, Assets assets, Path secretFile,
             RoomSettings roomSettings, Settings settings) throws IOException {
         this.rooms = rooms;
         this.messages = messages;
@@ -40,6 +42,15 @@ public final class Web {
         this.origins = new Origins(settings.allowedOrigins());
         this.roomSettings = roomSettings;
         this.settings = settings;
+        this.health = new Health(messages, feed);
+    }
+
+    /**
+     * Turns this node unready for good and refuses new sockets: the first step of leaving a cluster
+     * (then {@link WebServer#closeGradually}).
+     */
+    public void startDraining() {
+        health.startDraining();
     }
 
     HttpHandler httpHandler(ChannelGroup sockets) {
@@ -47,7 +58,7 @@ public final class Web {
         // a flood is a sender refused this many times in a row: well past any honest burst
         MemberLimits limits = new MemberLimits(settings.messagesPerSecond(), settings.messageBurst(), 50);
         RoomSockets roomSockets = new RoomSockets(rooms, views, identities, origins, sockets, settings.maxFrameBytes(),
-                limits, settings.maxConnections());
+                limits, settings.maxConnections(), health);
         Routes routes = new Routes()
                 .get("/", pages::lobby)
                 .get("/enter", pages::enter)
@@ -58,7 +69,9 @@ public final class Web {
                 .websocket("/r/{room}/ws", roomSockets::room)
                 .websocket("/connect", roomSockets::connect)
                 .get("/static/{file}", assets::serve)
-                .get("/status", pages::status);
+                .get("/status", pages::status)
+                .get("/livez", health::live)
+                .get("/readyz", health::ready);
         return new HttpHandler(routes, identities, new ErrorPages(views, assets, identities));
     }
 }

@@ -3,6 +3,7 @@ package chatroom.web;
 import chatroom.room.Member;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOption;
@@ -32,6 +33,9 @@ import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -54,6 +58,8 @@ public final class WebServer implements AutoCloseable {
     static final int MAX_REQUEST_LINE_BYTES = 4096;
     static final int MAX_HEADER_BYTES = 8192;
     static final int MAX_BODY_BYTES = 64 * 1024;
+    /** Sockets are closed in this many batches when draining (fewer if there are fewer sockets). */
+    private static final int DRAIN_BATCHES = 20;
     /** Smaller responses are not worth compressing. */
     private static final int COMPRESS_FROM_BYTES = 1024;
 
@@ -98,12 +104,12 @@ public final class WebServer implements AutoCloseable {
         return group.next();
     }
 
-    /** Wires the routes and starts listening; returns the port bound. */
     /** Open WebSocket connections: the one count of connections, for {@code /status} and the status log. */
     public int connectionCount() {
         return sockets.size();
     }
 
+    /** Wires the routes and starts listening; returns the port bound. */
     public int start(Web web, String host, int port, int sendQueueBytes, Duration socketIdle)
             throws InterruptedException {
         HttpHandler http = web.httpHandler(sockets);
@@ -161,6 +167,42 @@ public final class WebServer implements AutoCloseable {
             http.writeError(ctx, HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
                     "The request body is over " + MAX_BODY_BYTES / 1024 + " KiB, the most this server reads.");
         }
+    }
+
+    /**
+     * Closes the sockets gradually, for a node leaving a cluster: first waits half the window, so the
+     * load balancer sees this node unready (the caller has already turned it unready and it refuses new
+     * sockets), then closes the sockets with 1012 in batches spread over the other half, in random order,
+     * so that their pages reconnect to the other nodes a few at a time instead of all at once. Then
+     * {@link #close}. Blocks the calling thread (the shutdown hook) for about the window.
+     */
+    public void closeGradually(Duration window) {
+        if (!window.isPositive()) {
+            close();
+            return;
+        }
+        long halfMillis = window.toMillis() / 2;
+        log.info("draining: {} sockets closing over the next {} ms", sockets.size(), window.toMillis());
+        try {
+            Thread.sleep(halfMillis);
+            List<Channel> open = new ArrayList<>(sockets);
+            Collections.shuffle(open);
+            int batches = Math.max(1, Math.min(DRAIN_BATCHES, open.size()));
+            long pauseMillis = halfMillis / batches;
+            for (int b = 0; b < batches; b++) {
+                int from = open.size() * b / batches;
+                int to = open.size() * (b + 1) / batches;
+                Member.CloseReason restart = Member.CloseReason.RESTARTING;
+                for (Channel socket : open.subList(from, to)) {
+                    socket.writeAndFlush(new CloseWebSocketFrame(restart.code, restart.text))
+                            .addListener(ChannelFutureListener.CLOSE);
+                }
+                Thread.sleep(pauseMillis);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // close the rest at once
+        }
+        close();
     }
 
     /**
