@@ -79,7 +79,7 @@ class DurabilityTest {
     /** Every message of a room, read the way a reader scrolling back reads them: page by page. */
     private static Map<Long, String> historyByScrollingBack(TestServer server, String room) throws Exception {
         Map<Long, String> stored = new HashMap<>();
-        Pattern message = Pattern.compile("id=\"m-(\\d+)\".*?<p class=\"text\">(.*?)</p>", Pattern.DOTALL);
+        Pattern message = Pattern.compile("id=\"m-(\\d+)\".*?<p class=\"text\"[^>]*>(.*?)</p>", Pattern.DOTALL);
         Pattern older = Pattern.compile("messages\\?before=(\\d+)");
         long before = Long.MAX_VALUE;
         while (true) {

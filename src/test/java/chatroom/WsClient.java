@@ -23,7 +23,7 @@ public final class WsClient implements AutoCloseable {
 
     public static final Duration TIMEOUT = Duration.ofSeconds(10);
     private static final Pattern SEQ = Pattern.compile("id=\"m-(\\d+)\"");
-    private static final Pattern TEXT = Pattern.compile("<p class=\"text\">(.*?)</p>", Pattern.DOTALL);
+    private static final Pattern TEXT = Pattern.compile("<p class=\"text\"[^>]*>(.*?)</p>", Pattern.DOTALL);
 
     private final List<String> frames = new CopyOnWriteArrayList<>();
     private final CompletableFuture<Integer> closeCode = new CompletableFuture<>();

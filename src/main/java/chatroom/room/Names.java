@@ -3,13 +3,14 @@ package chatroom.room;
 import java.util.List;
 
 /** Lists names the way people read them: "ann", "ann and bob", "ann, bob and 3 others". */
-final class Names {
+public final class Names {
 
-    private static final int SHOWN = 3;
+    /** Most names spelled out in one list; the rest are counted. */
+    public static final int SHOWN = 3;
 
     private Names() {}
 
-    static String listed(List<String> names) {
+    public static String listed(List<String> names) {
         int n = names.size();
         if (n == 1) {
             return names.get(0);

@@ -257,15 +257,15 @@ final class Room {
     private void sendPresence() {
         presenceUpdateScheduled = false;
         if (!joined.isEmpty()) {
-            members.broadcast(views.notice(Names.listed(names(joined)) + " joined"));
+            members.broadcast(views.usersNotice(names(joined), "joined"));
             joined.clear();
         }
         if (!left.isEmpty()) {
-            members.broadcast(views.notice(Names.listed(names(left)) + " left"));
+            members.broadcast(views.usersNotice(names(left), "left"));
             left.clear();
         }
         for (PresenceBoard.Rename rename : renamed) {
-            members.broadcast(views.notice(rename.oldName() + " is now " + rename.user().name()));
+            members.broadcast(views.renameNotice(rename.oldName(), rename.user().name()));
         }
         renamed.clear();
         readsPending++;

@@ -23,8 +23,18 @@ public interface RoomViews {
     /** Everyone in the room now, each user once. */
     Fragment presence(List<Author> here);
 
-    /** A quiet line in the message list that is not stored (joins, leaves, renames). */
+    /** A quiet line in the message list that is not stored, and names no user. */
     Fragment notice(String text);
+
+    /**
+     * A quiet line naming users, such as "ann, bob and 3 others joined": {@code users} (at most {@link
+     * Names#SHOWN} of them named, the rest counted) followed by {@code what}. Names are isolated so
+     * that none can reorder the text around it.
+     */
+    Fragment usersNotice(List<String> users, String what);
+
+    /** "old is now new", the names isolated. */
+    Fragment renameNotice(String oldName, String newName);
 
     /** A problem with what this member sent, shown to that member only. */
     Fragment error(String text);

@@ -1,6 +1,6 @@
 package chatroom.web;
 
-import chatroom.room.InvalidInputException;
+import chatroom.room.DisplayName;
 import io.netty.handler.codec.http.cookie.CookieHeaderNames;
 import io.netty.handler.codec.http.cookie.DefaultCookie;
 import io.netty.handler.codec.http.cookie.ServerCookieEncoder;
@@ -31,7 +31,6 @@ final class Identities {
     private static final Logger log = LoggerFactory.getLogger(Identities.class);
 
     static final String COOKIE = "chatroom_id";
-    static final int MAX_NAME_CHARS = 32;
     private static final int USER_ID_BYTES = 16;
     private static final int SECRET_BYTES = 32;
     private static final Duration COOKIE_LIFETIME = Duration.ofDays(400);
@@ -110,20 +109,9 @@ final class Identities {
         return ServerCookieEncoder.STRICT.encode(cookie);
     }
 
-    /** A display name: trimmed, 1–32 characters, no control characters. */
+    /** A display name by the rules of {@link DisplayName}. */
     static String validName(String raw) {
-        String name = raw == null ? "" : raw.strip();
-        if (name.isEmpty()) {
-            throw new InvalidInputException("name is empty");
-        }
-        if (name.codePoints().anyMatch(Character::isISOControl)) {
-            throw new InvalidInputException("name may not contain control characters");
-        }
-        int chars = name.codePointCount(0, name.length());
-        if (chars > MAX_NAME_CHARS) {
-            throw new InvalidInputException("name is " + chars + " characters; the limit is " + MAX_NAME_CHARS);
-        }
-        return name;
+        return DisplayName.clean(raw);
     }
 
     private String sign(String payload) {

@@ -3,6 +3,7 @@ package chatroom.web;
 import chatroom.room.Author;
 import chatroom.room.Fragment;
 import chatroom.room.Message;
+import chatroom.room.Names;
 import chatroom.room.RoomViews;
 import gg.jte.ContentType;
 import gg.jte.TemplateEngine;
@@ -54,6 +55,18 @@ public final class JteViews implements RoomViews {
     @Override
     public Fragment notice(String text) {
         return new Fragment(render("fragments/notice.jte", Map.of("text", text)), 0);
+    }
+
+    @Override
+    public Fragment usersNotice(List<String> users, String what) {
+        int shown = users.size() <= Names.SHOWN ? users.size() : Names.SHOWN;
+        return new Fragment(render("fragments/users-notice.jte", Map.of(
+                "names", users.subList(0, shown), "others", users.size() - shown, "what", what)), 0);
+    }
+
+    @Override
+    public Fragment renameNotice(String oldName, String newName) {
+        return new Fragment(render("fragments/rename-notice.jte", Map.of("oldName", oldName, "newName", newName)), 0);
     }
 
     @Override

@@ -29,6 +29,16 @@ final class FakeViews implements RoomViews {
     }
 
     @Override
+    public Fragment usersNotice(List<String> users, String what) {
+        return Fragment.of("notice:" + Names.listed(users) + " " + what);
+    }
+
+    @Override
+    public Fragment renameNotice(String oldName, String newName) {
+        return Fragment.of("notice:" + oldName + " is now " + newName);
+    }
+
+    @Override
     public Fragment error(String text) {
         return Fragment.of("error:" + text);
     }

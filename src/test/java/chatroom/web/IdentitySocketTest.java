@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import chatroom.TestServer;
 import chatroom.WsClient;
 import java.net.http.HttpResponse;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /** Who a message is from: the signed cookie decides, never the frame. */
@@ -26,7 +29,7 @@ class IdentitySocketTest {
                 assertThat(renamed.statusCode()).isEqualTo(204);
 
                 bob.awaitFrame(f -> f.contains("id=\"presence\"") && f.contains(">Ann Lee<"));
-                bob.awaitFrame(f -> f.contains(guestName + " is now Ann Lee"));
+                bob.awaitFrame(f -> f.contains("<bdi>" + guestName + "</bdi> is now <bdi>Ann Lee</bdi>"));
                 ann.say("after");
                 String after = bob.awaitFrame(f -> f.contains(">after<"));
                 assertThat(after).contains("class=\"author\">Ann Lee<");
@@ -69,5 +72,34 @@ class IdentitySocketTest {
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("name=\"name\" value=\"([^\"]+)\"").matcher(page);
         assertThat(m.find()).as("the name form shows the name").isTrue();
         return m.group(1);
+    }
+
+    @Test
+    void two_users_with_the_same_name_are_told_apart_by_their_tags_and_names_are_isolated() throws Exception {
+        try (TestServer server = TestServer.start("--rate", "0")) {
+            String origin = "http://127.0.0.1:" + server.port();
+            String[] cookies = new String[2];
+            for (int i = 0; i < 2; i++) {
+                HttpResponse<String> renamed = server.postForm("/name", "name=alice", "Cookie", cookieOf(server.get("/")),
+                        "Origin", origin, "HX-Request", "true");
+                cookies[i] = cookieOf(renamed);
+            }
+            try (WsClient first = WsClient.connect(server.ws("/r/twins/ws"), "Cookie", cookies[0]);
+                    WsClient second = WsClient.connect(server.ws("/r/twins/ws"), "Cookie", cookies[1])) {
+                first.say("one");
+                second.say("two");
+                List<String> frames = List.of(
+                        first.awaitFrame(f -> f.contains(">one<")), first.awaitFrame(f -> f.contains(">two<")));
+
+                Pattern tagged = Pattern.compile(
+                        "<bdi class=\"author\">alice</bdi> <span class=\"tag\"[^>]*>#([0-9a-f]{4})</span>");
+                List<String> tags = frames.stream().map(f -> {
+                    Matcher m = tagged.matcher(f);
+                    assertThat(m.find()).as("an isolated, tagged author in %s", f).isTrue();
+                    return m.group(1);
+                }).toList();
+                assertThat(tags.get(0)).isNotEqualTo(tags.get(1));
+            }
+        }
     }
 }
