@@ -146,12 +146,33 @@ final class Room {
         }
         joined.addAll(change.joined());
         left.addAll(change.left());
-        renamed.addAll(change.renamed());
+        for (PresenceBoard.Rename rename : change.renamed()) {
+            addRename(rename);
+        }
         if (!presenceUpdateScheduled) {
             presenceUpdateScheduled = true;
             host.executor().schedule(
                     () -> host.run(Room::sendPresence), settings.presenceDelay().toMillis(), TimeUnit.MILLISECONDS);
         }
+    }
+
+    /**
+     * Gathers a rename, merged with an earlier one of the same user in this update: however often a
+     * user renames within one update, the room reads one notice, from the first name to the last.
+     */
+    private void addRename(PresenceBoard.Rename rename) {
+        for (int i = 0; i < renamed.size(); i++) {
+            PresenceBoard.Rename earlier = renamed.get(i);
+            if (earlier.user().id().equals(rename.user().id())) {
+                if (earlier.oldName().equals(rename.user().name())) {
+                    renamed.remove(i); // renamed back: nothing to tell
+                } else {
+                    renamed.set(i, new PresenceBoard.Rename(rename.user(), earlier.oldName()));
+                }
+                return;
+            }
+        }
+        renamed.add(rename);
     }
 
     private void renameMembers(Author renamed) {

@@ -203,4 +203,23 @@ class RoomTest {
         assertThat(stalled).hasSizeLessThanOrEqualTo(Members.MAX_BACKLOG);
         Await.until(() -> ann.seqs().size() == Members.MAX_BACKLOG + 1, "ann to get every message");
     }
+
+    @Test
+    void a_user_renaming_again_and_again_costs_the_room_one_notice_per_update() {
+        RoomHost host = room(new InMemoryMessageStore(), "renames");
+        FakeMember ann = new FakeMember("u1", "ann");
+        FakeMember bob = new FakeMember("u2", "bob");
+        host.join(ann, 0);
+        host.join(bob, 0);
+        Await.until(() -> bob.received.contains("presence:ann,bob"), "both in");
+
+        for (int i = 1; i <= 50; i++) {
+            rooms.rename("u1", "ann" + i);
+        }
+
+        Await.until(() -> bob.received.contains("presence:ann50,bob"), "the last name; got " + bob.received);
+        List<String> notices = bob.received.stream().filter(f -> f.contains(" is now ")).toList();
+        assertThat(notices).hasSizeLessThan(10).last().asString().endsWith(" is now ann50");
+        assertThat(notices.getFirst()).startsWith("notice:ann is now ");
+    }
 }
