@@ -31,7 +31,10 @@ public record Config(
         Set<String> allowedOrigins,
         int maxConnections,
         String transport,
-        Duration socketIdle) {
+        Duration socketIdle,
+        Duration requestTimeout,
+        Duration httpIdle,
+        int maxSocketsPerIp) {
 
     /** One setting as the user sees it in {@code --help}. */
     private record Setting(String flag, String env, String defaultValue, String help) {}
@@ -80,7 +83,22 @@ public record Config(
                     "60s",
                     "a WebSocket silent this long is pinged, and closed if silent twice as long (pages ping every 25s)"),
             new Setting("--transport", "CHATROOM_TRANSPORT", "auto",
-                    "how sockets are driven: epoll, io_uring, nio, or auto (io_uring, then epoll, then nio)"));
+                    "how sockets are driven: epoll, io_uring, nio, or auto (io_uring, then epoll, then nio)"),
+            new Setting(
+                    "--request-timeout",
+                    "CHATROOM_REQUEST_TIMEOUT",
+                    "10s",
+                    "time a client has to send a whole request (a WebSocket upgrade too) once it starts one; then the connection is closed"),
+            new Setting(
+                    "--http-idle",
+                    "CHATROOM_HTTP_IDLE",
+                    "60s",
+                    "a kept-alive HTTP connection with no request for this long is closed"),
+            new Setting(
+                    "--max-sockets-per-ip",
+                    "CHATROOM_MAX_SOCKETS_PER_IP",
+                    "50",
+                    "open WebSockets one client address may hold (behind --trusted-proxies, the forwarded address); more get 429"));
 
     public static Config defaults() {
         return parse(new String[0], Map.of());
@@ -131,7 +149,10 @@ public record Config(
                 origins(values.get("--allowed-origins")),
                 intIn(values, "--max-connections", 1, 10_000_000),
                 oneOf(values, "--transport", "auto", "io_uring", "epoll", "nio"),
-                duration(values, "--socket-idle"));
+                duration(values, "--socket-idle"),
+                positive(duration(values, "--request-timeout"), "--request-timeout"),
+                positive(duration(values, "--http-idle"), "--http-idle"),
+                intIn(values, "--max-sockets-per-ip", 1, 10_000_000));
     }
 
     public static String help() {
@@ -176,7 +197,14 @@ public record Config(
         return value;
     }
 
-    /** Accepts {@code 500ms}, {@code 60s}, {@code 5m}, {@code 1h}, or an ISO-8601 duration. */
+    private static Duration positive(Duration value, String flag) {
+        if (value.isZero() || value.isNegative()) {
+            throw new IllegalArgumentException(flag + " is " + value.toMillis() + "ms; expected a duration above 0");
+        }
+        return value;
+    }
+
+    /** Accepts {@code 500ms}, {@code 60s}, {@code 5m}, {@code 1h}, {@code 400d}, or an ISO-8601 duration. */
     static Duration duration(Map<String, String> values, String flag) {
         String raw = values.get(flag).trim().toLowerCase();
         try {
@@ -191,10 +219,11 @@ public record Config(
                 case 's' -> Duration.ofSeconds(amount);
                 case 'm' -> Duration.ofMinutes(amount);
                 case 'h' -> Duration.ofHours(amount);
+                case 'd' -> Duration.ofDays(amount);
                 default -> throw new NumberFormatException();
             };
         } catch (RuntimeException e) {
-            throw new IllegalArgumentException(flag + " is '" + raw + "'; expected a duration such as 500ms, 60s or 5m");
+            throw new IllegalArgumentException(flag + " is '" + raw + "'; expected a duration such as 500ms, 60s, 5m or 400d");
         }
     }
 

@@ -71,14 +71,7 @@ public final class Main implements AutoCloseable {
         JteViews views = new JteViews();
         this.rooms = new Rooms(messages, views, roomSettings, server::nextExecutor, Clock.systemUTC());
         // 4. web
-        Web web = new Web(rooms, messages, views, new Assets(), config.secretFile(), new Web.Settings(
-                config.historyMessages(),
-                config.maxMessageChars(),
-                config.maxFrameBytes(),
-                config.messagesPerSecond(),
-                config.messageBurst(),
-                config.maxConnections(),
-                config.allowedOrigins()));
+        Web web = new Web(rooms, messages, views, new Assets(), config.secretFile(), Web.Settings.from(config));
         this.port = server.start(web, config.host(), config.port(), config.sendQueueBytes(), config.socketIdle());
         // 5. a status line now and then, for operators
         this.statusLog = Executors.newSingleThreadScheduledExecutor(r -> {

@@ -9,12 +9,12 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
-import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
 import io.netty.channel.group.ChannelGroup;
+import java.net.InetSocketAddress;
 
 /**
  * The WebSocket endpoint of every room: checks an upgrade (origin, connection limit, identity), performs
@@ -34,10 +34,10 @@ final class RoomSockets {
     private final WebSocketDecoderConfig decoderConfig;
     private final int maxFrameBytes;
     private final MemberLimits limits;
-    private final int maxConnections;
+    private final SocketSlots slots;
 
     RoomSockets(Rooms rooms, RoomViews views, Identities identities, Origins origins, ChannelGroup sockets,
-            int maxFrameBytes, MemberLimits limits, int maxConnections) {
+            int maxFrameBytes, MemberLimits limits, SocketSlots slots) {
         this.rooms = rooms;
         this.views = views;
         this.identities = identities;
@@ -45,7 +45,7 @@ final class RoomSockets {
         this.sockets = sockets;
         this.maxFrameBytes = maxFrameBytes;
         this.limits = limits;
-        this.maxConnections = maxConnections;
+        this.slots = slots;
         this.decoderConfig = WebSocketDecoderConfig.newBuilder()
                 // frames up to the hard cap are read whole and refused politely (1009) by the member;
                 // only beyond it does the decoder cut the connection mid-frame
@@ -71,10 +71,6 @@ final class RoomSockets {
         if (!origins.allows(request.header(HttpHeaderNames.ORIGIN), request.header(HttpHeaderNames.HOST))) {
             throw HttpException.forbidden("WebSocket connections are only accepted from this site's own pages.");
         }
-        if (sockets.size() >= maxConnections) {
-            throw new HttpException(HttpResponseStatus.SERVICE_UNAVAILABLE,
-                    "The server is full (" + maxConnections + " connections). Please try again later.");
-        }
         long afterSeq = afterSeq(request.query("after"));
         Identity identity = request.identity();
         Channel channel = request.ctx.channel();
@@ -85,6 +81,8 @@ final class RoomSockets {
             WebSocketServerHandshakerFactory.sendUnsupportedVersionResponse(channel);
             return;
         }
+        // the slot is the last check: from here on, only the channel's closing gives it back
+        slots.take(clientAddress(channel), channel);
         HttpHeaders extra = new DefaultHttpHeaders();
         if (identity.issued()) {
             extra.set(HttpHeaderNames.SET_COOKIE, identities.setCookie(identity, false));
@@ -92,6 +90,7 @@ final class RoomSockets {
         RoomHost host = rooms.get(name);
         WebSocketMember member = new WebSocketMember(channel, host, identity.author(), views, limits, maxFrameBytes);
         ChannelPipeline pipeline = channel.pipeline();
+        HttpTimeouts.remove(pipeline); // from now on --socket-idle watches the socket
         handshaker.handshake(channel, request.http, extra, channel.newPromise()).addListener(done -> {
             if (done.isSuccess()) {
                 sockets.add(channel);
@@ -103,6 +102,12 @@ final class RoomSockets {
         // the handshake swapped the HTTP codec for WebSocket frames; frames now go to the member
         pipeline.replace(request.ctx.name(), "member", member);
         pipeline.addBefore("member", "frames", new WebSocketFrameAggregator(hardFrameCap(maxFrameBytes)));
+    }
+
+    private static String clientAddress(Channel channel) {
+        return channel.remoteAddress() instanceof InetSocketAddress peer
+                ? peer.getAddress().getHostAddress()
+                : String.valueOf(channel.remoteAddress());
     }
 
     /** Four times the limit, at least 64 KiB: room for an honest mistake, not for abuse. */

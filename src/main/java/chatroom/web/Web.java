@@ -1,10 +1,12 @@
 package chatroom.web;
 
+import chatroom.Config;
 import chatroom.room.MessageStore;
 import chatroom.room.Rooms;
 import io.netty.channel.group.ChannelGroup;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Set;
 
 /**
@@ -28,7 +30,26 @@ public final class Web {
             double messagesPerSecond,
             int messageBurst,
             int maxConnections,
-            Set<String> allowedOrigins) {}
+            Set<String> allowedOrigins,
+            Duration requestTimeout,
+            Duration httpIdle,
+            int maxSocketsPerIp) {
+
+        /** The edge's settings out of the whole configuration. */
+        public static Settings from(Config config) {
+            return new Settings(
+                    config.historyMessages(),
+                    config.maxMessageChars(),
+                    config.maxFrameBytes(),
+                    config.messagesPerSecond(),
+                    config.messageBurst(),
+                    config.maxConnections(),
+                    config.allowedOrigins(),
+                    config.requestTimeout(),
+                    config.httpIdle(),
+                    config.maxSocketsPerIp());
+        }
+    }
 
     public Web(Rooms rooms, MessageStore messages, JteViews views, Assets assets, Path secretFile,
             Settings settings) throws IOException {
@@ -41,13 +62,17 @@ public final class Web {
         this.settings = settings;
     }
 
+    Settings settings() {
+        return settings;
+    }
+
     HttpHandler httpHandler(ChannelGroup sockets) {
         Pages pages = new Pages(rooms, messages, views, assets, identities, origins, settings.historyMessages(),
                 settings.maxMessageChars());
         // a flood is a sender refused this many times in a row: well past any honest burst
         MemberLimits limits = new MemberLimits(settings.messagesPerSecond(), settings.messageBurst(), 50);
         RoomSockets roomSockets = new RoomSockets(rooms, views, identities, origins, sockets, settings.maxFrameBytes(),
-                limits, settings.maxConnections());
+                limits, new SocketSlots(settings.maxConnections(), settings.maxSocketsPerIp()));
         Routes routes = new Routes()
                 .get("/", pages::lobby)
                 .get("/enter", pages::enter)
