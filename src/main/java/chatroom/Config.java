@@ -1,5 +1,6 @@
 package chatroom;
 
+import io.netty.util.NetUtil;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -34,7 +35,8 @@ public record Config(
         Duration socketIdle,
         Duration requestTimeout,
         Duration httpIdle,
-        int maxSocketsPerIp) {
+        int maxSocketsPerIp,
+        List<String> trustedProxies) {
 
     /** One setting as the user sees it in {@code --help}. */
     private record Setting(String flag, String env, String defaultValue, String help) {}
@@ -98,7 +100,13 @@ public record Config(
                     "--max-sockets-per-ip",
                     "CHATROOM_MAX_SOCKETS_PER_IP",
                     "50",
-                    "open WebSockets one client address may hold (behind --trusted-proxies, the forwarded address); more get 429"));
+                    "open WebSockets one client address may hold (behind --trusted-proxies, the forwarded address); more get 429"),
+            new Setting(
+                    "--trusted-proxies",
+                    "CHATROOM_TRUSTED_PROXIES",
+                    "",
+                    "comma-separated addresses or CIDR ranges (e.g. 127.0.0.1,10.0.0.0/8,::1) of reverse proxies whose "
+                            + "Forwarded / X-Forwarded-For, -Proto and -Host headers are believed; from any other peer they are ignored"));
 
     public static Config defaults() {
         return parse(new String[0], Map.of());
@@ -152,7 +160,8 @@ public record Config(
                 duration(values, "--socket-idle"),
                 positive(duration(values, "--request-timeout"), "--request-timeout"),
                 positive(duration(values, "--http-idle"), "--http-idle"),
-                intIn(values, "--max-sockets-per-ip", 1, 10_000_000));
+                intIn(values, "--max-sockets-per-ip", 1, 10_000_000),
+                addressRanges(values, "--trusted-proxies"));
     }
 
     public static String help() {
@@ -225,6 +234,35 @@ public record Config(
         } catch (RuntimeException e) {
             throw new IllegalArgumentException(flag + " is '" + raw + "'; expected a duration such as 500ms, 60s, 5m or 400d");
         }
+    }
+
+    /** Literal IPv4 or IPv6 addresses, each optionally with a /prefix; never a name (that would need DNS). */
+    private static List<String> addressRanges(Map<String, String> values, String flag) {
+        List<String> ranges = new ArrayList<>();
+        for (String part : values.get(flag).split(",")) {
+            String range = part.trim();
+            if (range.isEmpty()) {
+                continue;
+            }
+            int slash = range.indexOf('/');
+            String address = slash < 0 ? range : range.substring(0, slash);
+            byte[] bytes = NetUtil.createByteArrayFromIpAddressString(address);
+            boolean valid = bytes != null;
+            if (valid && slash >= 0) {
+                try {
+                    int prefix = Integer.parseInt(range.substring(slash + 1));
+                    valid = prefix >= 0 && prefix <= bytes.length * 8;
+                } catch (NumberFormatException e) {
+                    valid = false;
+                }
+            }
+            if (!valid) {
+                throw new IllegalArgumentException(flag + " has '" + range
+                        + "'; expected IP addresses or CIDR ranges such as 10.0.0.0/8 or fd00::/8, separated by commas");
+            }
+            ranges.add(range);
+        }
+        return List.copyOf(ranges);
     }
 
     private static Set<String> origins(String raw) {

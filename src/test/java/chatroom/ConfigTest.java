@@ -46,4 +46,14 @@ class ConfigTest {
         assertThat(help).contains("--port", "CHATROOM_PORT", "--max-message-chars", "--max-frame-bytes", "--room-idle",
                 "--db", "--allowed-origins", "--send-queue-bytes");
     }
+
+    @Test
+    void trusted_proxies_are_addresses_or_ranges_never_names() {
+        Config config = Config.parse(new String[] {"--trusted-proxies", "127.0.0.1, 10.0.0.0/8,fd00::/8"}, Map.of());
+        assertThat(config.trustedProxies()).containsExactly("127.0.0.1", "10.0.0.0/8", "fd00::/8");
+        assertThatThrownBy(() -> Config.parse(new String[] {"--trusted-proxies", "proxy.internal"}, Map.of()))
+                .hasMessageStartingWith("--trusted-proxies has 'proxy.internal'; expected IP addresses or CIDR ranges");
+        assertThatThrownBy(() -> Config.parse(new String[] {"--trusted-proxies", "10.0.0.0/33"}, Map.of()))
+                .hasMessageStartingWith("--trusted-proxies has '10.0.0.0/33'");
+    }
 }

@@ -47,11 +47,13 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private final Routes routes;
     private final Identities identities;
     private final ErrorPages errorPages;
+    private final Site site;
 
-    HttpHandler(Routes routes, Identities identities, ErrorPages errorPages) {
+    HttpHandler(Routes routes, Identities identities, ErrorPages errorPages, Site site) {
         this.routes = routes;
         this.identities = identities;
         this.errorPages = errorPages;
+        this.site = site;
     }
 
     @Override
@@ -112,7 +114,7 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                     .header(HttpHeaderNames.ALLOW, allow)
                     .now();
         }
-        Request request = new Request(ctx, http, uri, match.params(), identities);
+        Request request = new Request(ctx, http, uri, match.params(), identities, site);
         if (match.upgrade() != null) {
             if (!isWebSocketUpgrade(http)) {
                 return Response.text(HttpResponseStatus.UPGRADE_REQUIRED,
@@ -130,7 +132,7 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             // a first visit: keep the identity it was shown
             return response.thenApply(r -> r.headers.contains(HttpHeaderNames.SET_COOKIE)
                     ? r
-                    : r.header(HttpHeaderNames.SET_COOKIE, identities.setCookie(identity, false)));
+                    : r.header(HttpHeaderNames.SET_COOKIE, request.setCookie(identity)));
         }
         return response;
     }

@@ -108,7 +108,7 @@ final class Pages {
         requireSameOrigin(request);
         Identity renamed = identities.renamed(request.identity(), request.form("name"));
         rooms.rename(renamed.userId(), renamed.name());
-        String cookie = identities.setCookie(renamed, false);
+        String cookie = request.setCookie(renamed);
         if (request.header("HX-Request") != null) {
             return Response.noContent().header(HttpHeaderNames.SET_COOKIE, cookie).now();
         }

@@ -29,15 +29,18 @@ final class Request {
     private Map<String, String> form;
     private Identity identity;
     private final Identities identities;
+    private final Site site;
+    private ClientAddress client;
 
     Request(ChannelHandlerContext ctx, FullHttpRequest http, QueryStringDecoder query, Map<String, String> pathParams,
-            Identities identities) {
+            Identities identities, Site site) {
         this.ctx = ctx;
         this.http = http;
         this.query = query;
         this.path = query.path();
         this.pathParams = pathParams;
         this.identities = identities;
+        this.site = site;
     }
 
     HttpMethod method() {
@@ -89,6 +92,19 @@ final class Request {
             }
         }
         return form.get(name);
+    }
+
+    /** Who sent this request: the TCP peer, or the client a trusted proxy forwarded it for. */
+    ClientAddress client() {
+        if (client == null) {
+            client = ClientAddress.of(ctx.channel().remoteAddress(), http.headers(), site.trustedProxies);
+        }
+        return client;
+    }
+
+    /** The Set-Cookie value that gives this visitor the identity, Secure when the site is reached over https. */
+    String setCookie(Identity identity) {
+        return identities.setCookie(identity, site.secureCookies(client()));
     }
 
     /** The identity if a handler asked for it, else null: only then may the response need to set the cookie. */

@@ -14,7 +14,6 @@ import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
 import io.netty.channel.group.ChannelGroup;
-import java.net.InetSocketAddress;
 
 /**
  * The WebSocket endpoint of every room: checks an upgrade (origin, connection limit, identity), performs
@@ -82,13 +81,14 @@ final class RoomSockets {
             return;
         }
         // the slot is the last check: from here on, only the channel's closing gives it back
-        slots.take(clientAddress(channel), channel);
+        slots.take(request.client().ip(), channel);
         HttpHeaders extra = new DefaultHttpHeaders();
         if (identity.issued()) {
-            extra.set(HttpHeaderNames.SET_COOKIE, identities.setCookie(identity, false));
+            extra.set(HttpHeaderNames.SET_COOKIE, request.setCookie(identity));
         }
         RoomHost host = rooms.get(name);
-        WebSocketMember member = new WebSocketMember(channel, host, identity.author(), views, limits, maxFrameBytes);
+        WebSocketMember member = new WebSocketMember(channel, host, identity.author(), views, limits, maxFrameBytes,
+                request.client().ip());
         ChannelPipeline pipeline = channel.pipeline();
         HttpTimeouts.remove(pipeline); // from now on --socket-idle watches the socket
         handshaker.handshake(channel, request.http, extra, channel.newPromise()).addListener(done -> {
@@ -102,12 +102,6 @@ final class RoomSockets {
         // the handshake swapped the HTTP codec for WebSocket frames; frames now go to the member
         pipeline.replace(request.ctx.name(), "member", member);
         pipeline.addBefore("member", "frames", new WebSocketFrameAggregator(hardFrameCap(maxFrameBytes)));
-    }
-
-    private static String clientAddress(Channel channel) {
-        return channel.remoteAddress() instanceof InetSocketAddress peer
-                ? peer.getAddress().getHostAddress()
-                : String.valueOf(channel.remoteAddress());
     }
 
     /** Four times the limit, at least 64 KiB: room for an honest mistake, not for abuse. */

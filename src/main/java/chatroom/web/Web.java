@@ -7,6 +7,7 @@ import io.netty.channel.group.ChannelGroup;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -21,6 +22,7 @@ public final class Web {
     private final Identities identities;
     private final Origins origins;
     private final Settings settings;
+    private final Site site;
 
     /** The web layer's own settings, from {@code Config}. */
     public record Settings(
@@ -33,7 +35,8 @@ public final class Web {
             Set<String> allowedOrigins,
             Duration requestTimeout,
             Duration httpIdle,
-            int maxSocketsPerIp) {
+            int maxSocketsPerIp,
+            List<String> trustedProxies) {
 
         /** The edge's settings out of the whole configuration. */
         public static Settings from(Config config) {
@@ -47,7 +50,8 @@ public final class Web {
                     config.allowedOrigins(),
                     config.requestTimeout(),
                     config.httpIdle(),
-                    config.maxSocketsPerIp());
+                    config.maxSocketsPerIp(),
+                    config.trustedProxies());
         }
     }
 
@@ -60,6 +64,7 @@ public final class Web {
         this.identities = Identities.withSecretFile(secretFile);
         this.origins = new Origins(settings.allowedOrigins());
         this.settings = settings;
+        this.site = new Site(TrustedProxies.of(settings.trustedProxies()));
     }
 
     Settings settings() {
@@ -84,6 +89,6 @@ public final class Web {
                 .websocket("/connect", roomSockets::connect)
                 .get("/static/{file}", assets::serve)
                 .get("/status", pages::status);
-        return new HttpHandler(routes, identities, new ErrorPages(views, assets, identities));
+        return new HttpHandler(routes, identities, new ErrorPages(views, assets, identities), site);
     }
 }

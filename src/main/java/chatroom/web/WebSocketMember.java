@@ -53,6 +53,8 @@ final class WebSocketMember extends ChannelInboundHandlerAdapter implements Conn
     private final RoomViews views;
     private final MemberLimits limits;
     private final int maxFrameBytes;
+    /** The client's address for log lines: behind a trusted proxy, the one it forwarded for. */
+    private final String client;
     private volatile Author author;
 
     /** When a frame last came in: a socket silent for long gets a ping, then is closed ({@link #checkAlive}). */
@@ -64,8 +66,10 @@ final class WebSocketMember extends ChannelInboundHandlerAdapter implements Conn
     private int rejectedInARow;
 
     WebSocketMember(
-            Channel channel, RoomHost host, Author author, RoomViews views, MemberLimits limits, int maxFrameBytes) {
+            Channel channel, RoomHost host, Author author, RoomViews views, MemberLimits limits, int maxFrameBytes,
+            String client) {
         this.maxFrameBytes = maxFrameBytes;
+        this.client = client;
         this.channel = channel;
         this.host = host;
         this.author = author;
@@ -97,7 +101,7 @@ final class WebSocketMember extends ChannelInboundHandlerAdapter implements Conn
             return;
         }
         if (!channel.isWritable()) {
-            log.info("{}: {} is too slow; closing with 1013", host.name(), channel.remoteAddress());
+            log.info("{}: {} is too slow; closing with 1013", host.name(), client);
             close(CloseReason.TOO_SLOW);
             return;
         }
@@ -153,7 +157,7 @@ final class WebSocketMember extends ChannelInboundHandlerAdapter implements Conn
         }
         if (!takeToken()) {
             if (++rejectedInARow >= limits.floodRejections()) {
-                log.info("{}: {} keeps flooding; closing with 1008", host.name(), channel.remoteAddress());
+                log.info("{}: {} keeps flooding; closing with 1008", host.name(), client);
                 close(CloseReason.POLICY);
             } else {
                 send(views.error("You are sending messages too fast; wait a moment and send again."));
@@ -190,7 +194,7 @@ final class WebSocketMember extends ChannelInboundHandlerAdapter implements Conn
     void checkAlive(long nowNanos, long idleNanos) {
         long silentNanos = nowNanos - lastReadNanos;
         if (silentNanos >= 2 * idleNanos) {
-            log.debug("{}: {} silent for {} s; closing", host.name(), channel.remoteAddress(), silentNanos / 1_000_000_000);
+            log.debug("{}: {} silent for {} s; closing", host.name(), client, silentNanos / 1_000_000_000);
             channel.close();
         } else if (silentNanos >= idleNanos) {
             channel.writeAndFlush(new PingWebSocketFrame(), channel.voidPromise());
@@ -206,7 +210,7 @@ final class WebSocketMember extends ChannelInboundHandlerAdapter implements Conn
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         // protocol errors (oversized frames, bad UTF-8) were answered with a close code by the decoder
-        log.debug("{}: {}: {}", host.name(), channel.remoteAddress(), cause.toString());
+        log.debug("{}: {}: {}", host.name(), client, cause.toString());
         ctx.close();
     }
 }
