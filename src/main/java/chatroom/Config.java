@@ -1,6 +1,8 @@
 package chatroom;
 
 import io.netty.util.NetUtil;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -36,7 +38,10 @@ public record Config(
         Duration requestTimeout,
         Duration httpIdle,
         int maxSocketsPerIp,
-        List<String> trustedProxies) {
+        List<String> trustedProxies,
+        String publicUrl,
+        Duration hsts,
+        Duration cookieMaxAge) {
 
     /** One setting as the user sees it in {@code --help}. */
     private record Setting(String flag, String env, String defaultValue, String help) {}
@@ -106,7 +111,23 @@ public record Config(
                     "CHATROOM_TRUSTED_PROXIES",
                     "",
                     "comma-separated addresses or CIDR ranges (e.g. 127.0.0.1,10.0.0.0/8,::1) of reverse proxies whose "
-                            + "Forwarded / X-Forwarded-For, -Proto and -Host headers are believed; from any other peer they are ignored"));
+                            + "Forwarded / X-Forwarded-For, -Proto and -Host headers are believed; from any other peer they are ignored"),
+            new Setting(
+                    "--public-url",
+                    "CHATROOM_PUBLIC_URL",
+                    "",
+                    "the address users open, e.g. https://chat.example.org: requests for any other host get 421, WebSockets "
+                            + "and forms only from its pages, Secure cookies if https; unset, the Host header is the site"),
+            new Setting(
+                    "--hsts",
+                    "CHATROOM_HSTS",
+                    "0s",
+                    "with an https --public-url, send Strict-Transport-Security with this max-age, e.g. 365d (0s sends none)"),
+            new Setting(
+                    "--cookie-max-age",
+                    "CHATROOM_COOKIE_MAX_AGE",
+                    "400d",
+                    "an identity cookie issued longer ago than this makes its bearer a new guest; renewed on visits after half of it"));
 
     public static Config defaults() {
         return parse(new String[0], Map.of());
@@ -161,7 +182,10 @@ public record Config(
                 positive(duration(values, "--request-timeout"), "--request-timeout"),
                 positive(duration(values, "--http-idle"), "--http-idle"),
                 intIn(values, "--max-sockets-per-ip", 1, 10_000_000),
-                addressRanges(values, "--trusted-proxies"));
+                addressRanges(values, "--trusted-proxies"),
+                publicUrl(values, "--public-url"),
+                duration(values, "--hsts"),
+                positive(duration(values, "--cookie-max-age"), "--cookie-max-age"));
     }
 
     public static String help() {
@@ -234,6 +258,30 @@ public record Config(
         } catch (RuntimeException e) {
             throw new IllegalArgumentException(flag + " is '" + raw + "'; expected a duration such as 500ms, 60s, 5m or 400d");
         }
+    }
+
+    /** {@code https://host[:port]}, lower case, without a trailing slash; "" when unset. */
+    private static String publicUrl(Map<String, String> values, String flag) {
+        String raw = values.get(flag).trim();
+        if (raw.isEmpty()) {
+            return "";
+        }
+        String url = raw.toLowerCase(Locale.ROOT);
+        if (url.endsWith("/")) {
+            url = url.substring(0, url.length() - 1);
+        }
+        try {
+            URI uri = new URI(url);
+            if ((uri.getScheme().equals("http") || uri.getScheme().equals("https")) && uri.getHost() != null
+                    && uri.getRawPath().isEmpty() && uri.getRawQuery() == null && uri.getRawFragment() == null
+                    && uri.getRawUserInfo() == null) {
+                return url;
+            }
+        } catch (URISyntaxException | NullPointerException e) {
+            // answered below
+        }
+        throw new IllegalArgumentException(flag + " is '" + raw
+                + "'; expected a scheme and host with an optional port and no path, e.g. https://chat.example.org");
     }
 
     /** Literal IPv4 or IPv6 addresses, each optionally with a /prefix; never a name (that would need DNS). */

@@ -56,4 +56,14 @@ class ConfigTest {
         assertThatThrownBy(() -> Config.parse(new String[] {"--trusted-proxies", "10.0.0.0/33"}, Map.of()))
                 .hasMessageStartingWith("--trusted-proxies has '10.0.0.0/33'");
     }
+
+    @Test
+    void a_public_url_is_a_scheme_and_host_without_a_path() {
+        assertThat(Config.parse(new String[] {"--public-url", "HTTPS://Chat.Example.org/"}, Map.of()).publicUrl())
+                .isEqualTo("https://chat.example.org");
+        assertThatThrownBy(() -> Config.parse(new String[] {"--public-url", "https://chat.example.org/rooms"}, Map.of()))
+                .hasMessageStartingWith("--public-url is 'https://chat.example.org/rooms'; expected a scheme and host");
+        assertThat(Config.parse(new String[] {"--cookie-max-age", "400d"}, Map.of()).cookieMaxAge())
+                .isEqualTo(Duration.ofDays(400));
+    }
 }

@@ -115,6 +115,7 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                     .now();
         }
         Request request = new Request(ctx, http, uri, match.params(), identities, site);
+        site.requireOurHost(request.client());
         if (match.upgrade() != null) {
             if (!isWebSocketUpgrade(http)) {
                 return Response.text(HttpResponseStatus.UPGRADE_REQUIRED,
@@ -159,7 +160,7 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                 .header(HttpHeaderNames.CACHE_CONTROL, "no-store");
     }
 
-    private static void write(ChannelHandlerContext ctx, Response response, boolean keepAlive, boolean head) {
+    private void write(ChannelHandlerContext ctx, Response response, boolean keepAlive, boolean head) {
         FullHttpResponse http = new DefaultFullHttpResponse(
                 HttpVersion.HTTP_1_1,
                 response.status,
@@ -170,6 +171,9 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         http.headers().set(HttpHeaderNames.X_FRAME_OPTIONS, "DENY");
         http.headers().set(HttpHeaderNames.CONTENT_SECURITY_POLICY, CSP);
         http.headers().set("Referrer-Policy", "same-origin");
+        if (site.hsts != null) {
+            http.headers().set("Strict-Transport-Security", site.hsts);
+        }
         if (keepAlive) {
             http.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
             ctx.writeAndFlush(http);

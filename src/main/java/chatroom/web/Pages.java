@@ -113,7 +113,7 @@ final class Pages {
             return Response.noContent().header(HttpHeaderNames.SET_COOKIE, cookie).now();
         }
         String back = request.header(HttpHeaderNames.REFERER);
-        String location = back != null && origins.allows(originOf(back), request.header(HttpHeaderNames.HOST)) ? back : "/";
+        String location = back != null && origins.allows(originOf(back), request.client()) ? back : "/";
         return Response.redirect(location).header(HttpHeaderNames.SET_COOKIE, cookie).now();
     }
 
@@ -126,7 +126,7 @@ final class Pages {
     }
 
     private void requireSameOrigin(Request request) {
-        if (!origins.allows(request.header(HttpHeaderNames.ORIGIN), request.header(HttpHeaderNames.HOST))) {
+        if (!origins.allows(request.header(HttpHeaderNames.ORIGIN), request.client())) {
             throw HttpException.forbidden("This form may only be sent from this site's own pages.");
         }
     }

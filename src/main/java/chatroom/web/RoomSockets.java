@@ -67,7 +67,7 @@ final class RoomSockets {
     }
 
     private void join(Request request, RoomName name) {
-        if (!origins.allows(request.header(HttpHeaderNames.ORIGIN), request.header(HttpHeaderNames.HOST))) {
+        if (!origins.allows(request.header(HttpHeaderNames.ORIGIN), request.client())) {
             throw HttpException.forbidden("WebSocket connections are only accepted from this site's own pages.");
         }
         long afterSeq = afterSeq(request.query("after"));

@@ -36,7 +36,10 @@ public final class Web {
             Duration requestTimeout,
             Duration httpIdle,
             int maxSocketsPerIp,
-            List<String> trustedProxies) {
+            List<String> trustedProxies,
+            String publicUrl,
+            Duration hsts,
+            Duration cookieMaxAge) {
 
         /** The edge's settings out of the whole configuration. */
         public static Settings from(Config config) {
@@ -51,7 +54,10 @@ public final class Web {
                     config.requestTimeout(),
                     config.httpIdle(),
                     config.maxSocketsPerIp(),
-                    config.trustedProxies());
+                    config.trustedProxies(),
+                    config.publicUrl(),
+                    config.hsts(),
+                    config.cookieMaxAge());
         }
     }
 
@@ -61,10 +67,10 @@ public final class Web {
         this.messages = messages;
         this.views = views;
         this.assets = assets;
-        this.identities = Identities.withSecretFile(secretFile);
-        this.origins = new Origins(settings.allowedOrigins());
+        this.identities = Identities.withSecretFile(secretFile, settings.cookieMaxAge());
+        this.origins = new Origins(settings.allowedOrigins(), settings.publicUrl());
         this.settings = settings;
-        this.site = new Site(TrustedProxies.of(settings.trustedProxies()));
+        this.site = new Site(TrustedProxies.of(settings.trustedProxies()), origins, settings.hsts());
     }
 
     Settings settings() {
