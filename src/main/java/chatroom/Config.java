@@ -41,7 +41,8 @@ public record Config(
         List<String> trustedProxies,
         String publicUrl,
         Duration hsts,
-        Duration cookieMaxAge) {
+        Duration cookieMaxAge,
+        boolean publicStatus) {
 
     /** One setting as the user sees it in {@code --help}. */
     private record Setting(String flag, String env, String defaultValue, String help) {}
@@ -127,7 +128,12 @@ public record Config(
                     "--cookie-max-age",
                     "CHATROOM_COOKIE_MAX_AGE",
                     "400d",
-                    "an identity cookie issued longer ago than this makes its bearer a new guest; renewed on visits after half of it"));
+                    "an identity cookie issued longer ago than this makes its bearer a new guest; renewed on visits after half of it"),
+            new Setting(
+                    "--public-status",
+                    "CHATROOM_PUBLIC_STATUS",
+                    "false",
+                    "true lets anyone read GET /status; by default it answers only requests from this machine (loopback)"));
 
     public static Config defaults() {
         return parse(new String[0], Map.of());
@@ -185,7 +191,8 @@ public record Config(
                 addressRanges(values, "--trusted-proxies"),
                 publicUrl(values, "--public-url"),
                 duration(values, "--hsts"),
-                positive(duration(values, "--cookie-max-age"), "--cookie-max-age"));
+                positive(duration(values, "--cookie-max-age"), "--cookie-max-age"),
+                oneOf(values, "--public-status", "false", "true").equals("true"));
     }
 
     public static String help() {

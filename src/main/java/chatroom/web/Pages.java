@@ -29,9 +29,10 @@ final class Pages {
     private final Origins origins;
     private final int historyMessages;
     private final int maxMessageChars;
+    private final boolean publicStatus;
 
     Pages(Rooms rooms, MessageStore messages, JteViews views, Assets assets, Identities identities, Origins origins,
-            int historyMessages, int maxMessageChars) {
+            int historyMessages, int maxMessageChars, boolean publicStatus) {
         this.rooms = rooms;
         this.messages = messages;
         this.views = views;
@@ -40,6 +41,7 @@ final class Pages {
         this.origins = origins;
         this.historyMessages = historyMessages;
         this.maxMessageChars = maxMessageChars;
+        this.publicStatus = publicStatus;
     }
 
     /** {@code GET /}: public rooms, busiest first, then recently active ones that are empty now. */
@@ -117,8 +119,16 @@ final class Pages {
         return Response.redirect(location).header(HttpHeaderNames.SET_COOKIE, cookie).now();
     }
 
-    /** {@code GET /status}: counts for operators and tests. */
+    /**
+     * {@code GET /status}: counts for operators and tests. Only for this machine unless {@code
+     * --public-status}: the counts say how busy the server is, which is nobody else's business. A request
+     * relayed by a proxy on this machine is not from this machine, trusted proxy or not.
+     */
     CompletableFuture<Response> status(Request request) {
+        if (!publicStatus && !request.fromThisMachine()) {
+            throw HttpException.forbidden("/status answers only requests from this machine; start the server with "
+                    + "--public-status true to open it to others.");
+        }
         return Response.json("{\"connections\":" + rooms.connectionCount()
                         + ",\"activeRooms\":" + rooms.awakeCount()
                         + ",\"hibernatedRooms\":" + rooms.sleepingCount() + "}")

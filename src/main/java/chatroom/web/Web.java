@@ -39,7 +39,8 @@ public final class Web {
             List<String> trustedProxies,
             String publicUrl,
             Duration hsts,
-            Duration cookieMaxAge) {
+            Duration cookieMaxAge,
+            boolean publicStatus) {
 
         /** The edge's settings out of the whole configuration. */
         public static Settings from(Config config) {
@@ -57,7 +58,8 @@ public final class Web {
                     config.trustedProxies(),
                     config.publicUrl(),
                     config.hsts(),
-                    config.cookieMaxAge());
+                    config.cookieMaxAge(),
+                    config.publicStatus());
         }
     }
 
@@ -79,7 +81,7 @@ public final class Web {
 
     HttpHandler httpHandler(ChannelGroup sockets) {
         Pages pages = new Pages(rooms, messages, views, assets, identities, origins, settings.historyMessages(),
-                settings.maxMessageChars());
+                settings.maxMessageChars(), settings.publicStatus());
         // a flood is a sender refused this many times in a row: well past any honest burst
         MemberLimits limits = new MemberLimits(settings.messagesPerSecond(), settings.messageBurst(), 50);
         RoomSockets roomSockets = new RoomSockets(rooms, views, identities, origins, sockets, settings.maxFrameBytes(),

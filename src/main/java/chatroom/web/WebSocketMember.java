@@ -22,6 +22,7 @@ import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,6 +57,11 @@ final class WebSocketMember extends ChannelInboundHandlerAdapter implements Conn
     /** The client's address for log lines: behind a trusted proxy, the one it forwarded for. */
     private final String client;
     private volatile Author author;
+
+    /** Set once by the first close: later ones (a slow reader is found slow again with every broadcast) do nothing. */
+    private volatile int closing;
+    private static final AtomicIntegerFieldUpdater<WebSocketMember> CLOSING =
+            AtomicIntegerFieldUpdater.newUpdater(WebSocketMember.class, "closing");
 
     /** When a frame last came in: a socket silent for long gets a ping, then is closed ({@link #checkAlive}). */
     private volatile long lastReadNanos = System.nanoTime();
@@ -101,8 +107,9 @@ final class WebSocketMember extends ChannelInboundHandlerAdapter implements Conn
             return;
         }
         if (!channel.isWritable()) {
-            log.info("{}: {} is too slow; closing with 1013", host.name(), client);
-            close(CloseReason.TOO_SLOW);
+            if (close(CloseReason.TOO_SLOW.code, CloseReason.TOO_SLOW.text)) {
+                log.info("{}: {} is too slow; closing with 1013", host.name(), client);
+            }
             return;
         }
         ByteBuf frame = fragment.wire(TextFrames::encode);
@@ -114,13 +121,15 @@ final class WebSocketMember extends ChannelInboundHandlerAdapter implements Conn
         close(reason.code, reason.text);
     }
 
-    private void close(int code, String text) {
-        if (!channel.isActive()) {
-            return;
+    /** Closes with a close frame, once; true for the call that did it. */
+    private boolean close(int code, String text) {
+        if (!channel.isActive() || !CLOSING.compareAndSet(this, 0, 1)) {
+            return false;
         }
         channel.writeAndFlush(new CloseWebSocketFrame(code, text)).addListener(ChannelFutureListener.CLOSE);
         // a reader that never reads will never take the close frame; do not wait for it forever
         channel.eventLoop().schedule(() -> channel.close(), CLOSE_GRACE_MILLIS, TimeUnit.MILLISECONDS);
+        return true;
     }
 
     // ---- frames from the client
@@ -129,6 +138,9 @@ final class WebSocketMember extends ChannelInboundHandlerAdapter implements Conn
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         lastReadNanos = System.nanoTime();
         try {
+            if (closing != 0) {
+                return; // being closed: what it still sends goes nowhere
+            }
             if (msg instanceof TextWebSocketFrame text) {
                 onText(ctx, text.content());
             } else if (msg instanceof PingWebSocketFrame ping) {
@@ -157,8 +169,9 @@ final class WebSocketMember extends ChannelInboundHandlerAdapter implements Conn
         }
         if (!takeToken()) {
             if (++rejectedInARow >= limits.floodRejections()) {
-                log.info("{}: {} keeps flooding; closing with 1008", host.name(), client);
-                close(CloseReason.POLICY);
+                if (close(CloseReason.POLICY.code, CloseReason.POLICY.text)) {
+                    log.info("{}: {} keeps flooding; closing with 1008", host.name(), client);
+                }
             } else {
                 send(views.error("You are sending messages too fast; wait a moment and send again."));
             }
