@@ -106,7 +106,8 @@ public record Config(
                     "--max-sockets-per-ip",
                     "CHATROOM_MAX_SOCKETS_PER_IP",
                     "50",
-                    "open WebSockets one client address may hold (behind --trusted-proxies, the forwarded address); more get 429"),
+                    "open WebSockets one client address may hold (behind --trusted-proxies, the forwarded address); more get 429. "
+                            + "This machine (loopback) is not capped: it may be a proxy not listed in --trusted-proxies"),
             new Setting(
                     "--trusted-proxies",
                     "CHATROOM_TRUSTED_PROXIES",

@@ -42,6 +42,12 @@ record ClientAddress(String ip, String scheme, String host) {
         return "https".equals(scheme);
     }
 
+    /** True for this machine (127.0.0.0/8, ::1). */
+    boolean isLoopback() {
+        InetAddress address = NetUtil.createInetAddressFromIpAddressString(ip);
+        return address != null && address.isLoopbackAddress();
+    }
+
     @Override
     public String toString() {
         return ip;

@@ -82,7 +82,7 @@ final class RoomSockets {
             return;
         }
         // the slot is the last check: from here on, only the channel's closing gives it back
-        slots.take(request.client().ip(), channel);
+        slots.take(request.client(), channel);
         HttpHeaders extra = new DefaultHttpHeaders();
         if (identity.issued()) {
             extra.set(HttpHeaderNames.SET_COOKIE, request.setCookie(identity));

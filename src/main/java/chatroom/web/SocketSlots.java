@@ -28,15 +28,20 @@ final class SocketSlots {
     }
 
     /**
-     * Takes a slot for a socket from {@code address} and gives it back when {@code channel} closes;
-     * throws 503 when the server is full and 429 when that address holds its share already.
+     * Takes a slot for a socket from {@code client} and gives it back when {@code channel} closes;
+     * throws 503 when the server is full and 429 when that address holds its share already. A loopback
+     * client is this machine: a load generator, or a proxy on it that is not in {@code --trusted-proxies}
+     * and so stands for every visitor at once. Capping it per address would turn the 51st visitor away,
+     * so only the overall cap applies to it.
      */
-    void take(String address, Channel channel) {
-        if (open.incrementAndGet() > maxSockets) {
-            open.decrementAndGet();
-            throw new HttpException(HttpResponseStatus.SERVICE_UNAVAILABLE,
-                    "The server is full (" + maxSockets + " connections). Please try again later.");
+    void take(ClientAddress client, Channel channel) {
+        if (client.isLoopback()) {
+            takeOverall();
+            channel.closeFuture().addListener(closed -> open.decrementAndGet());
+            return;
         }
+        String address = client.ip();
+        takeOverall();
         boolean[] refused = {false};
         perAddress.compute(address, (a, count) -> {
             AtomicInteger c = count == null ? new AtomicInteger() : count;
@@ -57,8 +62,12 @@ final class SocketSlots {
         channel.closeFuture().addListener(closed -> giveBack(address));
     }
 
-    int open() {
-        return open.get();
+    private void takeOverall() {
+        if (open.incrementAndGet() > maxSockets) {
+            open.decrementAndGet();
+            throw new HttpException(HttpResponseStatus.SERVICE_UNAVAILABLE,
+                    "The server is full (" + maxSockets + " connections). Please try again later.");
+        }
     }
 
     private void giveBack(String address) {

@@ -74,21 +74,33 @@ class ConnectionLimitsTest {
 
     @Test
     void the_socket_over_the_per_address_cap_is_refused_with_429_and_a_closed_one_frees_its_place() throws Exception {
-        try (TestServer server = TestServer.start("--max-sockets-per-ip", "3")) {
+        // the test's sockets come through a "proxy" on 127.0.0.1 for one remote address
+        try (TestServer server = TestServer.start("--max-sockets-per-ip", "3", "--trusted-proxies", "127.0.0.1")) {
             List<WsClient> open = new ArrayList<>();
             try {
                 // given three sockets from one address
                 for (int i = 0; i < 3; i++) {
-                    open.add(WsClient.connect(server.ws("/r/cap/ws")));
+                    open.add(WsClient.connect(server.ws("/r/cap/ws"), FROM_ONE_ADDRESS));
                 }
                 // when a fourth asks, then
-                assertThat(refusal(() -> WsClient.connect(server.ws("/r/cap/ws")))).isEqualTo(429);
+                assertThat(refusal(() -> WsClient.connect(server.ws("/r/cap/ws"), FROM_ONE_ADDRESS))).isEqualTo(429);
                 // when one closes, then a new one gets its place
                 open.remove(0).close();
                 WsClient again = Await.until(() -> connectOrNull(server), "a place to free up");
                 open.add(again);
             } finally {
                 open.forEach(WsClient::close);
+            }
+        }
+    }
+
+    @Test
+    void this_machine_is_not_capped_per_address_only_overall() throws Exception {
+        try (TestServer server = TestServer.start("--max-sockets-per-ip", "1", "--max-connections", "3")) {
+            try (WsClient one = WsClient.connect(server.ws("/r/local/ws"));
+                    WsClient two = WsClient.connect(server.ws("/r/local/ws"));
+                    WsClient three = WsClient.connect(server.ws("/r/local/ws"))) {
+                assertThat(refusal(() -> WsClient.connect(server.ws("/r/local/ws")))).isEqualTo(503);
             }
         }
     }
@@ -147,9 +159,11 @@ class ConnectionLimitsTest {
         }
     }
 
+    private static final String[] FROM_ONE_ADDRESS = {"X-Forwarded-For", "198.51.100.7"};
+
     private static WsClient connectOrNull(TestServer server) {
         try {
-            return WsClient.connect(server.ws("/r/cap/ws"));
+            return WsClient.connect(server.ws("/r/cap/ws"), FROM_ONE_ADDRESS);
         } catch (CompletionException e) {
             return null;
         }
