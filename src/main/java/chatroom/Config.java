@@ -1,5 +1,8 @@
 package chatroom;
 
+import io.netty.util.NetUtil;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -31,7 +34,15 @@ public record Config(
         Set<String> allowedOrigins,
         int maxConnections,
         String transport,
-        Duration socketIdle) {
+        Duration socketIdle,
+        Duration requestTimeout,
+        Duration httpIdle,
+        int maxSocketsPerIp,
+        List<String> trustedProxies,
+        String publicUrl,
+        Duration hsts,
+        Duration cookieMaxAge,
+        boolean publicStatus) {
 
     /** One setting as the user sees it in {@code --help}. */
     private record Setting(String flag, String env, String defaultValue, String help) {}
@@ -80,7 +91,50 @@ public record Config(
                     "60s",
                     "a WebSocket silent this long is pinged, and closed if silent twice as long (pages ping every 25s)"),
             new Setting("--transport", "CHATROOM_TRANSPORT", "auto",
-                    "how sockets are driven: epoll, io_uring, nio, or auto (io_uring, then epoll, then nio)"));
+                    "how sockets are driven: epoll, io_uring, nio, or auto (io_uring, then epoll, then nio)"),
+            new Setting(
+                    "--request-timeout",
+                    "CHATROOM_REQUEST_TIMEOUT",
+                    "10s",
+                    "time a client has to send a whole request (a WebSocket upgrade too) once it starts one; then the connection is closed"),
+            new Setting(
+                    "--http-idle",
+                    "CHATROOM_HTTP_IDLE",
+                    "60s",
+                    "a kept-alive HTTP connection with no request for this long is closed"),
+            new Setting(
+                    "--max-sockets-per-ip",
+                    "CHATROOM_MAX_SOCKETS_PER_IP",
+                    "50",
+                    "open WebSockets one client address may hold (behind --trusted-proxies, the forwarded address); more get 429. "
+                            + "This machine (loopback) is not capped: it may be a proxy not listed in --trusted-proxies"),
+            new Setting(
+                    "--trusted-proxies",
+                    "CHATROOM_TRUSTED_PROXIES",
+                    "",
+                    "comma-separated addresses or CIDR ranges (e.g. 127.0.0.1,10.0.0.0/8,::1) of reverse proxies whose "
+                            + "Forwarded / X-Forwarded-For, -Proto and -Host headers are believed; from any other peer they are ignored"),
+            new Setting(
+                    "--public-url",
+                    "CHATROOM_PUBLIC_URL",
+                    "",
+                    "the address users open, e.g. https://chat.example.org: requests for any other host get 421, WebSockets "
+                            + "and forms only from its pages, Secure cookies if https; unset, the Host header is the site"),
+            new Setting(
+                    "--hsts",
+                    "CHATROOM_HSTS",
+                    "0s",
+                    "with an https --public-url, send Strict-Transport-Security with this max-age, e.g. 365d (0s sends none)"),
+            new Setting(
+                    "--cookie-max-age",
+                    "CHATROOM_COOKIE_MAX_AGE",
+                    "400d",
+                    "an identity cookie issued longer ago than this makes its bearer a new guest; renewed on visits after half of it"),
+            new Setting(
+                    "--public-status",
+                    "CHATROOM_PUBLIC_STATUS",
+                    "false",
+                    "true lets anyone read GET /status; by default it answers only requests from this machine (loopback)"));
 
     public static Config defaults() {
         return parse(new String[0], Map.of());
@@ -131,7 +185,15 @@ public record Config(
                 origins(values.get("--allowed-origins")),
                 intIn(values, "--max-connections", 1, 10_000_000),
                 oneOf(values, "--transport", "auto", "io_uring", "epoll", "nio"),
-                duration(values, "--socket-idle"));
+                duration(values, "--socket-idle"),
+                positive(duration(values, "--request-timeout"), "--request-timeout"),
+                positive(duration(values, "--http-idle"), "--http-idle"),
+                intIn(values, "--max-sockets-per-ip", 1, 10_000_000),
+                addressRanges(values, "--trusted-proxies"),
+                publicUrl(values, "--public-url"),
+                duration(values, "--hsts"),
+                positive(duration(values, "--cookie-max-age"), "--cookie-max-age"),
+                oneOf(values, "--public-status", "false", "true").equals("true"));
     }
 
     public static String help() {
@@ -176,7 +238,14 @@ public record Config(
         return value;
     }
 
-    /** Accepts {@code 500ms}, {@code 60s}, {@code 5m}, {@code 1h}, or an ISO-8601 duration. */
+    private static Duration positive(Duration value, String flag) {
+        if (value.isZero() || value.isNegative()) {
+            throw new IllegalArgumentException(flag + " is " + value.toMillis() + "ms; expected a duration above 0");
+        }
+        return value;
+    }
+
+    /** Accepts {@code 500ms}, {@code 60s}, {@code 5m}, {@code 1h}, {@code 400d}, or an ISO-8601 duration. */
     static Duration duration(Map<String, String> values, String flag) {
         String raw = values.get(flag).trim().toLowerCase();
         try {
@@ -191,11 +260,65 @@ public record Config(
                 case 's' -> Duration.ofSeconds(amount);
                 case 'm' -> Duration.ofMinutes(amount);
                 case 'h' -> Duration.ofHours(amount);
+                case 'd' -> Duration.ofDays(amount);
                 default -> throw new NumberFormatException();
             };
         } catch (RuntimeException e) {
-            throw new IllegalArgumentException(flag + " is '" + raw + "'; expected a duration such as 500ms, 60s or 5m");
+            throw new IllegalArgumentException(flag + " is '" + raw + "'; expected a duration such as 500ms, 60s, 5m or 400d");
         }
+    }
+
+    /** {@code https://host[:port]}, lower case, without a trailing slash; "" when unset. */
+    private static String publicUrl(Map<String, String> values, String flag) {
+        String raw = values.get(flag).trim();
+        if (raw.isEmpty()) {
+            return "";
+        }
+        String url = raw.toLowerCase(Locale.ROOT);
+        if (url.endsWith("/")) {
+            url = url.substring(0, url.length() - 1);
+        }
+        try {
+            URI uri = new URI(url);
+            if ((uri.getScheme().equals("http") || uri.getScheme().equals("https")) && uri.getHost() != null
+                    && uri.getRawPath().isEmpty() && uri.getRawQuery() == null && uri.getRawFragment() == null
+                    && uri.getRawUserInfo() == null) {
+                return url;
+            }
+        } catch (URISyntaxException | NullPointerException e) {
+            // answered below
+        }
+        throw new IllegalArgumentException(flag + " is '" + raw
+                + "'; expected a scheme and host with an optional port and no path, e.g. https://chat.example.org");
+    }
+
+    /** Literal IPv4 or IPv6 addresses, each optionally with a /prefix; never a name (that would need DNS). */
+    private static List<String> addressRanges(Map<String, String> values, String flag) {
+        List<String> ranges = new ArrayList<>();
+        for (String part : values.get(flag).split(",")) {
+            String range = part.trim();
+            if (range.isEmpty()) {
+                continue;
+            }
+            int slash = range.indexOf('/');
+            String address = slash < 0 ? range : range.substring(0, slash);
+            byte[] bytes = NetUtil.createByteArrayFromIpAddressString(address);
+            boolean valid = bytes != null;
+            if (valid && slash >= 0) {
+                try {
+                    int prefix = Integer.parseInt(range.substring(slash + 1));
+                    valid = prefix >= 0 && prefix <= bytes.length * 8;
+                } catch (NumberFormatException e) {
+                    valid = false;
+                }
+            }
+            if (!valid) {
+                throw new IllegalArgumentException(flag + " has '" + range
+                        + "'; expected IP addresses or CIDR ranges such as 10.0.0.0/8 or fd00::/8, separated by commas");
+            }
+            ranges.add(range);
+        }
+        return List.copyOf(ranges);
     }
 
     private static Set<String> origins(String raw) {

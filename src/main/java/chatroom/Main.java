@@ -77,12 +77,8 @@ public final class Main implements AutoCloseable {
         this.presence = new InProcessPresence();
         this.rooms = new Rooms(messages, feed, presence, views, roomSettings, server::nextExecutor, Clock.systemUTC());
         // 4. web
-        this.web = new Web(rooms, messages, feed, views, new Assets(), config.secretFile(), roomSettings, new Web.Settings(
-                config.maxFrameBytes(),
-                config.messagesPerSecond(),
-                config.messageBurst(),
-                config.maxConnections(),
-                config.allowedOrigins()));
+        this.web = new Web(rooms, messages, feed, views, new Assets(), config.secretFile(), roomSettings,
+                Web.Settings.from(config));
         this.port = server.start(web, config.host(), config.port(), config.sendQueueBytes(), config.socketIdle());
         // 5. a status line now and then, for operators
         this.statusLog = Executors.newSingleThreadScheduledExecutor(r -> {

@@ -46,4 +46,24 @@ class ConfigTest {
         assertThat(help).contains("--port", "CHATROOM_PORT", "--max-message-chars", "--max-frame-bytes", "--room-idle",
                 "--db", "--allowed-origins", "--send-queue-bytes");
     }
+
+    @Test
+    void trusted_proxies_are_addresses_or_ranges_never_names() {
+        Config config = Config.parse(new String[] {"--trusted-proxies", "127.0.0.1, 10.0.0.0/8,fd00::/8"}, Map.of());
+        assertThat(config.trustedProxies()).containsExactly("127.0.0.1", "10.0.0.0/8", "fd00::/8");
+        assertThatThrownBy(() -> Config.parse(new String[] {"--trusted-proxies", "proxy.internal"}, Map.of()))
+                .hasMessageStartingWith("--trusted-proxies has 'proxy.internal'; expected IP addresses or CIDR ranges");
+        assertThatThrownBy(() -> Config.parse(new String[] {"--trusted-proxies", "10.0.0.0/33"}, Map.of()))
+                .hasMessageStartingWith("--trusted-proxies has '10.0.0.0/33'");
+    }
+
+    @Test
+    void a_public_url_is_a_scheme_and_host_without_a_path() {
+        assertThat(Config.parse(new String[] {"--public-url", "HTTPS://Chat.Example.org/"}, Map.of()).publicUrl())
+                .isEqualTo("https://chat.example.org");
+        assertThatThrownBy(() -> Config.parse(new String[] {"--public-url", "https://chat.example.org/rooms"}, Map.of()))
+                .hasMessageStartingWith("--public-url is 'https://chat.example.org/rooms'; expected a scheme and host");
+        assertThat(Config.parse(new String[] {"--cookie-max-age", "400d"}, Map.of()).cookieMaxAge())
+                .isEqualTo(Duration.ofDays(400));
+    }
 }

@@ -2,7 +2,6 @@ package chatroom.web;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import java.io.IOException;
 import java.util.regex.Pattern;
@@ -27,10 +26,13 @@ sealed interface ClientFrame {
     /** What a page's id for its message may be: short, and nothing that needs escaping anywhere. */
     Pattern CLIENT_ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
 
+    /** What a client should send, quoted in every reply to a frame we cannot read. */
+    String EXPECTED = "send {\"message\": \"your text\"}";
+
     static ClientFrame parse(String frame) {
         try (JsonParser json = JSON.createParser(frame)) {
             if (json.nextToken() != JsonToken.START_OBJECT) {
-                return new Invalid("frame is not a JSON object; send {\"message\": \"…\"}");
+                return new Invalid("this frame is not a JSON object; " + EXPECTED);
             }
             String message = null;
             String clientId = null;
@@ -39,7 +41,7 @@ sealed interface ClientFrame {
                 JsonToken value = json.nextToken();
                 if (field.equals("message")) {
                     if (value != JsonToken.VALUE_STRING) {
-                        return new Invalid("\"message\" must be text");
+                        return new Invalid("\"message\" must be text in quotes; " + EXPECTED);
                     }
                     message = json.getText();
                 } else if (field.equals("cid")) {
@@ -52,13 +54,15 @@ sealed interface ClientFrame {
                 }
             }
             if (json.nextToken() != null) {
-                return new Invalid("frame has data after its JSON object");
+                return new Invalid("this frame has more after its JSON object; " + EXPECTED);
             }
-            return message == null ? new Invalid("frame has no \"message\" field") : new Say(message, clientId);
-        } catch (JsonProcessingException e) {
-            return new Invalid("frame is not valid JSON: " + e.getOriginalMessage());
+            if (message == null) {
+                return new Invalid("this frame has no \"message\" field; " + EXPECTED);
+            }
+            return new Say(message, clientId);
         } catch (IOException e) {
-            return new Invalid("frame could not be read");
+            // the parser's own words name its internals (tokens, "was expecting"); the sender needs ours
+            return new Invalid("this frame is not valid JSON; " + EXPECTED);
         }
     }
 }

@@ -47,11 +47,13 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private final Routes routes;
     private final Identities identities;
     private final ErrorPages errorPages;
+    private final Site site;
 
-    HttpHandler(Routes routes, Identities identities, ErrorPages errorPages) {
+    HttpHandler(Routes routes, Identities identities, ErrorPages errorPages, Site site) {
         this.routes = routes;
         this.identities = identities;
         this.errorPages = errorPages;
+        this.site = site;
     }
 
     @Override
@@ -112,7 +114,8 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                     .header(HttpHeaderNames.ALLOW, allow)
                     .now();
         }
-        Request request = new Request(ctx, http, uri, match.params(), identities);
+        Request request = new Request(ctx, http, uri, match.params(), identities, site);
+        site.requireOurHost(request.client());
         if (match.upgrade() != null) {
             if (!isWebSocketUpgrade(http)) {
                 return Response.text(HttpResponseStatus.UPGRADE_REQUIRED,
@@ -130,7 +133,7 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             // a first visit: keep the identity it was shown
             return response.thenApply(r -> r.headers.contains(HttpHeaderNames.SET_COOKIE)
                     ? r
-                    : r.header(HttpHeaderNames.SET_COOKIE, identities.setCookie(identity, false)));
+                    : r.header(HttpHeaderNames.SET_COOKIE, request.setCookie(identity)));
         }
         return response;
     }
@@ -157,7 +160,7 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                 .header(HttpHeaderNames.CACHE_CONTROL, "no-store");
     }
 
-    private static void write(ChannelHandlerContext ctx, Response response, boolean keepAlive, boolean head) {
+    private void write(ChannelHandlerContext ctx, Response response, boolean keepAlive, boolean head) {
         FullHttpResponse http = new DefaultFullHttpResponse(
                 HttpVersion.HTTP_1_1,
                 response.status,
@@ -168,6 +171,9 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         http.headers().set(HttpHeaderNames.X_FRAME_OPTIONS, "DENY");
         http.headers().set(HttpHeaderNames.CONTENT_SECURITY_POLICY, CSP);
         http.headers().set("Referrer-Policy", "same-origin");
+        if (site.hsts != null) {
+            http.headers().set("Strict-Transport-Security", site.hsts);
+        }
         if (keepAlive) {
             http.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
             ctx.writeAndFlush(http);

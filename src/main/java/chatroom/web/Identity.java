@@ -5,8 +5,8 @@ import chatroom.room.Author;
 /**
  * A visitor: a random user id of 128 bits and a display name, carried in a signed cookie.
  *
- * @param issued true when the request carried no valid cookie and this identity was just made; the
- *     response must then set the cookie
+ * @param issued true when the response must set the cookie: the request carried no valid cookie and
+ *     this identity was just made, or its cookie is due to be issued anew (old, or without an issue time)
  */
 public record Identity(String userId, String name, boolean issued) {
 

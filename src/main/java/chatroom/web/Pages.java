@@ -33,9 +33,10 @@ final class Pages {
     private final Origins origins;
     private final RoomSettings settings;
     private final ChannelGroup sockets;
+    private final boolean publicStatus;
 
     Pages(Rooms rooms, MessageStore messages, JteViews views, Assets assets, Identities identities, Origins origins,
-            RoomSettings settings, ChannelGroup sockets) {
+            RoomSettings settings, ChannelGroup sockets, boolean publicStatus) {
         this.rooms = rooms;
         this.messages = messages;
         this.views = views;
@@ -44,6 +45,7 @@ final class Pages {
         this.origins = origins;
         this.settings = settings;
         this.sockets = sockets;
+        this.publicStatus = publicStatus;
     }
 
     /** {@code GET /}: public rooms, busiest first, then recently active ones that are empty now. */
@@ -113,17 +115,25 @@ final class Pages {
         requireSameOrigin(request);
         Identity renamed = identities.renamed(request.identity(), request.form("name"));
         rooms.rename(renamed.userId(), renamed.name());
-        String cookie = identities.setCookie(renamed, false);
+        String cookie = request.setCookie(renamed);
         if (request.header("HX-Request") != null) {
             return Response.noContent().header(HttpHeaderNames.SET_COOKIE, cookie).now();
         }
         String back = request.header(HttpHeaderNames.REFERER);
-        String location = back != null && origins.allows(originOf(back), request.header(HttpHeaderNames.HOST)) ? back : "/";
+        String location = back != null && origins.allows(originOf(back), request.client()) ? back : "/";
         return Response.redirect(location).header(HttpHeaderNames.SET_COOKIE, cookie).now();
     }
 
-    /** {@code GET /status}: counts for operators and tests. */
+    /**
+     * {@code GET /status}: counts for operators and tests. Only for this machine unless {@code
+     * --public-status}: the counts say how busy the server is, which is nobody else's business. A request
+     * relayed by a proxy on this machine is not from this machine, trusted proxy or not.
+     */
     CompletableFuture<Response> status(Request request) {
+        if (!publicStatus && !request.fromThisMachine()) {
+            throw HttpException.forbidden("/status answers only requests from this machine; start the server with "
+                    + "--public-status true to open it to others.");
+        }
         return Response.json("{\"connections\":" + sockets.size()
                         + ",\"awakeRooms\":" + rooms.awakeCount()
                         + ",\"asleepRooms\":" + rooms.asleepCount() + "}")
@@ -131,7 +141,7 @@ final class Pages {
     }
 
     private void requireSameOrigin(Request request) {
-        if (!origins.allows(request.header(HttpHeaderNames.ORIGIN), request.header(HttpHeaderNames.HOST))) {
+        if (!origins.allows(request.header(HttpHeaderNames.ORIGIN), request.client())) {
             throw HttpException.forbidden("This form may only be sent from this site's own pages.");
         }
     }

@@ -7,10 +7,13 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.cookie.Cookie;
 import io.netty.handler.codec.http.cookie.ServerCookieDecoder;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.multipart.Attribute;
+import io.netty.handler.codec.http.multipart.DefaultHttpDataFactory;
 import io.netty.handler.codec.http.multipart.HttpPostRequestDecoder;
 import io.netty.handler.codec.http.multipart.InterfaceHttpData;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,6 +24,9 @@ import java.util.Map;
  */
 final class Request {
 
+    /** Largest form body read: a name is 32 characters, so this is room for any honest form many times over. */
+    static final int MAX_FORM_BYTES = 8 * 1024;
+
     final ChannelHandlerContext ctx;
     final FullHttpRequest http;
     final String path;
@@ -29,15 +35,18 @@ final class Request {
     private Map<String, String> form;
     private Identity identity;
     private final Identities identities;
+    private final Site site;
+    private ClientAddress client;
 
     Request(ChannelHandlerContext ctx, FullHttpRequest http, QueryStringDecoder query, Map<String, String> pathParams,
-            Identities identities) {
+            Identities identities, Site site) {
         this.ctx = ctx;
         this.http = http;
         this.query = query;
         this.path = query.path();
         this.pathParams = pathParams;
         this.identities = identities;
+        this.site = site;
     }
 
     HttpMethod method() {
@@ -71,11 +80,20 @@ final class Request {
         return null;
     }
 
-    /** A value of a url-encoded or multipart form posted with this request, or null. */
+    /**
+     * A value of a url-encoded or multipart form posted with this request, or null. Forms here hold a
+     * name or nothing, so a body over {@link #MAX_FORM_BYTES} is refused (413), and fields are decoded in
+     * memory: the decoder's default would write fields over 16 KB to temporary files, from the event loop.
+     */
     String form(String name) {
         if (form == null) {
+            int bytes = http.content().readableBytes();
+            if (bytes > MAX_FORM_BYTES) {
+                throw new HttpException(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
+                        "The form is " + bytes + " bytes; the limit is " + MAX_FORM_BYTES + ".");
+            }
             form = new HashMap<>();
-            HttpPostRequestDecoder decoder = new HttpPostRequestDecoder(http);
+            HttpPostRequestDecoder decoder = new HttpPostRequestDecoder(new DefaultHttpDataFactory(false), http);
             try {
                 for (InterfaceHttpData data : decoder.getBodyHttpDatas()) {
                     if (data instanceof Attribute attribute) {
@@ -89,6 +107,26 @@ final class Request {
             }
         }
         return form.get(name);
+    }
+
+    /** Who sent this request: the TCP peer, or the client a trusted proxy forwarded it for. */
+    ClientAddress client() {
+        if (client == null) {
+            client = ClientAddress.of(ctx.channel().remoteAddress(), http.headers(), site.trustedProxies);
+        }
+        return client;
+    }
+
+    /** True for a request made on this machine: a loopback peer, not relaying anyone (no forwarding headers). */
+    boolean fromThisMachine() {
+        boolean loopbackPeer = ctx.channel().remoteAddress() instanceof InetSocketAddress peer
+                && peer.getAddress() != null && peer.getAddress().isLoopbackAddress();
+        return loopbackPeer && !http.headers().contains("Forwarded") && !http.headers().contains("X-Forwarded-For");
+    }
+
+    /** The Set-Cookie value that gives this visitor the identity, Secure when the site is reached over https. */
+    String setCookie(Identity identity) {
+        return identities.setCookie(identity, site.secureCookies(client()));
     }
 
     /** The identity if a handler asked for it, else null: only then may the response need to set the cookie. */

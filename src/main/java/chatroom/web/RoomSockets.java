@@ -10,6 +10,7 @@ import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.websocketx.Utf8FrameValidator;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
@@ -34,11 +35,11 @@ final class RoomSockets {
     private final WebSocketDecoderConfig decoderConfig;
     private final int maxFrameBytes;
     private final MemberLimits limits;
-    private final int maxConnections;
+    private final SocketSlots slots;
     private final Health health;
 
     RoomSockets(Rooms rooms, RoomViews views, Identities identities, Origins origins, ChannelGroup sockets,
-            int maxFrameBytes, MemberLimits limits, int maxConnections, Health health) {
+            int maxFrameBytes, MemberLimits limits, SocketSlots slots, Health health) {
         this.rooms = rooms;
         this.views = views;
         this.identities = identities;
@@ -46,7 +47,7 @@ final class RoomSockets {
         this.sockets = sockets;
         this.maxFrameBytes = maxFrameBytes;
         this.limits = limits;
-        this.maxConnections = maxConnections;
+        this.slots = slots;
         this.health = health;
         this.decoderConfig = WebSocketDecoderConfig.newBuilder()
                 // frames up to the hard cap are read whole and refused politely (1009) by the member;
@@ -70,17 +71,13 @@ final class RoomSockets {
     }
 
     private void join(Request request, RoomName name) {
-        if (!origins.allows(request.header(HttpHeaderNames.ORIGIN), request.header(HttpHeaderNames.HOST))) {
+        if (!origins.allows(request.header(HttpHeaderNames.ORIGIN), request.client())) {
             throw HttpException.forbidden("WebSocket connections are only accepted from this site's own pages.");
         }
         if (health.draining()) {
             // the page reconnects on its own; the load balancer sends it to a node that is staying
             throw new HttpException(HttpResponseStatus.SERVICE_UNAVAILABLE,
                     "This server is restarting. Please connect again in a moment.");
-        }
-        if (sockets.size() >= maxConnections) {
-            throw new HttpException(HttpResponseStatus.SERVICE_UNAVAILABLE,
-                    "The server is full (" + maxConnections + " connections). Please try again later.");
         }
         long afterSeq = afterSeq(request.query("after"));
         Identity identity = request.identity();
@@ -92,13 +89,17 @@ final class RoomSockets {
             WebSocketServerHandshakerFactory.sendUnsupportedVersionResponse(channel);
             return;
         }
+        // the slot is the last check: from here on, only the channel's closing gives it back
+        slots.take(request.client(), channel);
         HttpHeaders extra = new DefaultHttpHeaders();
         if (identity.issued()) {
-            extra.set(HttpHeaderNames.SET_COOKIE, identities.setCookie(identity, false));
+            extra.set(HttpHeaderNames.SET_COOKIE, request.setCookie(identity));
         }
         RoomHost host = rooms.get(name);
-        WebSocketMember member = new WebSocketMember(channel, host, identity.author(), views, limits, maxFrameBytes);
+        WebSocketMember member = new WebSocketMember(channel, host, identity.author(), views, limits, maxFrameBytes,
+                request.client().ip());
         ChannelPipeline pipeline = channel.pipeline();
+        HttpTimeouts.remove(pipeline); // from now on --socket-idle watches the socket
         handshaker.handshake(channel, request.http, extra, channel.newPromise()).addListener(done -> {
             if (done.isSuccess()) {
                 sockets.add(channel);
@@ -110,6 +111,8 @@ final class RoomSockets {
         // the handshake swapped the HTTP codec for WebSocket frames; frames now go to the member
         pipeline.replace(request.ctx.name(), "member", member);
         pipeline.addBefore("member", "frames", new WebSocketFrameAggregator(hardFrameCap(maxFrameBytes)));
+        // text must be UTF-8: anything else closes with 1007 rather than reaching a room as U+FFFD
+        pipeline.addBefore("frames", "utf8", new Utf8FrameValidator(true));
     }
 
     /** Four times the limit, at least 64 KiB: room for an honest mistake, not for abuse. */

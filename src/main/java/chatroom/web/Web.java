@@ -1,5 +1,6 @@
 package chatroom.web;
 
+import chatroom.Config;
 import chatroom.room.MessageFeed;
 import chatroom.room.MessageStore;
 import chatroom.room.RoomSettings;
@@ -7,10 +8,13 @@ import chatroom.room.Rooms;
 import io.netty.channel.group.ChannelGroup;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
 import java.util.Set;
 
 /**
- * The web layer's wiring: every route in one table, and the handlers behind them. Built by {@code Main}.
+ * The web layer's wiring: every route in one table, and the handlers behind them. Built by {@code Main};
+ * {@link WebServer} asks it for the handler once it has the set of open sockets.
  */
 public final class Web {
 
@@ -23,6 +27,7 @@ public final class Web {
     private final RoomSettings roomSettings;
     private final Settings settings;
     private final Health health;
+    private final Site site;
 
     /** The web layer's own settings, from {@code Config}; pages also show the rooms' limits ({@link RoomSettings}). */
     public record Settings(
@@ -30,7 +35,34 @@ public final class Web {
             double messagesPerSecond,
             int messageBurst,
             int maxConnections,
-            Set<String> allowedOrigins) {}
+            Set<String> allowedOrigins,
+            Duration requestTimeout,
+            Duration httpIdle,
+            int maxSocketsPerIp,
+            List<String> trustedProxies,
+            String publicUrl,
+            Duration hsts,
+            Duration cookieMaxAge,
+            boolean publicStatus) {
+
+        /** The edge's settings out of the whole configuration. */
+        public static Settings from(Config config) {
+            return new Settings(
+                    config.maxFrameBytes(),
+                    config.messagesPerSecond(),
+                    config.messageBurst(),
+                    config.maxConnections(),
+                    config.allowedOrigins(),
+                    config.requestTimeout(),
+                    config.httpIdle(),
+                    config.maxSocketsPerIp(),
+                    config.trustedProxies(),
+                    config.publicUrl(),
+                    config.hsts(),
+                    config.cookieMaxAge(),
+                    config.publicStatus());
+        }
+    }
 
     public Web(Rooms rooms, MessageStore messages, MessageFeed feed, JteViews views, Assets assets, Path secretFile,
             RoomSettings roomSettings, Settings settings) throws IOException {
@@ -38,11 +70,16 @@ public final class Web {
         this.messages = messages;
         this.views = views;
         this.assets = assets;
-        this.identities = Identities.withSecretFile(secretFile);
-        this.origins = new Origins(settings.allowedOrigins());
+        this.identities = Identities.withSecretFile(secretFile, settings.cookieMaxAge());
+        this.origins = new Origins(settings.allowedOrigins(), settings.publicUrl());
         this.roomSettings = roomSettings;
         this.settings = settings;
         this.health = new Health(messages, feed);
+        this.site = new Site(TrustedProxies.of(settings.trustedProxies()), origins, settings.hsts());
+    }
+
+    Settings settings() {
+        return settings;
     }
 
     /**
@@ -54,11 +91,12 @@ public final class Web {
     }
 
     HttpHandler httpHandler(ChannelGroup sockets) {
-        Pages pages = new Pages(rooms, messages, views, assets, identities, origins, roomSettings, sockets);
+        Pages pages = new Pages(rooms, messages, views, assets, identities, origins, roomSettings, sockets,
+                settings.publicStatus());
         // a flood is a sender refused this many times in a row: well past any honest burst
         MemberLimits limits = new MemberLimits(settings.messagesPerSecond(), settings.messageBurst(), 50);
         RoomSockets roomSockets = new RoomSockets(rooms, views, identities, origins, sockets, settings.maxFrameBytes(),
-                limits, settings.maxConnections(), health);
+                limits, new SocketSlots(settings.maxConnections(), settings.maxSocketsPerIp()), health);
         Routes routes = new Routes()
                 .get("/", pages::lobby)
                 .get("/enter", pages::enter)
@@ -72,6 +110,6 @@ public final class Web {
                 .get("/status", pages::status)
                 .get("/livez", health::live)
                 .get("/readyz", health::ready);
-        return new HttpHandler(routes, identities, new ErrorPages(views, assets, identities));
+        return new HttpHandler(routes, identities, new ErrorPages(views, assets, identities), site);
     }
 }

@@ -31,12 +31,15 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.util.concurrent.GlobalEventExecutor;
+import com.sun.management.UnixOperatingSystemMXBean;
+import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -50,6 +53,10 @@ import org.slf4j.LoggerFactory;
  *   codec (HttpServerCodec, bounded line and headers) → compressor (gzip) → aggregator (bounded body)
  *   → http (HttpHandler, shared by all connections)
  * </pre>
+ *
+ * with {@link HttpTimeouts} on both sides of the codec, closing connections that start a request and
+ * do not finish it, or stay idle between requests. The listener itself backs off when accepting fails
+ * ({@link AcceptErrors}).
  */
 public final class WebServer implements AutoCloseable {
 
@@ -62,6 +69,8 @@ public final class WebServer implements AutoCloseable {
     private static final int DRAIN_BATCHES = 20;
     /** Smaller responses are not worth compressing. */
     private static final int COMPRESS_FROM_BYTES = 1024;
+    /** Files the process holds besides client sockets: jars, the database and its journal, the listener, epoll. */
+    static final int FILES_BESIDES_SOCKETS = 200;
 
     private final EventLoopGroup group;
     private final ChannelGroup sockets = new DefaultChannelGroup("websockets", GlobalEventExecutor.INSTANCE);
@@ -113,11 +122,14 @@ public final class WebServer implements AutoCloseable {
     public int start(Web web, String host, int port, int sendQueueBytes, Duration socketIdle)
             throws InterruptedException {
         HttpHandler http = web.httpHandler(sockets);
+        Web.Settings settings = web.settings();
+        fileLimitWarning(openFileLimit(), settings.maxConnections()).ifPresent(log::warn);
         watchForSilentSockets(socketIdle);
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(group)
                 .channel(serverChannel)
                 .option(ChannelOption.SO_BACKLOG, 4096)
+                .handler(new AcceptErrors())
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.SO_KEEPALIVE, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
@@ -130,12 +142,36 @@ public final class WebServer implements AutoCloseable {
                                 .addLast("compressor", new HttpContentCompressor(COMPRESS_FROM_BYTES, StandardCompressionOptions.gzip()))
                                 .addLast("aggregator", new BoundedAggregator(http))
                                 .addLast("http", http);
+                        HttpTimeouts.install(ch.pipeline(), "codec", settings.requestTimeout(), settings.httpIdle());
                     }
                 });
         listener = bootstrap.bind(new InetSocketAddress(host, port)).sync().channel();
         int bound = ((InetSocketAddress) listener.localAddress()).getPort();
         log.info("listening on {}:{} ({})", host, bound, transportName);
         return bound;
+    }
+
+    /**
+     * Says what is wrong when the process may open fewer files than {@code --max-connections} needs:
+     * every socket is a file, and a server out of them can accept nobody. Empty when the limit is enough
+     * or cannot be known (not a Unix JVM).
+     */
+    static Optional<String> fileLimitWarning(long openFileLimit, int maxConnections) {
+        long needed = (long) maxConnections + FILES_BESIDES_SOCKETS;
+        if (openFileLimit < 0 || openFileLimit >= needed) {
+            return Optional.empty();
+        }
+        return Optional.of("open-file limit is " + openFileLimit + "; --max-connections " + maxConnections
+                + " needs about " + needed + " (one per socket, plus " + FILES_BESIDES_SOCKETS
+                + " for the JVM, database and listener). Raise it (ulimit -n " + needed
+                + ", LimitNOFILE= in a systemd unit) or lower --max-connections.");
+    }
+
+    /** The most files this process may open, or -1 when the JVM cannot tell. */
+    private static long openFileLimit() {
+        return ManagementFactory.getOperatingSystemMXBean() instanceof UnixOperatingSystemMXBean unix
+                ? unix.getMaxFileDescriptorCount()
+                : -1;
     }
 
     /** Every half idle period, pings silent sockets and closes the ones that stayed silent; see {@link WebSocketMember#checkAlive}. */

@@ -22,6 +22,7 @@ import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,7 +54,14 @@ final class WebSocketMember extends ChannelInboundHandlerAdapter implements Memb
     private final RoomViews views;
     private final MemberLimits limits;
     private final int maxFrameBytes;
+    /** The client's address for log lines: behind a trusted proxy, the one it forwarded for. */
+    private final String client;
     private volatile Author author;
+
+    /** Set once by the first close: later ones (a slow reader is found slow again with every broadcast) do nothing. */
+    private volatile int closing;
+    private static final AtomicIntegerFieldUpdater<WebSocketMember> CLOSING =
+            AtomicIntegerFieldUpdater.newUpdater(WebSocketMember.class, "closing");
 
     /** When a frame last came in: a socket silent for long gets a ping, then is closed ({@link #checkAlive}). */
     private volatile long lastReadNanos = System.nanoTime();
@@ -64,8 +72,10 @@ final class WebSocketMember extends ChannelInboundHandlerAdapter implements Memb
     private int rejectedInARow;
 
     WebSocketMember(
-            Channel channel, RoomHost host, Author author, RoomViews views, MemberLimits limits, int maxFrameBytes) {
+            Channel channel, RoomHost host, Author author, RoomViews views, MemberLimits limits, int maxFrameBytes,
+            String client) {
         this.maxFrameBytes = maxFrameBytes;
+        this.client = client;
         this.channel = channel;
         this.host = host;
         this.author = author;
@@ -97,8 +107,9 @@ final class WebSocketMember extends ChannelInboundHandlerAdapter implements Memb
             return;
         }
         if (!channel.isWritable()) {
-            log.info("{}: {} is too slow; closing with 1013", host.name(), channel.remoteAddress());
-            close(CloseReason.TOO_SLOW);
+            if (close(CloseReason.TOO_SLOW.code, CloseReason.TOO_SLOW.text)) {
+                log.info("{}: {} is too slow; closing with 1013", host.name(), client);
+            }
             return;
         }
         ByteBuf frame = fragment.wire(TextFrames::encode);
@@ -110,13 +121,15 @@ final class WebSocketMember extends ChannelInboundHandlerAdapter implements Memb
         close(reason.code, reason.text);
     }
 
-    private void close(int code, String text) {
-        if (!channel.isActive()) {
-            return;
+    /** Closes with a close frame, once; true for the call that did it. */
+    private boolean close(int code, String text) {
+        if (!channel.isActive() || !CLOSING.compareAndSet(this, 0, 1)) {
+            return false;
         }
         channel.writeAndFlush(new CloseWebSocketFrame(code, text)).addListener(ChannelFutureListener.CLOSE);
         // a reader that never reads will never take the close frame; do not wait for it forever
         channel.eventLoop().schedule(() -> channel.close(), CLOSE_GRACE_MILLIS, TimeUnit.MILLISECONDS);
+        return true;
     }
 
     // ---- frames from the client
@@ -125,6 +138,9 @@ final class WebSocketMember extends ChannelInboundHandlerAdapter implements Memb
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         lastReadNanos = System.nanoTime();
         try {
+            if (closing != 0) {
+                return; // being closed: what it still sends goes nowhere
+            }
             if (msg instanceof TextWebSocketFrame text) {
                 onText(ctx, text.content());
             } else if (msg instanceof PingWebSocketFrame ping) {
@@ -153,8 +169,9 @@ final class WebSocketMember extends ChannelInboundHandlerAdapter implements Memb
         }
         if (!takeToken()) {
             if (++rejectedInARow >= limits.floodRejections()) {
-                log.info("{}: {} keeps flooding; closing with 1008", host.name(), channel.remoteAddress());
-                close(CloseReason.POLICY);
+                if (close(CloseReason.POLICY.code, CloseReason.POLICY.text)) {
+                    log.info("{}: {} keeps flooding; closing with 1008", host.name(), client);
+                }
             } else {
                 send(views.error("You are sending messages too fast; wait a moment and send again."));
             }
@@ -190,7 +207,7 @@ final class WebSocketMember extends ChannelInboundHandlerAdapter implements Memb
     void checkAlive(long nowNanos, long idleNanos) {
         long silentNanos = nowNanos - lastReadNanos;
         if (silentNanos >= 2 * idleNanos) {
-            log.debug("{}: {} silent for {} s; closing", host.name(), channel.remoteAddress(), silentNanos / 1_000_000_000);
+            log.debug("{}: {} silent for {} s; closing", host.name(), client, silentNanos / 1_000_000_000);
             channel.close();
         } else if (silentNanos >= idleNanos) {
             channel.writeAndFlush(new PingWebSocketFrame(), channel.voidPromise());
@@ -206,7 +223,7 @@ final class WebSocketMember extends ChannelInboundHandlerAdapter implements Memb
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         // protocol errors (oversized frames, bad UTF-8) were answered with a close code by the decoder
-        log.debug("{}: {}: {}", host.name(), channel.remoteAddress(), cause.toString());
+        log.debug("{}: {}: {}", host.name(), client, cause.toString());
         ctx.close();
     }
 }

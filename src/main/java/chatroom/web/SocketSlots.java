@@ -1,0 +1,77 @@
+package chatroom.web;
+
+import io.netty.channel.Channel;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * How many WebSockets are open, in all and per client address, and the caps on both. An upgrade takes
+ * a slot before its handshake ({@link #take}) and gives it back when its channel closes, whether the
+ * handshake failed or the socket lived for hours. Taking is one atomic step per counter, so a burst of
+ * upgrades on every event loop at once can never overshoot a cap, as a check of the open count followed
+ * by an add later could.
+ *
+ * <p>Thread-safe: upgrades arrive on every event loop. The one hazard is a slot given back twice or never,
+ * which would let the counts drift; only the close future of the channel that took it gives it back.
+ */
+final class SocketSlots {
+
+    private final int maxSockets;
+    private final int maxPerAddress;
+    private final AtomicInteger open = new AtomicInteger();
+    private final ConcurrentHashMap<String, AtomicInteger> perAddress = new ConcurrentHashMap<>();
+
+    SocketSlots(int maxSockets, int maxPerAddress) {
+        this.maxSockets = maxSockets;
+        this.maxPerAddress = maxPerAddress;
+    }
+
+    /**
+     * Takes a slot for a socket from {@code client} and gives it back when {@code channel} closes;
+     * throws 503 when the server is full and 429 when that address holds its share already. A loopback
+     * client is this machine: a load generator, or a proxy on it that is not in {@code --trusted-proxies}
+     * and so stands for every visitor at once. Capping it per address would turn the 51st visitor away,
+     * so only the overall cap applies to it.
+     */
+    void take(ClientAddress client, Channel channel) {
+        if (client.isLoopback()) {
+            takeOverall();
+            channel.closeFuture().addListener(closed -> open.decrementAndGet());
+            return;
+        }
+        String address = client.ip();
+        takeOverall();
+        boolean[] refused = {false};
+        perAddress.compute(address, (a, count) -> {
+            AtomicInteger c = count == null ? new AtomicInteger() : count;
+            if (c.get() >= maxPerAddress) {
+                refused[0] = true;
+            } else {
+                c.incrementAndGet();
+            }
+            return c.get() == 0 ? null : c;
+        });
+        if (refused[0]) {
+            open.decrementAndGet();
+            throw new HttpException(HttpResponseStatus.TOO_MANY_REQUESTS,
+                    address + " has " + maxPerAddress + " connections open, the most one address may have. "
+                            + "Close a tab or try again later.");
+        }
+        // a channel's close future completes once, so the slot is given back once
+        channel.closeFuture().addListener(closed -> giveBack(address));
+    }
+
+    private void takeOverall() {
+        if (open.incrementAndGet() > maxSockets) {
+            open.decrementAndGet();
+            throw new HttpException(HttpResponseStatus.SERVICE_UNAVAILABLE,
+                    "The server is full (" + maxSockets + " connections). Please try again later.");
+        }
+    }
+
+    private void giveBack(String address) {
+        perAddress.computeIfPresent(address, (a, count) -> count.decrementAndGet() <= 0 ? null : count);
+        open.decrementAndGet();
+    }
+}

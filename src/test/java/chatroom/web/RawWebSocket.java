@@ -1,0 +1,109 @@
+package chatroom.web;
+
+import chatroom.TestServer;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * A WebSocket client on a raw socket, for what no client library sends or does: text frames that are
+ * not UTF-8, and a peer that never reads what it is sent. Frames go out masked, as a browser's do.
+ */
+final class RawWebSocket implements AutoCloseable {
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(10);
+
+    private final Socket socket;
+    private final DataInputStream in;
+    private final OutputStream out;
+
+    private RawWebSocket(Socket socket) throws IOException {
+        this.socket = socket;
+        this.in = new DataInputStream(socket.getInputStream());
+        this.out = socket.getOutputStream();
+    }
+
+    /** Connects and upgrades; {@code receiveBufferBytes} above 0 shrinks the socket's receive buffer (a slow reader). */
+    static RawWebSocket open(TestServer server, String path, int receiveBufferBytes) throws IOException {
+        Socket socket = new Socket();
+        if (receiveBufferBytes > 0) {
+            socket.setReceiveBufferSize(receiveBufferBytes);
+        }
+        socket.connect(new InetSocketAddress("127.0.0.1", server.port()), (int) TIMEOUT.toMillis());
+        socket.setSoTimeout((int) TIMEOUT.toMillis());
+        RawWebSocket ws = new RawWebSocket(socket);
+        ws.out.write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + server.port()
+                        + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                        + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+                .getBytes(StandardCharsets.ISO_8859_1));
+        String head = ws.readHead();
+        if (!head.startsWith("HTTP/1.1 101")) {
+            throw new AssertionError("upgrade refused: " + head);
+        }
+        return ws;
+    }
+
+    /** Sends one final text frame with exactly these payload bytes. */
+    void sendText(byte[] payload) throws IOException {
+        ByteArrayOutputStream frame = new ByteArrayOutputStream();
+        frame.write(0x81); // FIN, text
+        if (payload.length < 126) {
+            frame.write(0x80 | payload.length);
+        } else if (payload.length < 65_536) {
+            frame.write(0x80 | 126);
+            frame.write(payload.length >>> 8);
+            frame.write(payload.length & 0xff);
+        } else {
+            throw new IllegalArgumentException("payload is " + payload.length + " bytes; this helper sends up to 65535");
+        }
+        byte[] mask = new byte[4];
+        ThreadLocalRandom.current().nextBytes(mask);
+        frame.write(mask);
+        for (int i = 0; i < payload.length; i++) {
+            frame.write(payload[i] ^ mask[i % 4]);
+        }
+        out.write(frame.toByteArray());
+        out.flush();
+    }
+
+    /** Reads frames until a close frame and returns its status code (1005 if it carries none). */
+    int awaitCloseCode() throws IOException {
+        while (true) {
+            int first = in.readUnsignedByte();
+            int second = in.readUnsignedByte();
+            long length = second & 0x7f;
+            if (length == 126) {
+                length = in.readUnsignedShort();
+            } else if (length == 127) {
+                length = in.readLong();
+            }
+            byte[] payload = in.readNBytes((int) length);
+            if ((first & 0x0f) == 0x8) {
+                return payload.length >= 2 ? ((payload[0] & 0xff) << 8) | (payload[1] & 0xff) : 1005;
+            }
+        }
+    }
+
+    private String readHead() throws IOException {
+        StringBuilder head = new StringBuilder();
+        while (!head.toString().endsWith("\r\n\r\n")) {
+            int b = in.read();
+            if (b < 0) {
+                throw new AssertionError("connection closed during the upgrade: " + head);
+            }
+            head.append((char) b);
+        }
+        return head.toString();
+    }
+
+    @Override
+    public void close() throws IOException {
+        socket.close();
+    }
+}
