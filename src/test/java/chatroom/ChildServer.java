@@ -2,11 +2,17 @@ package chatroom;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
+import java.io.IOException;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -29,20 +35,27 @@ public final class ChildServer implements AutoCloseable {
     }
 
     public static ChildServer start(Path dir, String... flags) throws Exception {
+        return start(dir, Map.of(), flags);
+    }
+
+    /** Starts a server with extra environment variables (such as {@code CHATROOM_SECRET}). */
+    public static ChildServer start(Path dir, Map<String, String> env, String... flags) throws Exception {
         List<String> command = new ArrayList<>(List.of(
                 ProcessHandle.current().info().command().orElse("java"),
                 "-cp", System.getProperty("java.class.path"),
                 "chatroom.Main",
                 "--host", "127.0.0.1", "--port", "0", "--db", dir.resolve("chatroom.db").toString()));
         command.addAll(List.of(flags));
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().putAll(env);
+        Process process = builder.start();
         CompletableFuture<Integer> port = new CompletableFuture<>();
         Thread reader = new Thread(() -> {
             try (BufferedReader out = new BufferedReader(
                     new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
                 String line;
                 while ((line = out.readLine()) != null) {
-                    System.err.println("[server] " + line);
+                    System.err.println("[server " + process.pid() + "] " + line);
                     Matcher m = RUNNING.matcher(line);
                     if (m.find()) {
                         port.complete(Integer.parseInt(m.group(1)));
@@ -60,6 +73,32 @@ public final class ChildServer implements AutoCloseable {
 
     public URI ws(String path) {
         return URI.create("ws://127.0.0.1:" + port + path);
+    }
+
+    public String url(String path) {
+        return "http://127.0.0.1:" + port + path;
+    }
+
+    /** A GET to this server. */
+    public HttpResponse<String> get(String path, String... headers) throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url(path))).timeout(Duration.ofSeconds(10));
+        for (int i = 0; i + 1 < headers.length; i += 2) {
+            request.header(headers[i], headers[i + 1]);
+        }
+        return HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** SIGTERM: the server runs its shutdown hook (drains, closes its sockets with 1012, finishes writes). */
+    public void terminate() {
+        process.destroy();
+    }
+
+    public void awaitExit() throws InterruptedException {
+        process.waitFor(60, TimeUnit.SECONDS);
     }
 
     /** kill -9: no shutdown hook, no flushing, nothing. */

@@ -78,11 +78,13 @@ final class Room {
     // ---- events from members
 
     /**
-     * A new member, just added to the members: sends it what it missed, then live messages. {@code
-     * afterSeq} is the last seq its page shows, or negative for a page that shows nothing yet.
+     * A new member: sends it what it missed, then live messages. {@code afterSeq} is the last seq its
+     * page shows, or negative for a page that shows nothing yet.
      */
     void join(Member member, long afterSeq) {
         touch();
+        // added only now that the room is awake: a waking room counts the members already here
+        members.add(member);
         if (recent.covers(afterSeq)) {
             sendRecent(member, afterSeq);
         } else {
@@ -93,10 +95,10 @@ final class Room {
         }
     }
 
-    /** A member that has just been removed from the members. */
-    void left(Member member) {
+    /** A member whose socket closed. */
+    void leave(Member member) {
         touch();
-        if (usersHere.departed(member.author())) {
+        if (members.remove(member) && usersHere.departed(member.author())) {
             board.departed(host.name().value(), member.author());
         }
     }

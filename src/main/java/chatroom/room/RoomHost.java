@@ -69,11 +69,7 @@ public final class RoomHost {
      * or the latest history when {@code afterSeq} is negative, then every new message.
      */
     public void join(Member member, long afterSeq) {
-        // the room wakes before the member is added: a waking room counts who is here already
-        run(room -> {
-            members.add(member);
-            room.join(member, afterSeq);
-        });
+        run(room -> room.join(member, afterSeq));
     }
 
     /**
@@ -85,11 +81,7 @@ public final class RoomHost {
     }
 
     public void leave(Member member) {
-        run(room -> {
-            if (members.remove(member)) {
-                room.left(member);
-            }
-        });
+        run(room -> room.leave(member));
     }
 
     /** Renames the user's sockets here, waking the room only if the user is in it. */
@@ -117,7 +109,9 @@ public final class RoomHost {
 
     /**
      * Runs a room event on the room's thread, waking the room first if it sleeps. Until the cursor is
-     * known, events wait, in order, so that no member joins between the store and the feed.
+     * known, events wait, in order, so that no member joins between the store and the feed. An event
+     * that reaches a removed host goes to the room's current host, so events must reach the host's
+     * state only through the {@link Room} they are given.
      */
     void run(Consumer<Room> event) {
         executor.execute(() -> handle(event));

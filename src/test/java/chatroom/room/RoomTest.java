@@ -222,4 +222,20 @@ class RoomTest {
         assertThat(notices).hasSizeLessThan(10).last().asString().endsWith(" is now ann50");
         assertThat(notices.getFirst()).startsWith("notice:ann is now ");
     }
+
+    @Test
+    void a_member_joining_through_a_host_the_sweeper_has_just_removed_still_joins_the_room() {
+        RoomSettings quick = new RoomSettings(100, 5, 10, Duration.ofMillis(20), Duration.ofMillis(10), Duration.ofMillis(20));
+        rooms = new Rooms(new InMemoryMessageStore(), feed, new InProcessPresence(), new FakeViews(), quick,
+                () -> thread, Clock.systemUTC());
+        RoomHost stale = rooms.get(RoomName.parse("swept"));
+        Await.until(() -> rooms.get(RoomName.parse("swept")) != stale, "the empty host to be removed");
+
+        FakeMember ann = new FakeMember("u1", "ann"); // its upgrade began before the sweep
+        stale.join(ann, 0);
+        stale.say(ann, "still here", null);
+
+        Await.until(() -> ann.seqs().size() == 1, "ann's message; got " + ann.received);
+        Await.until(() -> rooms.busiest(10).size() == 1, "the lobby to count ann");
+    }
 }

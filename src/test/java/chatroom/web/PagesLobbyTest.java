@@ -44,8 +44,11 @@ class PagesLobbyTest {
                 WsClient member = WsClient.connect(server.ws("/r/kitchen/ws"))) {
             // given
             Await.until(() -> connections(server) == 1, "the member to be connected");
-            // when
-            String lobby = server.get("/").body();
+            // when: the room takes the member in on its own thread, so the lobby may need a moment
+            String lobby = Await.until(() -> {
+                String page = lobbyOf(server);
+                return page.contains("1 person here") ? page : null;
+            }, "the lobby to count the member");
             // then
             assertThat(lobby).contains("<a href=\"/r/kitchen\">").contains("#kitchen</span>").contains("1 person here");
         }
@@ -95,6 +98,14 @@ class PagesLobbyTest {
     }
 
     /** The server's open WebSocket count, for waits. */
+    static String lobbyOf(TestServer server) {
+        try {
+            return server.get("/").body();
+        } catch (Exception e) {
+            throw new AssertionError("GET / failed", e);
+        }
+    }
+
     static int connections(TestServer server) {
         try {
             return server.status().getOrDefault("connections", -1);

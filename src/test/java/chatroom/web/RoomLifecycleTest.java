@@ -41,7 +41,7 @@ class RoomLifecycleTest {
         try (TestServer server = TestServer.start("--room-idle", "100ms");
                 WsClient ann = WsClient.connect(server.ws("/r/quiet/ws"))) {
             Await.until(() -> status(server).get("awakeRooms") == 0 && status(server).get("asleepRooms") == 1,
-                    "the room to sleep");
+                    "the room to sleep; status " + status(server));
             ann.send("ping");
             ann.awaitFrame("pong"::equals);
             assertThat(status(server)).containsEntry("awakeRooms", 0);
