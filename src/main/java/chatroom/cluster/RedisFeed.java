@@ -184,6 +184,9 @@ public final class RedisFeed implements MessageFeed {
             pubsub.addListener(new Listener(pubsub));
             this.subscriber = pubsub;
             pubsub.sync().subscribe(probeChannel);
+            // returned, so confirmed: connected() is true from here on (the listener may not have run yet)
+            probe.subscribed(probesSent.get(), System.nanoTime());
+            probeSubscribed = true;
         } catch (RuntimeException e) {
             shutDown();
             throw new IllegalStateException(where + ": cannot connect at start (" + rootMessage(e) + ")", e);
@@ -203,7 +206,7 @@ public final class RedisFeed implements MessageFeed {
         }
         try {
             String payload = new Announcement(settings.nodeId(), message).encode();
-            publisher.async().publish(channels.room(message.room()), payload).whenComplete((receivers, e) -> {
+            publisher.async().publish(channels.room(message.room()), payload).whenComplete((count, e) -> {
                 if (e == null) {
                     publishSucceeded();
                 } else {
