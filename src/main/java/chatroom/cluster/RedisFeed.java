@@ -68,6 +68,8 @@ public final class RedisFeed implements MessageFeed {
 
     private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(2);
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(2);
+    /** Commands waiting for a slow Redis beyond this many fail (and are dropped) instead of filling the heap. */
+    private static final int MAX_QUEUED_COMMANDS = 65_536;
     /** Confirmations arrive one per channel; one recheck shortly after a burst of them is enough. */
     private static final Duration RECHECK_COALESCE = Duration.ofMillis(50);
 
@@ -94,6 +96,10 @@ public final class RedisFeed implements MessageFeed {
             Objects.requireNonNull(nodeId, "nodeId");
             if (prefix == null || prefix.isEmpty()) {
                 throw new IllegalArgumentException("the Redis channel prefix is empty");
+            }
+            if (!tailCheck.isPositive() || !probeInterval.isPositive()) {
+                throw new IllegalArgumentException("tail check " + tailCheck.toMillis() + " ms and probe interval "
+                        + probeInterval.toMillis() + " ms must both be above 0");
             }
             if (!probeTimeout.minus(probeInterval).isPositive()) {
                 throw new IllegalArgumentException("probe timeout " + probeTimeout.toMillis()
@@ -153,8 +159,9 @@ public final class RedisFeed implements MessageFeed {
         this.channels = new Channels(settings.prefix());
         this.probeChannel = channels.probe(settings.nodeId());
         // Our own small resources: two connections need little, and Lettuce's default (one thread per
-        // core) would sit beside the web server's event loops for nothing; 2 is Lettuce's minimum. Reconnects back off
-        // from 100 ms to 2 s with jitter, so nodes return soon after Redis does, but not all at once.
+        // core) would sit beside the web server's event loops for nothing; 2 is Lettuce's minimum.
+        // Reconnects back off from 100 ms to 2 s with jitter, so nodes return soon after Redis does,
+        // but not all at once.
         this.resources = DefaultClientResources.builder()
                 .ioThreadPoolSize(2)
                 .computationThreadPoolSize(2)
@@ -169,6 +176,7 @@ public final class RedisFeed implements MessageFeed {
                 // RESP2: Redis then counts the subscriber as a pub/sub client, so the pub/sub output buffer
                 // limits and CLIENT KILL TYPE pubsub apply to it as operators expect.
                 .protocolVersion(ProtocolVersion.RESP2)
+                .requestQueueSize(MAX_QUEUED_COMMANDS)
                 .socketOptions(SocketOptions.builder().connectTimeout(CONNECT_TIMEOUT).build())
                 .timeoutOptions(TimeoutOptions.enabled(COMMAND_TIMEOUT))
                 .build());
@@ -222,7 +230,7 @@ public final class RedisFeed implements MessageFeed {
     public void subscribe(String room, Consumer<Message> receiver) {
         synchronized (subscriptionLock) {
             if (receivers.put(room, receiver)) {
-                send(subscriber, "SUBSCRIBE", channels.room(room));
+                subscribeChannels(subscriber, channels.room(room));
             }
         }
     }
@@ -231,7 +239,7 @@ public final class RedisFeed implements MessageFeed {
     public void unsubscribe(String room) {
         synchronized (subscriptionLock) {
             if (receivers.remove(room)) {
-                send(subscriber, "UNSUBSCRIBE", channels.room(room));
+                unsubscribeChannels(subscriber, channels.room(room));
             }
         }
     }
@@ -321,7 +329,7 @@ public final class RedisFeed implements MessageFeed {
                 if (room != null) {
                     synchronized (subscriptionLock) {
                         if (!receivers.has(room)) { // unsubscribed while its confirmation was on the way
-                            send(connection, "UNSUBSCRIBE", channel);
+                            unsubscribeChannels(connection, channel);
                         }
                     }
                 }
@@ -363,27 +371,35 @@ public final class RedisFeed implements MessageFeed {
         synchronized (subscriptionLock) {
             List<String> all = receivers.rooms().stream().map(channels::room).toList();
             if (!all.isEmpty()) {
-                send(subscriber, "SUBSCRIBE", all.toArray(String[]::new));
+                subscribeChannels(subscriber, all.toArray(String[]::new));
             }
         }
     }
 
     /**
-     * Sends (UN)SUBSCRIBE without waiting. A failure needs no handling here: it happens while the
-     * connection is down, and the probe channel's confirmation after the reconnect resubscribes every room.
+     * Sends SUBSCRIBE without waiting. A failure needs no handling here: it happens while the connection
+     * is down, and the probe channel's confirmation after the reconnect resubscribes every room.
      */
-    private void send(StatefulRedisPubSubConnection<String, String> connection, String command, String... channelNames) {
+    private void subscribeChannels(StatefulRedisPubSubConnection<String, String> connection, String... names) {
         try {
-            var future = command.equals("SUBSCRIBE")
-                    ? connection.async().subscribe(channelNames)
-                    : connection.async().unsubscribe(channelNames);
-            future.exceptionally(e -> {
-                log.debug("{}: {} of {} channels failed: {}", where, command, channelNames.length, rootMessage(e));
-                return null;
-            });
+            connection.async().subscribe(names).exceptionally(e -> commandFailed("SUBSCRIBE", names, e));
         } catch (RuntimeException e) {
-            log.debug("{}: {} of {} channels failed: {}", where, command, channelNames.length, rootMessage(e));
+            commandFailed("SUBSCRIBE", names, e);
         }
+    }
+
+    /** Sends UNSUBSCRIBE without waiting; after a failure, a message for the room finds no receiver and is dropped. */
+    private void unsubscribeChannels(StatefulRedisPubSubConnection<String, String> connection, String... names) {
+        try {
+            connection.async().unsubscribe(names).exceptionally(e -> commandFailed("UNSUBSCRIBE", names, e));
+        } catch (RuntimeException e) {
+            commandFailed("UNSUBSCRIBE", names, e);
+        }
+    }
+
+    private Void commandFailed(String command, String[] names, Throwable e) {
+        log.debug("{}: {} of {} channels failed: {}", where, command, names.length, rootMessage(e));
+        return null;
     }
 
     // --- the probe
@@ -439,7 +455,7 @@ public final class RedisFeed implements MessageFeed {
             fresh.addListener(new Listener(fresh));
             synchronized (subscriptionLock) {
                 subscriber = fresh;
-                send(fresh, "SUBSCRIBE", probeChannel);
+                subscribeChannels(fresh, probeChannel);
             }
             // probes sent so far went to the old connection; judge the new one afresh
             probe.subscribed(probesSent.get(), System.nanoTime());
