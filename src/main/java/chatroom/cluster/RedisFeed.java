@@ -22,6 +22,8 @@ import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -54,8 +56,8 @@ import org.slf4j.LoggerFactory;
  * one failure reconnecting cannot see: a subscription that stays open while nothing arrives. Every
  * {@code probeInterval} the node publishes to its own probe channel; a probe Redis accepted that has
  * not come back within {@code probeTimeout} means the subscription is wedged, and the pub/sub
- * connection is replaced. {@link #connected()} is "probe channel subscribed and alive within the
- * timeout": what a readiness check wants.
+ * connection is replaced (the publishing one too if its probes timed out). {@link #connected()} says
+ * whether both directions work now: what a readiness check wants.
  *
  * <p>Threading: every public method may be called from any thread and returns without waiting on
  * Redis. Receivers run on Lettuce's I/O thread for messages from other nodes and on the publisher's
@@ -126,6 +128,8 @@ public final class RedisFeed implements MessageFeed {
     private final String probeChannel;
     private final Receivers receivers = new Receivers();
     private final Object subscriptionLock = new Object(); // orders receiver changes with (UN)SUBSCRIBE commands
+    /** Rooms resubscribed after the probe channel came back whose confirmation has not arrived yet. */
+    private final Set<String> unconfirmedRooms = ConcurrentHashMap.newKeySet();
     private final ScheduledExecutorService loop;
     private final Probe probe = new Probe(System.nanoTime());
     private final AtomicLong probesSent = new AtomicLong();
@@ -239,6 +243,7 @@ public final class RedisFeed implements MessageFeed {
     public void unsubscribe(String room) {
         synchronized (subscriptionLock) {
             if (receivers.remove(room)) {
+                unconfirmedRooms.remove(room);
                 unsubscribeChannels(subscriber, channels.room(room));
             }
         }
@@ -250,10 +255,18 @@ public final class RedisFeed implements MessageFeed {
         this.recheck = Objects.requireNonNull(recheck);
     }
 
+    /**
+     * True while both directions work: the probe channel's subscription is confirmed and alive within the
+     * probe timeout, every room it had when the subscription came back is confirmed again, and the
+     * publishing connection is open (after Redis returns, one connection may be back before the other; a
+     * publish made in between is dropped).
+     */
     @Override
     public boolean connected() {
         return !closed
                 && probeSubscribed
+                && unconfirmedRooms.isEmpty()
+                && publisher.isOpen()
                 && probe.aliveWithin(System.nanoTime(), settings.probeTimeout().toNanos());
     }
 
@@ -316,6 +329,10 @@ public final class RedisFeed implements MessageFeed {
                 return;
             }
             if (channel.equals(probeChannel)) {
+                synchronized (subscriptionLock) {
+                    unconfirmedRooms.clear();
+                    unconfirmedRooms.addAll(receivers.rooms());
+                }
                 probe.subscribed(probesSent.get(), System.nanoTime());
                 probeSubscribed = true;
                 if (changed(subscriptionState, "up")) {
@@ -327,6 +344,7 @@ public final class RedisFeed implements MessageFeed {
             } else {
                 String room = channels.roomOf(channel);
                 if (room != null) {
+                    unconfirmedRooms.remove(room);
                     synchronized (subscriptionLock) {
                         if (!receivers.has(room)) { // unsubscribed while its confirmation was on the way
                             unsubscribeChannels(connection, channel);

@@ -54,6 +54,14 @@ final class FreezingProxy implements AutoCloseable {
         return frozen;
     }
 
+    /** Stops every connection open now from passing bytes, either way; returns how many. */
+    int freezeAll() {
+        for (Link link : links) {
+            link.frozen = true;
+        }
+        return links.size();
+    }
+
     @Override
     public void close() throws IOException {
         closed = true;

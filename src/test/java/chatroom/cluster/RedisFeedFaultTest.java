@@ -142,4 +142,27 @@ class RedisFeedFaultTest {
         assertFlows(ann, bob, "lobby", "after the wedge");
         assertThat(bob.got("lobby")).doesNotContain(lost); // the hook, not the feed, recovers it from the store
     }
+
+    @Test
+    void a_redis_that_stops_answering_on_both_connections_does_not_block_publish_and_both_are_replaced()
+            throws Exception {
+        proxy = new FreezingProxy(redis.port());
+        ann = node(redis.url(), "node-a").join("lobby");
+        bob = node(proxy.url(), "node-b").join("lobby");
+        awaitSubscribers(2, "lobby");
+        assertFlows(bob, ann, "lobby", "before");
+
+        assertThat(proxy.freezeAll()).isEqualTo(2); // bob's publishing and subscribing connections
+        long start = System.nanoTime();
+        for (int i = 0; i < 100; i++) {
+            bob.feed.publish(message("lobby", "into the void " + i));
+        }
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMillis(500));
+        assertThat(bob.got("lobby")).hasSize(101); // its own members still get every one
+
+        Await.until(() -> !bob.feed.connected(), "the probe to notice", RECOVERY);
+        Await.until(() -> bob.feed.connected(), "fresh connections", RECOVERY);
+        assertFlows(ann, bob, "lobby", "after, to bob");
+        assertFlows(bob, ann, "lobby", "after, from bob"); // the publishing connection was replaced too
+    }
 }
