@@ -563,7 +563,9 @@ public final class RedisFeed implements MessageFeed {
         try {
             return RedisURI.create(url);
         } catch (RuntimeException e) {
-            throw new IllegalArgumentException("Redis URL '" + url + "' is malformed; expected redis://HOST:PORT[/db] or rediss://HOST:PORT[/db]", e);
+            String shown = url.replaceAll("(//[^/@:]*:)[^/@]*@", "$1***@"); // no password in errors
+            throw new IllegalArgumentException(
+                    "Redis URL '" + shown + "' is malformed; expected redis://HOST:PORT[/db] or rediss://HOST:PORT[/db]", e);
         }
     }
 
