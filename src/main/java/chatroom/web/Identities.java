@@ -9,6 +9,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.OpenOption;
@@ -133,8 +134,12 @@ final class Identities {
             }
             try {
                 Files.createLink(file, temp); // atomic, and never replaces a file another process linked first
-            } catch (UnsupportedOperationException e) {
-                Files.move(temp, file); // no hard links here: without REPLACE_EXISTING it refuses an existing file
+            } catch (FileAlreadyExistsException e) {
+                throw e;
+            } catch (UnsupportedOperationException | FileSystemException e) {
+                // no hard links on this file system: without REPLACE_EXISTING, move refuses an existing file
+                // (checked just before the rename, so two starting in the same instant could still differ)
+                Files.move(temp, file);
             }
             return true;
         } catch (FileAlreadyExistsException e) {
