@@ -1,15 +1,22 @@
 package chatroom;
 
 import io.netty.util.NetUtil;
+import java.io.IOException;
+import java.net.InetAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
 
@@ -17,7 +24,12 @@ import java.util.function.Function;
  * Every setting of the server: its default, its unit, its flag and its environment variable. Flags win
  * over environment variables, which win over defaults. Immutable once parsed; {@link #parse} throws
  * {@link IllegalArgumentException} with a message that names the setting, the value and what was
- * expected.
+ * expected (passwords in URLs are shown as {@code ***}, and a secret's value never).
+ *
+ * <p>Two modes: embedded (no {@code --database}, no {@code --redis}: SQLite file {@code --db}, one
+ * node) and cluster (both set: PostgreSQL and Redis shared by every node, see {@link #clusterMode()}).
+ * A cluster node must be given the identity secret every node shares, since a cookie signed by one
+ * node has to verify on all of them.
  */
 public record Config(
         String host,
@@ -42,10 +54,42 @@ public record Config(
         String publicUrl,
         Duration hsts,
         Duration cookieMaxAge,
-        boolean publicStatus) {
+        boolean publicStatus,
+        String databaseUrl,
+        String redisUrl,
+        String redisPrefix,
+        Duration tailCheck,
+        String nodeId,
+        Optional<Secret> sharedSecret,
+        Duration drain) {
 
-    /** One setting as the user sees it in {@code --help}. */
-    private record Setting(String flag, String env, String defaultValue, String help) {}
+    /** The smallest identity secret accepted from {@code CHATROOM_SECRET}, in bytes (HMAC-SHA256's key size). */
+    public static final int MIN_SECRET_BYTES = 32;
+
+    /** One setting as the user sees it in {@code --help}; {@code flag} is null for an environment-only one. */
+    private record Setting(String flag, String env, String defaultValue, String help) {
+
+        String key() {
+            return flag != null ? flag : env;
+        }
+    }
+
+    /**
+     * The identity secret given in {@code CHATROOM_SECRET}. Its {@code toString} never shows the bytes, so
+     * logging a {@link Config} cannot leak it.
+     */
+    public record Secret(byte[] bytes) {
+
+        @Override
+        public byte[] bytes() {
+            return bytes.clone();
+        }
+
+        @Override
+        public String toString() {
+            return "Secret[" + bytes.length + " bytes]";
+        }
+    }
 
     private static final List<Setting> SETTINGS = List.of(
             new Setting("--host", "CHATROOM_HOST", "0.0.0.0", "address to listen on"),
@@ -134,7 +178,45 @@ public record Config(
                     "--public-status",
                     "CHATROOM_PUBLIC_STATUS",
                     "false",
-                    "true lets anyone read GET /status; by default it answers only requests from this machine (loopback)"));
+                    "true lets anyone read GET /status; by default it answers only requests from this machine (loopback)"),
+            new Setting(
+                    "--drain",
+                    "CHATROOM_DRAIN",
+                    "10s",
+                    "on shutdown, how long to spend closing sockets (1012, in batches) so clients reconnect elsewhere"),
+            // cluster mode: all of these matter only when --database and --redis are set
+            new Setting(
+                    "--database",
+                    "CHATROOM_DATABASE",
+                    "",
+                    "cluster mode: PostgreSQL shared by every node, postgresql://HOST:PORT/DB?user=… or jdbc:postgresql://…;"
+                            + " unset = embedded SQLite (--db)"),
+            new Setting(
+                    "--redis",
+                    "CHATROOM_REDIS",
+                    "",
+                    "cluster mode: Redis that carries messages between nodes, redis://HOST:PORT[/db] or rediss://…"),
+            new Setting(
+                    "--redis-prefix",
+                    "CHATROOM_REDIS_PREFIX",
+                    "chatroom",
+                    "cluster mode: prefix of this deployment's Redis channels; deployments sharing a Redis need different ones"),
+            new Setting(
+                    "--tail-check",
+                    "CHATROOM_TAIL_CHECK",
+                    "5s",
+                    "cluster mode: how often each node checks its rooms' latest messages in the database, for any Redis lost"),
+            new Setting(
+                    "--node-id",
+                    "CHATROOM_NODE_ID",
+                    "",
+                    "cluster mode: this node's name, unique in the cluster; default: host name and a random suffix"),
+            new Setting(
+                    null,
+                    "CHATROOM_SECRET",
+                    "",
+                    "the identity secret as base64 or hex of at least " + MIN_SECRET_BYTES
+                            + " bytes, instead of --secret-file; every cluster node needs the same one"));
 
     public static Config defaults() {
         return parse(new String[0], Map.of());
@@ -144,7 +226,7 @@ public record Config(
     public static Config parse(String[] args, Map<String, String> env) {
         Map<String, String> values = new LinkedHashMap<>();
         for (Setting s : SETTINGS) {
-            values.put(s.flag, env.getOrDefault(s.env, s.defaultValue));
+            values.put(s.key(), env.getOrDefault(s.env, s.defaultValue));
         }
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
@@ -159,7 +241,7 @@ public record Config(
             } else {
                 value = null;
             }
-            if (!values.containsKey(flag)) {
+            if (!flag.startsWith("--") || !values.containsKey(flag)) {
                 throw new IllegalArgumentException("unknown option " + flag + "; see --help");
             }
             if (value == null) {
@@ -170,6 +252,18 @@ public record Config(
         Path db = Path.of(values.get("--db"));
         String secret = values.get("--secret-file");
         Path secretFile = secret.isBlank() ? siblingOf(db, "chatroom.secret") : Path.of(secret);
+        String databaseUrl = database(values.get("--database"));
+        String redisUrl = redis(values.get("--redis"));
+        Optional<Secret> sharedSecret = secret(values.get("CHATROOM_SECRET"));
+        if (databaseUrl.isEmpty() != redisUrl.isEmpty()) {
+            throw new IllegalArgumentException("cluster mode needs both --database and --redis; only "
+                    + (databaseUrl.isEmpty() ? "--redis" : "--database") + " is set");
+        }
+        if (!databaseUrl.isEmpty() && sharedSecret.isEmpty() && !Files.isRegularFile(secretFile)) {
+            throw new IllegalArgumentException("a cluster node needs the identity secret that every node shares: set "
+                    + "CHATROOM_SECRET, or put it in --secret-file (" + secretFile.toAbsolutePath() + " does not exist);"
+                    + " a cluster node never makes one up, or each node would sign cookies the others reject");
+        }
         return new Config(
                 values.get("--host"),
                 intIn(values, "--port", 0, 65535),
@@ -193,14 +287,44 @@ public record Config(
                 publicUrl(values, "--public-url"),
                 duration(values, "--hsts"),
                 positive(duration(values, "--cookie-max-age"), "--cookie-max-age"),
-                oneOf(values, "--public-status", "false", "true").equals("true"));
+                oneOf(values, "--public-status", "false", "true").equals("true"),
+                databaseUrl,
+                redisUrl,
+                name(values, "--redis-prefix"),
+                positive(values, "--tail-check"),
+                values.get("--node-id").isBlank() ? defaultNodeId() : name(values, "--node-id"),
+                sharedSecret,
+                duration(values, "--drain"));
+    }
+
+    /** Every setting, with passwords in the URLs shown as *** (and the secret as its length only). */
+    @Override
+    public String toString() {
+        return "Config[host=" + host + ", port=" + port + ", db=" + db + ", secretFile=" + secretFile
+                + ", maxMessageChars=" + maxMessageChars + ", maxFrameBytes=" + maxFrameBytes
+                + ", historyMessages=" + historyMessages + ", roomIdleTimeout=" + roomIdleTimeout
+                + ", sendQueueBytes=" + sendQueueBytes + ", messagesPerSecond=" + messagesPerSecond
+                + ", messageBurst=" + messageBurst + ", allowedOrigins=" + allowedOrigins
+                + ", maxConnections=" + maxConnections + ", transport=" + transport + ", socketIdle=" + socketIdle
+                + ", requestTimeout=" + requestTimeout + ", httpIdle=" + httpIdle + ", maxSocketsPerIp=" + maxSocketsPerIp
+                + ", trustedProxies=" + trustedProxies + ", publicUrl=" + publicUrl + ", hsts=" + hsts
+                + ", cookieMaxAge=" + cookieMaxAge + ", publicStatus=" + publicStatus
+                + ", databaseUrl=" + redact(databaseUrl) + ", redisUrl=" + redact(redisUrl)
+                + ", redisPrefix=" + redisPrefix + ", tailCheck=" + tailCheck + ", nodeId=" + nodeId
+                + ", sharedSecret=" + sharedSecret + ", drain=" + drain + "]";
+    }
+
+    /** True when several nodes share PostgreSQL and Redis; false for one node on an embedded SQLite file. */
+    public boolean clusterMode() {
+        return !databaseUrl.isEmpty();
     }
 
     public static String help() {
         StringBuilder out = new StringBuilder("usage: java -jar chatroom.jar [options]\n"
                 + "       java -jar chatroom.jar bench <scenario> [options]   (load generator; bench --help)\n\noptions:\n");
         for (Setting s : SETTINGS) {
-            out.append(String.format("  %-22s %s%n  %-22s   env %s, default %s%n", s.flag, s.help, "", s.env,
+            out.append(String.format("  %-22s %s%n  %-22s   env %s, default %s%n",
+                    s.flag != null ? s.flag : "(environment only)", s.help, "", s.env,
                     s.defaultValue.isEmpty() ? "(none)" : s.defaultValue));
         }
         return out.toString();
@@ -319,6 +443,134 @@ public record Config(
             ranges.add(range);
         }
         return List.copyOf(ranges);
+    }
+
+    private static Duration positive(Map<String, String> values, String flag) {
+        Duration value = duration(values, flag);
+        if (!value.isPositive()) {
+            throw new IllegalArgumentException(flag + " is '" + values.get(flag).trim() + "'; expected a duration above 0");
+        }
+        return value;
+    }
+
+    /** A prefix or node id: 1–100 characters, none of them space or control (they end up in Redis channel names). */
+    private static String name(Map<String, String> values, String flag) {
+        String value = values.get(flag).trim();
+        if (value.isEmpty() || value.length() > 100
+                || value.codePoints().anyMatch(c -> Character.isWhitespace(c) || Character.isISOControl(c))) {
+            throw new IllegalArgumentException(flag + " is '" + value + "'; expected 1–100 characters without spaces");
+        }
+        return value;
+    }
+
+    private static String defaultNodeId() {
+        String host;
+        try {
+            host = InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            host = "node";
+        }
+        return host.replaceAll("[\\s\\p{Cntrl}]", "") + "-" + HexFormat.of().toHexDigits((short) new SecureRandom().nextInt());
+    }
+
+    /**
+     * {@code --database} as a pgjdbc URL: {@code jdbc:postgresql://…} as given; {@code postgresql://} or
+     * {@code postgres://} (what PostgreSQL tools and hosting services print) with user and password moved
+     * from before the host into parameters, where pgjdbc reads them. Empty when unset.
+     */
+    static String database(String raw) {
+        String value = raw.trim();
+        if (value.isEmpty()) {
+            return "";
+        }
+        String expected = "; expected postgresql://HOST:PORT/DB?user=… or jdbc:postgresql://HOST:PORT/DB?user=…";
+        String plain = value.startsWith("jdbc:") ? value.substring("jdbc:".length()) : value;
+        URI uri;
+        try {
+            uri = new URI(plain);
+        } catch (URISyntaxException e) {
+            throw new IllegalArgumentException("--database is '" + redact(value) + "'" + expected);
+        }
+        boolean knownScheme = "postgresql".equals(uri.getScheme())
+                || ("postgres".equals(uri.getScheme()) && !value.startsWith("jdbc:"));
+        String db = uri.getPath() == null ? "" : uri.getPath().replaceFirst("^/", "");
+        if (!knownScheme || uri.getHost() == null || db.isEmpty() || db.contains("/")) {
+            throw new IllegalArgumentException("--database is '" + redact(value) + "'" + expected);
+        }
+        if (value.startsWith("jdbc:")) {
+            return value;
+        }
+        StringBuilder jdbc = new StringBuilder("jdbc:postgresql://").append(uri.getRawAuthority().replaceFirst("^.*@", ""))
+                .append(uri.getRawPath());
+        List<String> params = new ArrayList<>();
+        if (uri.getRawUserInfo() != null) {
+            String[] userInfo = uri.getRawUserInfo().split(":", 2);
+            params.add("user=" + userInfo[0]);
+            if (userInfo.length == 2) {
+                params.add("password=" + userInfo[1]);
+            }
+        }
+        if (uri.getRawQuery() != null) {
+            params.add(uri.getRawQuery());
+        }
+        if (!params.isEmpty()) {
+            jdbc.append('?').append(String.join("&", params));
+        }
+        return jdbc.toString();
+    }
+
+    /** {@code --redis}: {@code redis://[:PASSWORD@]HOST[:PORT][/DB]} or {@code rediss://…}; empty when unset. */
+    static String redis(String raw) {
+        String value = raw.trim();
+        if (value.isEmpty()) {
+            return "";
+        }
+        String problem = "'" + redact(value) + "'; expected redis://HOST:PORT[/db] or rediss://HOST:PORT[/db]";
+        URI uri;
+        try {
+            uri = new URI(value);
+        } catch (URISyntaxException e) {
+            throw new IllegalArgumentException("--redis is " + problem);
+        }
+        String path = uri.getPath() == null ? "" : uri.getPath();
+        if (!("redis".equals(uri.getScheme()) || "rediss".equals(uri.getScheme()))
+                || uri.getHost() == null
+                || !path.matches("(/\\d{0,5})?")
+                || uri.getRawQuery() != null && !uri.getRawQuery().matches("[\\w=&.-]*")) {
+            throw new IllegalArgumentException("--redis is " + problem);
+        }
+        return value;
+    }
+
+    /** CHATROOM_SECRET: hex or base64 (standard or URL-safe) of at least {@link #MIN_SECRET_BYTES} bytes. */
+    static Optional<Secret> secret(String raw) {
+        String value = raw.trim();
+        if (value.isEmpty()) {
+            return Optional.empty();
+        }
+        byte[] bytes;
+        try {
+            if (value.matches("([0-9a-fA-F]{2})+")) {
+                bytes = HexFormat.of().parseHex(value);
+            } else if (value.indexOf('-') >= 0 || value.indexOf('_') >= 0) {
+                bytes = Base64.getUrlDecoder().decode(value);
+            } else {
+                bytes = Base64.getDecoder().decode(value);
+            }
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(
+                    "CHATROOM_SECRET is neither hex nor base64; expected " + MIN_SECRET_BYTES + " or more random bytes in either");
+        }
+        if (bytes.length < MIN_SECRET_BYTES) {
+            throw new IllegalArgumentException("CHATROOM_SECRET is " + bytes.length + " bytes once decoded; expected at least "
+                    + MIN_SECRET_BYTES + " (e.g. openssl rand -hex 32)");
+        }
+        return Optional.of(new Secret(bytes));
+    }
+
+    /** The URL with any password replaced by ***, for error messages. */
+    static String redact(String url) {
+        return url.replaceAll("(//[^/@:]*:)[^/@]*@", "$1***@").replaceAll("(?i)(password=)[^&]*", "$1***");
     }
 
     private static Set<String> origins(String raw) {

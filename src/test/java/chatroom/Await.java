@@ -38,4 +38,12 @@ public final class Await {
     public static void until(java.util.function.BooleanSupplier condition, String what) {
         until(() -> condition.getAsBoolean() ? Boolean.TRUE : null, what);
     }
+
+    /**
+     * Polls until the condition holds. Without this overload a boolean lambda given a timeout would pick
+     * the {@code Supplier} one, where {@code false} is a non-null result, and return at once.
+     */
+    public static void until(java.util.function.BooleanSupplier condition, String what, Duration timeout) {
+        until(() -> condition.getAsBoolean() ? Boolean.TRUE : null, what, timeout);
+    }
 }

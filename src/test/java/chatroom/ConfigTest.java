@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class ConfigTest {
 
@@ -40,11 +41,120 @@ class ConfigTest {
                 .hasMessage("unknown option --colour; see --help");
     }
 
+    private static final String SECRET_HEX = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
+
+    @Test
+    void without_database_and_redis_it_is_one_embedded_node() {
+        Config config = Config.defaults();
+        assertThat(config.clusterMode()).isFalse();
+        assertThat(config.databaseUrl()).isEmpty();
+        assertThat(config.redisUrl()).isEmpty();
+        assertThat(config.redisPrefix()).isEqualTo("chatroom");
+        assertThat(config.tailCheck()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(config.drain()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(config.nodeId()).matches("\\S+-[0-9a-f]{4}");
+        assertThat(config.sharedSecret()).isEmpty();
+    }
+
+    @Test
+    void a_cluster_node_takes_both_urls_its_node_id_and_the_shared_secret_from_the_environment() {
+        Config config = Config.parse(new String[] {"--node-id", "web-1", "--tail-check=2s", "--redis-prefix", "chat:prod"},
+                Map.of("CHATROOM_DATABASE", "jdbc:postgresql://db.internal:5432/chat?user=chat",
+                        "CHATROOM_REDIS", "redis://cache.internal:6379/2",
+                        "CHATROOM_SECRET", SECRET_HEX));
+        assertThat(config.clusterMode()).isTrue();
+        assertThat(config.databaseUrl()).isEqualTo("jdbc:postgresql://db.internal:5432/chat?user=chat");
+        assertThat(config.redisUrl()).isEqualTo("redis://cache.internal:6379/2");
+        assertThat(config.redisPrefix()).isEqualTo("chat:prod");
+        assertThat(config.nodeId()).isEqualTo("web-1");
+        assertThat(config.tailCheck()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(config.sharedSecret()).get().extracting(Config.Secret::bytes).asInstanceOf(
+                org.assertj.core.api.InstanceOfAssertFactories.BYTE_ARRAY).hasSize(32);
+    }
+
+    @Test
+    void a_postgresql_url_becomes_a_jdbc_url_with_user_and_password_as_parameters() {
+        assertThat(Config.database("postgresql://db:5432/chat?user=chat&ssl=true"))
+                .isEqualTo("jdbc:postgresql://db:5432/chat?user=chat&ssl=true");
+        assertThat(Config.database("postgres://chat:s3cret@db/chat"))
+                .isEqualTo("jdbc:postgresql://db/chat?user=chat&password=s3cret");
+        assertThat(Config.database("")).isEmpty();
+    }
+
+    @Test
+    void malformed_urls_are_refused_naming_the_setting_the_value_and_the_expected_form_without_passwords() {
+        assertThatThrownBy(() -> Config.database("mysql://db/chat"))
+                .hasMessage("--database is 'mysql://db/chat'; expected postgresql://HOST:PORT/DB?user=… or"
+                        + " jdbc:postgresql://HOST:PORT/DB?user=…");
+        assertThatThrownBy(() -> Config.database("postgresql://chat:s3cret@db")) // no database name
+                .hasMessageStartingWith("--database is 'postgresql://chat:***@db'");
+        assertThatThrownBy(() -> Config.database("jdbc:postgresql://db/chat?user=u&password=s3cret x"))
+                .hasMessageStartingWith("--database is 'jdbc:postgresql://db/chat?user=u&password=***'");
+        assertThatThrownBy(() -> Config.redis("localhost:6379"))
+                .hasMessage("--redis is 'localhost:6379'; expected redis://HOST:PORT[/db] or rediss://HOST:PORT[/db]");
+        assertThatThrownBy(() -> Config.redis("redis://:s3cret@cache:6379/zero"))
+                .hasMessageStartingWith("--redis is 'redis://:***@cache:6379/zero'");
+        assertThat(Config.redis("rediss://:pw@cache.example.com:6380/1")).isEqualTo("rediss://:pw@cache.example.com:6380/1");
+        assertThat(Config.redis("redis://127.0.0.1")).isEqualTo("redis://127.0.0.1");
+    }
+
+    @Test
+    void cluster_mode_needs_both_database_and_redis() {
+        assertThatThrownBy(() -> Config.parse(new String[] {"--database", "postgresql://db/chat"},
+                        Map.of("CHATROOM_SECRET", SECRET_HEX)))
+                .hasMessage("cluster mode needs both --database and --redis; only --database is set");
+        assertThatThrownBy(() -> Config.parse(new String[] {"--redis", "redis://cache:6379"}, Map.of()))
+                .hasMessage("cluster mode needs both --database and --redis; only --redis is set");
+    }
+
+    @Test
+    void a_cluster_node_without_the_shared_secret_is_refused(@TempDir Path dir) throws Exception {
+        String[] cluster = {"--database", "postgresql://db/chat", "--redis", "redis://cache:6379",
+                "--secret-file", dir.resolve("missing.secret").toString()};
+        assertThatThrownBy(() -> Config.parse(cluster, Map.of()))
+                .hasMessageStartingWith("a cluster node needs the identity secret that every node shares")
+                .hasMessageContaining("missing.secret does not exist");
+
+        java.nio.file.Files.writeString(dir.resolve("missing.secret"), SECRET_HEX + "\n");
+        assertThat(Config.parse(cluster, Map.of()).clusterMode()).isTrue(); // the file will do
+    }
+
+    @Test
+    void the_secret_in_the_environment_is_hex_or_base64_of_at_least_32_bytes_and_never_shown() {
+        byte[] bytes = new byte[32];
+        bytes[31] = 7;
+        assertThat(Config.secret(java.util.Base64.getEncoder().encodeToString(bytes)).orElseThrow().bytes()).isEqualTo(bytes);
+        assertThat(Config.secret(java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(bytes))
+                .orElseThrow().bytes()).isEqualTo(bytes);
+        assertThat(Config.secret(SECRET_HEX).orElseThrow().bytes()).hasSize(32);
+        assertThatThrownBy(() -> Config.secret("00112233"))
+                .hasMessage("CHATROOM_SECRET is 4 bytes once decoded; expected at least 32 (e.g. openssl rand -hex 32)");
+        assertThatThrownBy(() -> Config.secret("not a secret!"))
+                .hasMessageStartingWith("CHATROOM_SECRET is neither hex nor base64")
+                .hasMessageNotContaining("not a secret!");
+        Config config = Config.parse(new String[0], Map.of("CHATROOM_SECRET", SECRET_HEX,
+                "CHATROOM_DATABASE", "postgresql://u:pw@db/chat", "CHATROOM_REDIS", "redis://:pw@cache"));
+        assertThat(config.toString()).doesNotContain(SECRET_HEX, "pw@", "password=pw").contains("Secret[32 bytes]");
+    }
+
+    @Test
+    void cluster_durations_and_names_are_checked() {
+        assertThatThrownBy(() -> Config.parse(new String[] {"--tail-check", "0s"}, Map.of()))
+                .hasMessage("--tail-check is '0s'; expected a duration above 0");
+        assertThatThrownBy(() -> Config.parse(new String[] {"--node-id", "web 1"}, Map.of()))
+                .hasMessage("--node-id is 'web 1'; expected 1–100 characters without spaces");
+        assertThatThrownBy(() -> Config.parse(new String[] {"--drain", "later"}, Map.of()))
+                .hasMessageContaining("--drain is 'later'; expected a duration");
+        assertThatThrownBy(() -> Config.parse(new String[] {"CHATROOM_SECRET", "x"}, Map.of()))
+                .hasMessage("unknown option CHATROOM_SECRET; see --help");
+    }
+
     @Test
     void help_lists_every_flag_with_its_environment_variable() {
         String help = Config.help();
         assertThat(help).contains("--port", "CHATROOM_PORT", "--max-message-chars", "--max-frame-bytes", "--room-idle",
-                "--db", "--allowed-origins", "--send-queue-bytes");
+                "--db", "--allowed-origins", "--send-queue-bytes", "--database", "CHATROOM_DATABASE", "--redis",
+                "--redis-prefix", "--tail-check", "--node-id", "--drain", "CHATROOM_SECRET");
     }
 
     @Test

@@ -2,24 +2,21 @@ package chatroom.cluster;
 
 import chatroom.room.Message;
 import chatroom.room.MessageFeed;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
 /**
- * The feed of a single node: a published message goes straight to its room's receiver, on the
- * publisher's thread. Nothing is ever lost between publish and receiver, so it never asks rooms to
- * check the store.
+ * The feed of a single node: {@link #publish} hands the message straight to its room's receiver, on the
+ * caller's thread, before returning. Nothing travels, so nothing is lost: it never calls the
+ * {@link #whenMessagesMayBeLost} hook and is always connected. Pick it when the server runs alone
+ * (embedded mode); several nodes need {@link RedisFeed}.
  */
 public final class InProcessFeed implements MessageFeed {
 
-    private final ConcurrentHashMap<String, Consumer<Message>> receivers = new ConcurrentHashMap<>();
+    private final Receivers receivers = new Receivers();
 
     @Override
     public void publish(Message message) {
-        Consumer<Message> receiver = receivers.get(message.room());
-        if (receiver != null) {
-            receiver.accept(message);
-        }
+        receivers.deliver(message);
     }
 
     @Override
@@ -32,10 +29,9 @@ public final class InProcessFeed implements MessageFeed {
         receivers.remove(room);
     }
 
+    /** Never runs {@code recheck}: an in-process feed drops nothing. */
     @Override
-    public void whenMessagesMayBeLost(Runnable recheck) {
-        // nothing is ever lost in-process
-    }
+    public void whenMessagesMayBeLost(Runnable recheck) {}
 
     @Override
     public boolean connected() {
@@ -43,7 +39,5 @@ public final class InProcessFeed implements MessageFeed {
     }
 
     @Override
-    public void close() {
-        receivers.clear();
-    }
+    public void close() {}
 }

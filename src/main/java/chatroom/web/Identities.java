@@ -5,9 +5,17 @@ import io.netty.handler.codec.http.cookie.CookieHeaderNames;
 import io.netty.handler.codec.http.cookie.DefaultCookie;
 import io.netty.handler.codec.http.cookie.ServerCookieEncoder;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.OpenOption;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
@@ -16,6 +24,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.HexFormat;
+import java.util.Set;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import org.slf4j.Logger;
@@ -42,6 +51,12 @@ final class Identities {
     private static final int SECRET_BYTES = 32;
     /** A cookie issued this far in the future is refused: clocks differ a little between restarts, not more. */
     private static final Duration CLOCK_SKEW = Duration.ofMinutes(5);
+    /** Secrets given from outside must be a full HMAC-SHA256 key. */
+    static final int MIN_SECRET_BYTES = 32;
+    /** Files written by earlier versions may hold 16 bytes; still accepted. */
+    private static final int MIN_FILE_SECRET_BYTES = 16;
+    private static final int CREATE_ATTEMPTS = 5;
+    private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rw-------");
     private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
     private static final Base64.Decoder B64D = Base64.getUrlDecoder();
 
@@ -56,29 +71,132 @@ final class Identities {
         this.clock = clock;
     }
 
-    /** Reads the secret from the file, or makes a new one there (readable by the owner only) if it is missing. */
+    /**
+     * The identities of a node, signed with the secret it was given or the one in {@code file}: the one
+     * call the web layer needs. {@code givenSecret} (from {@code CHATROOM_SECRET}) wins when present;
+     * otherwise a single node reads or creates {@code file} ({@link #withSecretFile}), and a cluster node
+     * ({@code mayCreate} false) only reads it ({@link #withSharedSecretFile}).
+     */
+    static Identities load(byte[] givenSecret, Path file, boolean mayCreate, Duration maxAge) throws IOException {
+        if (givenSecret != null) {
+            return withSecret(givenSecret, maxAge);
+        }
+        return mayCreate ? withSecretFile(file, maxAge) : withSharedSecretFile(file, maxAge);
+    }
+
+    /** Pick when the secret comes from outside (CHATROOM_SECRET): every node given the same bytes accepts the same cookies. */
+    static Identities withSecret(byte[] secret, Duration maxAge) {
+        if (secret.length < MIN_SECRET_BYTES) {
+            throw new IllegalArgumentException("identity secret is " + secret.length + " bytes; at least "
+                    + MIN_SECRET_BYTES + " are needed");
+        }
+        return new Identities(secret.clone(), maxAge, Clock.systemUTC());
+    }
+
+    /**
+     * Pick for a cluster node: reads the secret every node shares from {@code file} and never creates one,
+     * since a node that made up its own would sign cookies the other nodes reject.
+     */
+    static Identities withSharedSecretFile(Path file, Duration maxAge) throws IOException {
+        try {
+            return new Identities(readSecret(file), maxAge, Clock.systemUTC());
+        } catch (NoSuchFileException e) {
+            throw new IOException(file.toAbsolutePath() + ": no such file; a cluster node needs the identity secret"
+                    + " that every node shares (this file or CHATROOM_SECRET) and never makes one up", e);
+        }
+    }
+
+    /**
+     * Pick for a single node: reads the secret from the file, or creates it there if it is missing. The
+     * file is readable by its owner only from the moment it exists, and appears whole or not at all: the
+     * secret is written to a temporary file in the same directory, made with owner-only permissions, and
+     * then hard-linked to its name, which fails if the name exists. Of several processes starting at
+     * once, one creates the file and the others read it, so all sign with the same secret.
+     */
     static Identities withSecretFile(Path file, Duration maxAge) throws IOException {
-        if (Files.exists(file)) {
-            byte[] secret = HexFormat.of().parseHex(Files.readString(file).trim());
-            if (secret.length < 16) {
-                throw new IOException(file + ": secret is " + secret.length + " bytes; at least 16 are needed");
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return new Identities(readSecret(file), maxAge, Clock.systemUTC());
+            } catch (NoSuchFileException e) {
+                // make it below
             }
-            return new Identities(secret, maxAge, Clock.systemUTC());
+            if (createSecretFile(file)) {
+                log.info("{}: new secret for identity cookies", file);
+            } else if (attempt >= CREATE_ATTEMPTS) {
+                throw new IOException(file + ": appeared and vanished " + attempt + " times while creating the secret");
+            }
+        }
+    }
+
+    /** True if this call created the file; false if another process had created it meanwhile. */
+    private static boolean createSecretFile(Path file) throws IOException {
+        Path dir = file.toAbsolutePath().getParent();
+        if (dir != null) {
+            Files.createDirectories(dir);
         }
         byte[] secret = new byte[SECRET_BYTES];
         new SecureRandom().nextBytes(secret);
-        Path parent = file.toAbsolutePath().getParent();
-        if (parent != null) {
-            Files.createDirectories(parent);
-        }
-        Files.writeString(file, HexFormat.of().formatHex(secret) + "\n");
+        Path temp = file.resolveSibling("." + file.getFileName() + "." + ProcessHandle.current().pid() + "."
+                + System.nanoTime() + ".tmp");
         try {
-            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
-        } catch (UnsupportedOperationException e) {
-            log.warn("{}: cannot restrict permissions on this file system", file);
+            try (FileChannel out = createOwnerOnly(temp)) {
+                out.write(ByteBuffer.wrap((HexFormat.of().formatHex(secret) + "\n").getBytes(StandardCharsets.US_ASCII)));
+                out.force(true);
+            }
+            try {
+                Files.createLink(file, temp); // atomic, and never replaces a file another process linked first
+            } catch (FileAlreadyExistsException e) {
+                throw e;
+            } catch (UnsupportedOperationException | FileSystemException e) {
+                // no hard links on this file system: without REPLACE_EXISTING, move refuses an existing file
+                // (checked just before the rename, so two starting in the same instant could still differ)
+                Files.move(temp, file);
+            }
+            return true;
+        } catch (FileAlreadyExistsException e) {
+            return false;
+        } finally {
+            Files.deleteIfExists(temp);
         }
-        log.info("{}: new secret for identity cookies", file);
-        return new Identities(secret, maxAge, Clock.systemUTC());
+    }
+
+    /** Creates the file with owner-only permissions from the start (no window in which others may open it). */
+    private static FileChannel createOwnerOnly(Path temp) throws IOException {
+        Set<OpenOption> options = Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        try {
+            return FileChannel.open(temp, options, PosixFilePermissions.asFileAttribute(OWNER_ONLY));
+        } catch (UnsupportedOperationException e) {
+            log.warn("{}: cannot restrict permissions on this file system", temp.toAbsolutePath().getParent());
+            return FileChannel.open(temp, options);
+        }
+    }
+
+    private static byte[] readSecret(Path file) throws IOException {
+        String text = Files.readString(file).trim();
+        byte[] secret;
+        try {
+            secret = HexFormat.of().parseHex(text);
+        } catch (IllegalArgumentException e) {
+            throw new IOException(file + ": the secret is not hex; expected " + 2 * SECRET_BYTES + " hex digits");
+        }
+        if (secret.length < MIN_FILE_SECRET_BYTES) {
+            throw new IOException(file + ": secret is " + secret.length + " bytes; at least " + MIN_FILE_SECRET_BYTES
+                    + " are needed");
+        }
+        warnIfOthersCanRead(file);
+        return secret;
+    }
+
+    private static void warnIfOthersCanRead(Path file) {
+        try {
+            Set<PosixFilePermission> permissions = Files.getPosixFilePermissions(file);
+            if (permissions.stream().anyMatch(p -> p.name().startsWith("GROUP") || p.name().startsWith("OTHERS"))) {
+                log.warn("{}: the identity secret is readable by others ({}); anyone who reads it can sign in as"
+                        + " any user: chmod 600 it", file, PosixFilePermissions.toString(permissions));
+            }
+        } catch (UnsupportedOperationException | IOException e) {
+            // not a POSIX file system: nothing to check
+        }
     }
 
     Identity newGuest() {

@@ -43,7 +43,9 @@ public final class Web {
             String publicUrl,
             Duration hsts,
             Duration cookieMaxAge,
-            boolean publicStatus) {
+            boolean publicStatus,
+            byte[] sharedSecret,
+            boolean clusterMode) {
 
         /** The edge's settings out of the whole configuration. */
         public static Settings from(Config config) {
@@ -60,7 +62,9 @@ public final class Web {
                     config.publicUrl(),
                     config.hsts(),
                     config.cookieMaxAge(),
-                    config.publicStatus());
+                    config.publicStatus(),
+                    config.sharedSecret().map(Config.Secret::bytes).orElse(null),
+                    config.clusterMode());
         }
     }
 
@@ -70,7 +74,9 @@ public final class Web {
         this.messages = messages;
         this.views = views;
         this.assets = assets;
-        this.identities = Identities.withSecretFile(secretFile, settings.cookieMaxAge());
+        // a cluster node never makes up a secret of its own: the other nodes would reject its cookies
+        this.identities = Identities.load(
+                settings.sharedSecret(), secretFile, !settings.clusterMode(), settings.cookieMaxAge());
         this.origins = new Origins(settings.allowedOrigins(), settings.publicUrl());
         this.roomSettings = roomSettings;
         this.settings = settings;

@@ -1,0 +1,46 @@
+package chatroom.cluster;
+
+import chatroom.room.Message;
+import chatroom.room.MessageFeed;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * One "node" in a feed test: its feed, what each of its rooms' receivers got, and how often the feed ran
+ * the may-be-lost hook. A hand-written stand-in for the room core.
+ */
+final class FeedNode implements AutoCloseable {
+
+    final MessageFeed feed;
+    final AtomicInteger rechecks = new AtomicInteger();
+    private final Map<String, List<Message>> received = new ConcurrentHashMap<>();
+
+    FeedNode(MessageFeed feed) {
+        this.feed = feed;
+        feed.whenMessagesMayBeLost(rechecks::incrementAndGet);
+    }
+
+    FeedNode join(String... rooms) {
+        for (String room : rooms) {
+            List<Message> list = received.computeIfAbsent(room, r -> new CopyOnWriteArrayList<>());
+            feed.subscribe(room, list::add);
+        }
+        return this;
+    }
+
+    List<Message> got(String room) {
+        return received.getOrDefault(room, List.of());
+    }
+
+    boolean has(Message message) {
+        return got(message.room()).contains(message);
+    }
+
+    @Override
+    public void close() {
+        feed.close();
+    }
+}

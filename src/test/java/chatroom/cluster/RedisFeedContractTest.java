@@ -1,0 +1,16 @@
+package chatroom.cluster;
+
+import chatroom.room.MessageFeed;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.concurrent.ThreadLocalRandom;
+
+/** The single-node contract for the Redis feed, against the machine's Redis on a random prefix. */
+class RedisFeedContractTest extends MessageFeedContract {
+
+    @Override
+    MessageFeed newFeed() {
+        String prefix = "chatroom-test-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
+        return RedisFeed.connect(RedisFeed.Settings.of(RedisFeedTest.REDIS, prefix, "node-a", Duration.ofHours(1)));
+    }
+}
