@@ -3,18 +3,19 @@ package chatroom.store;
 import java.util.List;
 
 /**
- * What differs between the databases {@link JdbcMessageStore} runs on. Everything else — the schema in
- * {@code db/migration/common}, every SQL statement in the store — is written once, in syntax SQLite and
- * PostgreSQL both accept ({@code INSERT … ON CONFLICT … DO UPDATE … RETURNING}, {@code LIMIT}, BIGINT
- * epoch times), so that this enum stays small. Connection settings (SQLite pragmas, a PostgreSQL URL)
- * belong to the factory that opens the pool, not here.
+ * What differs between the databases {@link JdbcMessageStore} runs on, as far as the store's SQL is
+ * concerned. The schema in {@code db/migration/common} and every statement in {@link Sql} are written once,
+ * so this enum stays small. Connection settings (SQLite pragmas, a PostgreSQL URL) belong to the factory
+ * that opens the pool ({@link SqliteStore}, {@link PostgresStore}), not here.
  */
 enum Dialect {
     /**
-     * A SQLite file. Migrations that only SQLite needs go under {@code db/migration/sqlite}; add that
-     * location here together with the first such file (Flyway warns about a location that does not exist).
+     * A SQLite file. Migrations that only one database needs would go under {@code db/migration/sqlite} or
+     * {@code db/migration/postgresql}; add that location here together with the first such file (Flyway warns
+     * about a location that does not exist).
      */
-    SQLITE("SQLite", List.of("classpath:db/migration/common"));
+    SQLITE("SQLite", List.of("classpath:db/migration/common")),
+    POSTGRESQL("PostgreSQL", List.of("classpath:db/migration/common"));
 
     private final String displayName;
     private final List<String> migrationLocations;
@@ -24,7 +25,8 @@ enum Dialect {
         this.migrationLocations = migrationLocations;
     }
 
-    String displayName() {
+    @Override
+    public String toString() {
         return displayName;
     }
 

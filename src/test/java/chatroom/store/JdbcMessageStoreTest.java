@@ -33,6 +33,8 @@ class JdbcMessageStoreTest {
     @TempDir
     Path dir;
 
+    private static final JdbcMessageStore.Settings SETTINGS = JdbcMessageStore.Settings.defaults();
+
     private final List<JdbcMessageStore> opened = new ArrayList<>();
 
     @AfterEach
@@ -43,7 +45,7 @@ class JdbcMessageStoreTest {
     @Test
     void concurrent_appenders_get_gap_free_numbers_per_room_completed_in_call_order() throws Exception {
         Path file = dir.resolve("chat.db");
-        var store = open(file, JdbcMessageStore.Settings.defaults());
+        var store = open(file);
         int threads = 8;
         int perThread = 500;
         List<String> rooms = List.of("a", "b", "c", "d");
@@ -100,7 +102,7 @@ class JdbcMessageStoreTest {
 
     @Test
     void appends_waiting_together_are_written_in_one_batch_and_still_numbered_in_call_order() throws Exception {
-        var store = open(JdbcMessageStore.Settings.defaults().withMaxBatch(64));
+        var store = open(dir.resolve("chat.db"), SqliteStore.Options.defaults(), SETTINGS.withMaxBatch(64));
         List<CompletableFuture<Message>> futures = new ArrayList<>();
         for (int i = 0; i < 1000; i++) futures.add(store.append(message("lobby", "m" + i)));
 
@@ -132,7 +134,7 @@ class JdbcMessageStoreTest {
             get(first.append(message("side", "side 1")));
         }
 
-        var second = open(file, JdbcMessageStore.Settings.defaults());
+        var second = open(file);
         Message next = get(second.append(message("lobby", "after restart")));
 
         assertThat(next.seq()).isEqualTo(4);
@@ -144,7 +146,7 @@ class JdbcMessageStoreTest {
     @Test
     void a_failed_transaction_fails_its_appends_and_the_writer_goes_on_without_a_gap() throws Exception {
         Path file = dir.resolve("chat.db");
-        var store = open(file, JdbcMessageStore.Settings.defaults().withBusyTimeout(Duration.ofMillis(200)));
+        var store = open(file, SqliteStore.Options.defaults().withBusyTimeout(Duration.ofMillis(200)), SETTINGS);
         get(store.append(message("lobby", "first")));
 
         CompletableFuture<Message> blocked;
@@ -170,7 +172,7 @@ class JdbcMessageStoreTest {
 
     @Test
     void a_message_over_the_text_limit_is_refused_alone_and_its_neighbours_are_stored() throws Exception {
-        var store = open(JdbcMessageStore.Settings.defaults());
+        var store = open(dir.resolve("chat.db"));
         String tooLong = "x".repeat(JdbcMessageStore.MAX_TEXT_CHARS + 1);
 
         var before = store.append(message("lobby", "before"));
@@ -189,9 +191,8 @@ class JdbcMessageStoreTest {
     void a_full_write_queue_refuses_at_once_and_what_it_accepted_is_numbered_without_gaps() throws Exception {
         Path file = dir.resolve("chat.db");
         int maxQueued = 3;
-        var settings = new JdbcMessageStore.Settings(
-                1, maxQueued, 1, Duration.ofSeconds(10), JdbcMessageStore.Durability.POWER_LOSS_SAFE);
-        var store = open(file, settings);
+        var settings = SETTINGS.withMaxBatch(1).withMaxQueued(maxQueued);
+        var store = open(file, SqliteStore.Options.defaults().withBusyTimeout(Duration.ofSeconds(10)), settings);
         List<CompletableFuture<Message>> futures = new ArrayList<>();
 
         // the writer is stuck behind another process's lock holding at most one append (batches of 1)
@@ -232,7 +233,7 @@ class JdbcMessageStoreTest {
         store.close();
 
         assertThat(futures).allMatch(f -> f.isDone() && !f.isCompletedExceptionally());
-        var reopened = open(file, JdbcMessageStore.Settings.defaults());
+        var reopened = open(file);
         long stored = 0;
         for (int r = 0; r < 7; r++) stored += get(reopened.after("room" + r, 0, 10_000)).size();
         assertThat(stored).isEqualTo(3000);
@@ -264,19 +265,19 @@ class JdbcMessageStoreTest {
         get(closedFromWriter);
 
         assertThat(store.append(message("lobby", "late"))).isCompletedExceptionally();
-        assertThat(get(open(file, JdbcMessageStore.Settings.defaults()).after("lobby", 0, 10)))
+        assertThat(get(open(file).after("lobby", 0, 10)))
                 .extracting(Message::text)
                 .containsExactly("last");
     }
 
     // ---- helpers ----
 
-    private JdbcMessageStore open(JdbcMessageStore.Settings settings) {
-        return open(dir.resolve("chat.db"), settings);
+    private JdbcMessageStore open(Path file) {
+        return open(file, SqliteStore.Options.defaults(), SETTINGS);
     }
 
-    private JdbcMessageStore open(Path file, JdbcMessageStore.Settings settings) {
-        var store = JdbcMessageStore.openSqlite(file, settings);
+    private JdbcMessageStore open(Path file, SqliteStore.Options options, JdbcMessageStore.Settings settings) {
+        var store = SqliteStore.open(file, options, settings);
         opened.add(store);
         return store;
     }
