@@ -103,6 +103,15 @@ public final class JdbcMessageStore implements MessageStore {
         return SqliteStore.open(dbFile);
     }
 
+    /**
+     * Opens the store on a PostgreSQL database ({@code postgresql://HOST:PORT/DB?user=U&password=P} or a
+     * {@code jdbc:postgresql://} URL) with the default settings. Pick it for cluster mode: several nodes, one
+     * database. See {@link PostgresStore}.
+     */
+    public static JdbcMessageStore openPostgres(String url) {
+        return PostgresStore.open(url);
+    }
+
     /** Brings the schema up to date and starts the threads; on failure the caller closes the database. */
     JdbcMessageStore(Database database, Settings settings) {
         this.database = database;

@@ -28,6 +28,9 @@ abstract class MessageStoreContract {
 
     abstract MessageStore openStore() throws Exception;
 
+    /** Runs after each test has closed its store: where a subclass drops what {@link #openStore} created. */
+    void afterStoreClosed() {}
+
     @BeforeEach
     void open() throws Exception {
         store = openStore();
@@ -35,7 +38,11 @@ abstract class MessageStoreContract {
 
     @AfterEach
     void closeStore() {
-        store.close();
+        try {
+            store.close();
+        } finally {
+            afterStoreClosed();
+        }
     }
 
     @Test
