@@ -24,6 +24,10 @@ import org.slf4j.LoggerFactory;
  * through {@link MessageStore}; {@code Main} opens one per process and closes it last, after the rooms. It
  * owns the open {@link Database}, one {@link GroupCommitWriter} (appends) and the {@link MessageReads}.
  *
+ * <p>Retried sends: an append with a {@link NewMessage#clientId} its author already used in the room stores
+ * nothing and completes with the message stored the first time, even when the two race on two nodes (see
+ * {@link BatchTransaction}).
+ *
  * <p>Times: {@code sent_at_ms} is epoch milliseconds, the same BIGINT in SQLite and PostgreSQL, compared
  * as numbers, never parsed; so that the message an append completes with equals the one history returns,
  * its {@code sentAt} is truncated to milliseconds.
@@ -44,6 +48,9 @@ public final class JdbcMessageStore implements MessageStore {
      * which are never more, so a text that passes here never trips the CHECK and fails a batch.
      */
     public static final int MAX_TEXT_CHARS = 16_000;
+
+    /** Longest client id the store accepts: ids come from the page, and the unique index holds each one. */
+    public static final int MAX_CLIENT_ID_CHARS = 128;
 
     private static final Logger log = LoggerFactory.getLogger(JdbcMessageStore.class);
 
@@ -156,6 +163,10 @@ public final class JdbcMessageStore implements MessageStore {
         if (message.text().length() > MAX_TEXT_CHARS) {
             return subject + "message is " + message.text().length() + " characters; the store's limit is "
                     + MAX_TEXT_CHARS;
+        }
+        if (message.clientId() != null && message.clientId().length() > MAX_CLIENT_ID_CHARS) {
+            return subject + "clientId is " + message.clientId().length() + " characters; the store's limit is "
+                    + MAX_CLIENT_ID_CHARS;
         }
         return null;
     }

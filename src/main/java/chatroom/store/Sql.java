@@ -20,11 +20,18 @@ final class Sql {
                 SET last_seq = rooms.last_seq + excluded.last_seq, last_active_us = excluded.last_active_us
             RETURNING last_seq""";
 
+    /** Returns the numbers claimed for appends that turned out to be stored already (retried sends). */
+    static final String GIVE_BACK_SEQS = "UPDATE rooms SET last_seq = last_seq - ? WHERE room = ?";
+
     static final String INSERT_MESSAGE = """
-            INSERT INTO messages (room, seq, author_id, author_name, text, sent_at_ms)
-            VALUES (?, ?, ?, ?, ?, ?)""";
+            INSERT INTO messages (room, seq, author_id, author_name, text, sent_at_ms, client_id)
+            VALUES (?, ?, ?, ?, ?, ?, ?)""";
 
     static final String MESSAGE_COLUMNS = "room, seq, author_id, author_name, text, sent_at_ms";
+
+    static final String SELECT_BY_CLIENT_ID = "SELECT " + MESSAGE_COLUMNS + """
+             FROM messages
+            WHERE room = ? AND author_id = ? AND client_id = ?""";
 
     static final String SELECT_BEFORE = "SELECT " + MESSAGE_COLUMNS + """
              FROM messages

@@ -88,6 +88,38 @@ class PostgresStoreTest {
     }
 
     @Test
+    void two_nodes_racing_with_the_same_client_id_store_it_once_and_both_complete_with_it() throws Exception {
+        var nodes = List.of(open(database.url()), open(database.url()));
+        int sends = 300;
+        CountDownLatch start = new CountDownLatch(1);
+        List<List<CompletableFuture<Message>>> futuresByNode = new ArrayList<>();
+        List<Thread> senders = new ArrayList<>();
+        for (var node : nodes) {
+            List<CompletableFuture<Message>> mine = new ArrayList<>();
+            futuresByNode.add(mine);
+            senders.add(Thread.ofPlatform().start(() -> {
+                awaitQuietly(start);
+                for (int i = 0; i < sends; i++) {
+                    // the same send, retried on the other node at the same moment
+                    mine.add(node.append(new NewMessage("lobby", "u-1", "Ann", "send " + i, T0, "c-" + i)));
+                }
+            }));
+        }
+        start.countDown();
+        for (Thread sender : senders) sender.join();
+
+        for (int i = 0; i < sends; i++) {
+            Message onNode1 = MessageStoreContract.get(futuresByNode.get(0).get(i));
+            Message onNode2 = MessageStoreContract.get(futuresByNode.get(1).get(i));
+            assertThat(onNode2).as("send %d", i).isEqualTo(onNode1);
+            assertThat(onNode1.text()).isEqualTo("send " + i);
+        }
+        List<Message> stored = MessageStoreContract.get(nodes.get(0).after("lobby", 0, Integer.MAX_VALUE));
+        assertThat(stored).extracting(Message::seq).isEqualTo(LongStream.rangeClosed(1, sends).boxed().toList());
+        assertThat(MessageStoreContract.get(nodes.get(1).lastSeqs(List.of("lobby")))).containsEntry("lobby", (long) sends);
+    }
+
+    @Test
     void a_malformed_url_is_refused_naming_the_value_and_the_form_expected() {
         assertThatThrownBy(() -> PostgresStore.open("mysql://localhost/chat"))
                 .isInstanceOf(IllegalArgumentException.class)
