@@ -140,20 +140,16 @@ final class GroupCommitWriter {
 
     /** Writes one batch in one transaction and completes or fails its futures. Never throws an Exception. */
     private void write(List<Pending> batch) {
-        try (Connection connection = database.pool().getConnection()) {
-            try {
-                transaction.write(connection, batch);
-            } catch (SQLException | RuntimeException e) {
-                try {
-                    connection.rollback();
-                } catch (SQLException rollbackFailure) {
-                    e.addSuppressed(rollbackFailure);
-                }
-                throw e;
-            }
+        Connection connection = null;
+        try {
+            connection = database.pool().getConnection();
+            transaction.write(connection, batch);
         } catch (Exception e) {
+            if (connection != null) discard(connection, e);
             fail(batch, e);
             return;
+        } finally {
+            if (connection != null) returnToPool(connection);
         }
         if (lastFailure != null) {
             log.info("{}: writing again after failures ({})", database.name(), lastFailure);
@@ -161,6 +157,30 @@ final class GroupCommitWriter {
         }
         for (Pending pending : batch) {
             pending.future.complete(pending.stored);
+        }
+    }
+
+    /**
+     * Rolls back and drops the connection of a failed batch, so the next batch starts on a fresh one. After a
+     * failed commit a connection's state is not known: SQLite rolls the transaction back by itself when a
+     * commit fails (disk full, I/O error) while the driver goes on as if one were open, so the next batch's
+     * statements would autocommit one by one — stored, yet reported "not stored", and no longer all or
+     * nothing. A broken PostgreSQL connection is dropped the same way.
+     */
+    private void discard(Connection connection, Exception failure) {
+        try {
+            connection.rollback();
+        } catch (SQLException | RuntimeException rollbackFailure) {
+            failure.addSuppressed(rollbackFailure);
+        }
+        database.pool().evictConnection(connection);
+    }
+
+    private void returnToPool(Connection connection) {
+        try {
+            connection.close();
+        } catch (SQLException e) {
+            log.warn("{}: returning the writer's connection to the pool failed", database.name(), e);
         }
     }
 
