@@ -140,17 +140,21 @@ final class GroupCommitWriter {
 
     /** Writes one batch in one transaction and completes or fails its futures. Never throws an Exception. */
     private void write(List<Pending> batch) {
-        Connection connection = null;
+        Connection connection;
         try {
             connection = database.pool().getConnection();
-            transaction.write(connection, batch);
-        } catch (Exception e) {
-            if (connection != null) discard(connection, e);
+        } catch (SQLException e) {
             fail(batch, e);
             return;
-        } finally {
-            if (connection != null) returnToPool(connection);
         }
+        try {
+            transaction.write(connection, batch);
+        } catch (Exception e) {
+            discard(connection, e);
+            fail(batch, e);
+            return;
+        }
+        returnToPool(connection);
         if (lastFailure != null) {
             log.info("{}: writing again after failures ({})", database.name(), lastFailure);
             lastFailure = null;
@@ -165,7 +169,8 @@ final class GroupCommitWriter {
      * failed commit a connection's state is not known: SQLite rolls the transaction back by itself when a
      * commit fails (disk full, I/O error) while the driver goes on as if one were open, so the next batch's
      * statements would autocommit one by one — stored, yet reported "not stored", and no longer all or
-     * nothing. A broken PostgreSQL connection is dropped the same way.
+     * nothing. A broken PostgreSQL connection is dropped the same way. The pool closes an evicted connection
+     * itself; closing it here as well would hand the pool a connection it has already let go.
      */
     private void discard(Connection connection, Exception failure) {
         try {
