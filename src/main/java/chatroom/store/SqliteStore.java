@@ -22,6 +22,9 @@ import org.sqlite.SQLiteDataSource;
  * not for power loss. FULL is the default because group commit makes it cheap: one fsync per batch, not per
  * message. Other pragmas: {@code busy_timeout} (so Flyway, a backup or a tool holding the lock delays a
  * batch instead of failing it at once) and {@code foreign_keys=ON}.
+ *
+ * <p>One process per file: the store holds {@link SqliteFileLock} while it is open, and opening a file
+ * another process has open fails at once, naming the file.
  */
 public final class SqliteStore {
 
@@ -73,6 +76,7 @@ public final class SqliteStore {
         } catch (IOException e) {
             throw new UncheckedIOException(file + ": cannot create its directory", e);
         }
+        SqliteFileLock lock = SqliteFileLock.acquire(file);
         SQLiteConfig sqlite = new SQLiteConfig();
         sqlite.setJournalMode(SQLiteConfig.JournalMode.WAL);
         sqlite.setSynchronous(
@@ -90,13 +94,27 @@ public final class SqliteStore {
         hikari.setMaximumPoolSize(settings.poolSize());
         hikari.setMinimumIdle(1);
         hikari.setConnectionTimeout(settings.connectionTimeout().toMillis());
-        Database database = new Database(
-                file.toString(), Dialect.SQLITE, new HikariDataSource(hikari), null);
+        HikariDataSource pool;
+        try {
+            pool = new HikariDataSource(hikari);
+        } catch (RuntimeException e) {
+            closeQuietly(lock, e);
+            throw e;
+        }
+        Database database = new Database(file.toString(), Dialect.SQLITE, pool, lock);
         try {
             return new JdbcMessageStore(database, settings);
         } catch (RuntimeException e) {
             database.close();
             throw e;
+        }
+    }
+
+    private static void closeQuietly(SqliteFileLock lock, Exception failure) {
+        try {
+            lock.close();
+        } catch (IOException e) {
+            failure.addSuppressed(e);
         }
     }
 }

@@ -6,6 +6,7 @@ import static chatroom.store.MessageStoreContract.texts;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import chatroom.Await;
 import chatroom.room.Message;
 import chatroom.room.NewMessage;
 import java.nio.file.Path;
@@ -16,6 +17,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -53,6 +55,7 @@ class JdbcMessageStoreTest {
         rooms.forEach(room -> completedSeqs.put(room, new ConcurrentLinkedQueue<>()));
         // futures.get(t) holds thread t's appends in the order it called them
         List<List<CompletableFuture<Message>>> futures = new ArrayList<>();
+        Queue<CompletableFuture<Void>> recorded = new ConcurrentLinkedQueue<>();
         CountDownLatch start = new CountDownLatch(1);
         List<Thread> appenders = new ArrayList<>();
         for (int t = 0; t < threads; t++) {
@@ -65,7 +68,7 @@ class JdbcMessageStoreTest {
                     String room = rooms.get((thread + i) % rooms.size());
                     var future = store.append(new NewMessage(room, "u" + thread, "T" + thread, thread + ":" + i, T0));
                     // runs on the writer thread as each append completes: the completion order
-                    future.thenAccept(m -> completedSeqs.get(m.room()).add(m.seq()));
+                    recorded.add(future.thenAccept(m -> completedSeqs.get(m.room()).add(m.seq())));
                     mine.add(future);
                 }
             }));
@@ -79,8 +82,9 @@ class JdbcMessageStoreTest {
             for (Thread appender : appenders) appender.join();
             sql.execute("ROLLBACK");
         }
-        CompletableFuture.allOf(futures.stream().flatMap(List::stream).toArray(CompletableFuture[]::new))
-                .get(30, TimeUnit.SECONDS);
+        // wait for the recording callbacks, not the appends: an append's future is done a moment before
+        // every callback attached to it has run
+        CompletableFuture.allOf(recorded.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
 
         int perRoom = threads * perThread / rooms.size();
         for (String room : rooms) {
@@ -107,15 +111,16 @@ class JdbcMessageStoreTest {
         for (int i = 0; i < 1000; i++) futures.add(store.append(message("lobby", "m" + i)));
 
         List<Integer> completionOrder = new ArrayList<>(); // appended to by the writer thread only
+        List<CompletableFuture<Void>> recorded = new ArrayList<>();
         for (int i = 0; i < futures.size(); i++) {
             int index = i;
-            futures.get(i).thenAccept(m -> {
+            recorded.add(futures.get(i).thenAccept(m -> {
                 synchronized (completionOrder) {
                     completionOrder.add(index);
                 }
-            });
+            }));
         }
-        CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+        CompletableFuture.allOf(recorded.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
 
         for (int i = 0; i < futures.size(); i++) {
             assertThat(futures.get(i).join().seq()).isEqualTo(i + 1L);
@@ -265,7 +270,9 @@ class JdbcMessageStoreTest {
         get(closedFromWriter);
 
         assertThat(store.append(message("lobby", "late"))).isCompletedExceptionally();
-        assertThat(get(open(file).after("lobby", 0, 10)))
+        // the writer releases the file (and its lock) once it has finished the batch the continuation ran in
+        var reopened = Await.until(() -> openOrNull(file), "the file to be released by the closed store");
+        assertThat(get(reopened.after("lobby", 0, 10)))
                 .extracting(Message::text)
                 .containsExactly("last");
     }
@@ -280,6 +287,14 @@ class JdbcMessageStoreTest {
         var store = SqliteStore.open(file, options, settings);
         opened.add(store);
         return store;
+    }
+
+    private JdbcMessageStore openOrNull(Path file) {
+        try {
+            return open(file);
+        } catch (StoreException e) {
+            return null;
+        }
     }
 
     private static NewMessage message(String room, String text) {
