@@ -10,11 +10,15 @@ import java.util.List;
  */
 enum Dialect {
     /**
-     * A SQLite file. Migrations that only one database needs would go under {@code db/migration/sqlite} or
-     * {@code db/migration/postgresql}; add that location here together with the first such file (Flyway warns
-     * about a location that does not exist).
+     * A SQLite file: the common migrations and SQLite's own ({@code db/migration/sqlite}). Versions are unique
+     * across both locations, so a version taken by one database's own migration is simply absent on the
+     * other.
      */
-    SQLITE("SQLite", List.of("classpath:db/migration/common")),
+    SQLITE("SQLite", List.of("classpath:db/migration/common", "classpath:db/migration/sqlite")),
+    /**
+     * PostgreSQL: the common migrations. Its own would go under {@code db/migration/postgresql}; add that
+     * location here with the first such file (Flyway warns about a location that does not exist).
+     */
     POSTGRESQL("PostgreSQL", List.of("classpath:db/migration/common"));
 
     private final String displayName;

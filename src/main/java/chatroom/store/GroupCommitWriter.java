@@ -120,7 +120,7 @@ final class GroupCommitWriter {
                     batch.removeLast();
                     closing = true;
                 }
-                if (!batch.isEmpty()) write(batch);
+                if (!batch.isEmpty()) writeOrFail(batch);
                 batch.clear();
             }
         } catch (InterruptedException e) {
@@ -135,6 +135,23 @@ final class GroupCommitWriter {
             throw e;
         } finally {
             onStopped.run();
+        }
+    }
+
+    /**
+     * {@link #write}, and should anything escape it (a bug in a driver or the pool), fails the batch's open
+     * futures instead of letting the exception end the writer thread, which would leave every later append
+     * waiting forever.
+     */
+    private void writeOrFail(List<Pending> batch) {
+        try {
+            write(batch);
+        } catch (RuntimeException e) {
+            log.error("{}: writing a batch of {} messages failed unexpectedly; going on", database.name(), batch.size(), e);
+            for (Pending pending : batch) {
+                pending.future.completeExceptionally(new StoreException("room " + pending.message.room()
+                        + ": message not stored, or its outcome is unknown: " + e, e));
+            }
         }
     }
 

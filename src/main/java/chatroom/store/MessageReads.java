@@ -31,6 +31,8 @@ final class MessageReads {
 
     private static final Logger log = LoggerFactory.getLogger(MessageReads.class);
     private static final long STOP_WAIT_SECONDS = 10;
+    /** Rooms per lastSeqs query: well under the bind-parameter limits of SQLite (32766) and pgjdbc (32767). */
+    static final int LAST_SEQS_PER_QUERY = 1_000;
 
     private final Database database;
     private final ExecutorService readers;
@@ -68,18 +70,21 @@ final class MessageReads {
         });
     }
 
+    /** One query per {@link #LAST_SEQS_PER_QUERY} rooms (usually one query), not one per room. */
     CompletableFuture<Map<String, Long>> lastSeqs(Collection<String> rooms) {
         List<String> names = List.copyOf(rooms);
         return read("reading the last seq of " + names.size() + " rooms", connection -> {
             Map<String, Long> last = new HashMap<>();
-            try (PreparedStatement select = connection.prepareStatement(Sql.SELECT_LAST_SEQ)) {
-                for (String room : names) {
-                    select.setString(1, room);
+            for (int from = 0; from < names.size(); from += LAST_SEQS_PER_QUERY) {
+                List<String> chunk = names.subList(from, Math.min(names.size(), from + LAST_SEQS_PER_QUERY));
+                try (PreparedStatement select = connection.prepareStatement(Sql.selectLastSeqs(chunk.size()))) {
+                    for (int i = 0; i < chunk.size(); i++) select.setString(i + 1, chunk.get(i));
                     try (ResultSet rows = select.executeQuery()) {
-                        last.put(room, rows.next() ? rows.getLong(1) : 0L);
+                        while (rows.next()) last.put(rows.getString(1), rows.getLong(2));
                     }
                 }
             }
+            for (String room : names) last.putIfAbsent(room, 0L);
             return last;
         });
     }

@@ -43,7 +43,10 @@ final class Sql {
 
     static final String SELECT_ACTIVE_ROOMS = "SELECT room FROM rooms ORDER BY last_active_us DESC LIMIT ?";
 
-    static final String SELECT_LAST_SEQ = "SELECT last_seq FROM rooms WHERE room = ?";
+    /** The last seq of each of {@code rooms} rooms that has a row; a room without one has no messages. */
+    static String selectLastSeqs(int rooms) {
+        return "SELECT room, last_seq FROM rooms WHERE room IN (" + "?, ".repeat(rooms - 1) + "?)";
+    }
 
     static final String SELECT_LAST_ACTIVE = "SELECT coalesce(max(last_active_us), 0) FROM rooms";
 }

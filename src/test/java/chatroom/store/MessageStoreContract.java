@@ -180,6 +180,20 @@ abstract class MessageStoreContract {
         assertThat(texts(get(store.after("lobby", 0, 10)))).containsExactly("same", "same");
     }
 
+    @Test
+    void last_seqs_name_every_room_asked_for_with_0_for_a_room_without_messages() throws Exception {
+        appendAll("a", 3);
+        appendAll("b", 1);
+        List<String> many = new ArrayList<>(List.of("a", "b", "nobody"));
+        for (int i = 0; i < 2_500; i++) many.add("empty-" + i); // more than one query's worth
+
+        var last = get(store.lastSeqs(many));
+
+        assertThat(last).hasSize(many.size()).containsEntry("a", 3L).containsEntry("b", 1L).containsEntry("nobody", 0L);
+        assertThat(last.get("empty-2499")).isZero();
+        assertThat(get(store.lastSeqs(List.of()))).isEmpty();
+    }
+
     // ---- helpers ----
 
     Message append(String room, String text) throws Exception {
