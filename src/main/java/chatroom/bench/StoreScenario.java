@@ -1,11 +1,10 @@
 package chatroom.bench;
 
-import chatroom.store.StoreThroughput;
 import java.nio.file.Path;
 
 /**
  * The store scenario: message-store throughput without the network, measured by
- * {@code chatroom.store.StoreThroughput.run(Path dbFile, int rooms, int messages, int textChars)},
+ * {@link StoreThroughput#run(Path, int, int, int)},
  * which drives the real store (SQLite, durable before each append completes) with many appends in
  * flight.
  *
@@ -14,7 +13,7 @@ import java.nio.file.Path;
 final class StoreScenario {
 
     static final String USAGE = """
-            store: message-store throughput (chatroom.store.StoreThroughput), no network
+            store: message-store throughput (chatroom.bench.StoreThroughput), no network
               --db FILE          database file (bench-store.db, deleted first)
               --rooms N          rooms (10)
               --messages N       messages in total (100000)

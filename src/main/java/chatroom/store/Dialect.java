@@ -3,18 +3,23 @@ package chatroom.store;
 import java.util.List;
 
 /**
- * What differs between the databases {@link JdbcMessageStore} runs on. Everything else — the schema in
- * {@code db/migration/common}, every SQL statement in the store — is written once, in syntax SQLite and
- * PostgreSQL both accept ({@code INSERT … ON CONFLICT … DO UPDATE … RETURNING}, {@code LIMIT}, BIGINT
- * epoch times), so that this enum stays small. Connection settings (SQLite pragmas, a PostgreSQL URL)
- * belong to the factory that opens the pool, not here.
+ * What differs between the databases {@link JdbcMessageStore} runs on, as far as the store's SQL is
+ * concerned. The schema in {@code db/migration/common} and every statement in {@link Sql} are written once,
+ * so this enum stays small. Connection settings (SQLite pragmas, a PostgreSQL URL) belong to the factory
+ * that opens the pool ({@link SqliteStore}, {@link PostgresStore}), not here.
  */
 enum Dialect {
     /**
-     * A SQLite file. Migrations that only SQLite needs go under {@code db/migration/sqlite}; add that
-     * location here together with the first such file (Flyway warns about a location that does not exist).
+     * A SQLite file: the common migrations and SQLite's own ({@code db/migration/sqlite}). Versions are unique
+     * across both locations, so a version taken by one database's own migration is simply absent on the
+     * other.
      */
-    SQLITE("SQLite", List.of("classpath:db/migration/common"));
+    SQLITE("SQLite", List.of("classpath:db/migration/common", "classpath:db/migration/sqlite")),
+    /**
+     * PostgreSQL: the common migrations. Its own would go under {@code db/migration/postgresql}; add that
+     * location here with the first such file (Flyway warns about a location that does not exist).
+     */
+    POSTGRESQL("PostgreSQL", List.of("classpath:db/migration/common"));
 
     private final String displayName;
     private final List<String> migrationLocations;
@@ -24,7 +29,8 @@ enum Dialect {
         this.migrationLocations = migrationLocations;
     }
 
-    String displayName() {
+    @Override
+    public String toString() {
         return displayName;
     }
 

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * DESIGN's guarantee 2 for the store on its own: kill -9 loses no message whose append had completed. A
+ * Accepted means stored, for the store on its own: kill -9 loses no message whose append had completed. A
  * child JVM ({@link AppendUntilKilled}) appends and reports each completed append; we SIGKILL it in full
  * flight, reopen the file, and look for every reported message.
  */

@@ -6,6 +6,7 @@ import static chatroom.store.MessageStoreContract.texts;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import chatroom.Await;
 import chatroom.room.Message;
 import chatroom.room.NewMessage;
 import java.nio.file.Path;
@@ -16,6 +17,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -33,6 +35,8 @@ class JdbcMessageStoreTest {
     @TempDir
     Path dir;
 
+    private static final JdbcMessageStore.Settings SETTINGS = JdbcMessageStore.Settings.defaults();
+
     private final List<JdbcMessageStore> opened = new ArrayList<>();
 
     @AfterEach
@@ -43,7 +47,7 @@ class JdbcMessageStoreTest {
     @Test
     void concurrent_appenders_get_gap_free_numbers_per_room_completed_in_call_order() throws Exception {
         Path file = dir.resolve("chat.db");
-        var store = open(file, JdbcMessageStore.Settings.defaults());
+        var store = open(file);
         int threads = 8;
         int perThread = 500;
         List<String> rooms = List.of("a", "b", "c", "d");
@@ -51,6 +55,7 @@ class JdbcMessageStoreTest {
         rooms.forEach(room -> completedSeqs.put(room, new ConcurrentLinkedQueue<>()));
         // futures.get(t) holds thread t's appends in the order it called them
         List<List<CompletableFuture<Message>>> futures = new ArrayList<>();
+        Queue<CompletableFuture<Void>> recorded = new ConcurrentLinkedQueue<>();
         CountDownLatch start = new CountDownLatch(1);
         List<Thread> appenders = new ArrayList<>();
         for (int t = 0; t < threads; t++) {
@@ -63,7 +68,7 @@ class JdbcMessageStoreTest {
                     String room = rooms.get((thread + i) % rooms.size());
                     var future = store.append(new NewMessage(room, "u" + thread, "T" + thread, thread + ":" + i, T0));
                     // runs on the writer thread as each append completes: the completion order
-                    future.thenAccept(m -> completedSeqs.get(m.room()).add(m.seq()));
+                    recorded.add(future.thenAccept(m -> completedSeqs.get(m.room()).add(m.seq())));
                     mine.add(future);
                 }
             }));
@@ -77,8 +82,9 @@ class JdbcMessageStoreTest {
             for (Thread appender : appenders) appender.join();
             sql.execute("ROLLBACK");
         }
-        CompletableFuture.allOf(futures.stream().flatMap(List::stream).toArray(CompletableFuture[]::new))
-                .get(30, TimeUnit.SECONDS);
+        // wait for the recording callbacks, not the appends: an append's future is done a moment before
+        // every callback attached to it has run
+        CompletableFuture.allOf(recorded.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
 
         int perRoom = threads * perThread / rooms.size();
         for (String room : rooms) {
@@ -100,20 +106,21 @@ class JdbcMessageStoreTest {
 
     @Test
     void appends_waiting_together_are_written_in_one_batch_and_still_numbered_in_call_order() throws Exception {
-        var store = open(JdbcMessageStore.Settings.defaults().withMaxBatch(64));
+        var store = open(dir.resolve("chat.db"), SqliteStore.Options.defaults(), SETTINGS.withMaxBatch(64));
         List<CompletableFuture<Message>> futures = new ArrayList<>();
         for (int i = 0; i < 1000; i++) futures.add(store.append(message("lobby", "m" + i)));
 
         List<Integer> completionOrder = new ArrayList<>(); // appended to by the writer thread only
+        List<CompletableFuture<Void>> recorded = new ArrayList<>();
         for (int i = 0; i < futures.size(); i++) {
             int index = i;
-            futures.get(i).thenAccept(m -> {
+            recorded.add(futures.get(i).thenAccept(m -> {
                 synchronized (completionOrder) {
                     completionOrder.add(index);
                 }
-            });
+            }));
         }
-        CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+        CompletableFuture.allOf(recorded.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
 
         for (int i = 0; i < futures.size(); i++) {
             assertThat(futures.get(i).join().seq()).isEqualTo(i + 1L);
@@ -132,7 +139,7 @@ class JdbcMessageStoreTest {
             get(first.append(message("side", "side 1")));
         }
 
-        var second = open(file, JdbcMessageStore.Settings.defaults());
+        var second = open(file);
         Message next = get(second.append(message("lobby", "after restart")));
 
         assertThat(next.seq()).isEqualTo(4);
@@ -144,7 +151,7 @@ class JdbcMessageStoreTest {
     @Test
     void a_failed_transaction_fails_its_appends_and_the_writer_goes_on_without_a_gap() throws Exception {
         Path file = dir.resolve("chat.db");
-        var store = open(file, JdbcMessageStore.Settings.defaults().withBusyTimeout(Duration.ofMillis(200)));
+        var store = open(file, SqliteStore.Options.defaults().withBusyTimeout(Duration.ofMillis(200)), SETTINGS);
         get(store.append(message("lobby", "first")));
 
         CompletableFuture<Message> blocked;
@@ -170,7 +177,7 @@ class JdbcMessageStoreTest {
 
     @Test
     void a_message_over_the_text_limit_is_refused_alone_and_its_neighbours_are_stored() throws Exception {
-        var store = open(JdbcMessageStore.Settings.defaults());
+        var store = open(dir.resolve("chat.db"));
         String tooLong = "x".repeat(JdbcMessageStore.MAX_TEXT_CHARS + 1);
 
         var before = store.append(message("lobby", "before"));
@@ -189,9 +196,8 @@ class JdbcMessageStoreTest {
     void a_full_write_queue_refuses_at_once_and_what_it_accepted_is_numbered_without_gaps() throws Exception {
         Path file = dir.resolve("chat.db");
         int maxQueued = 3;
-        var settings = new JdbcMessageStore.Settings(
-                1, maxQueued, 1, Duration.ofSeconds(10), JdbcMessageStore.Durability.POWER_LOSS_SAFE);
-        var store = open(file, settings);
+        var settings = SETTINGS.withMaxBatch(1).withMaxQueued(maxQueued);
+        var store = open(file, SqliteStore.Options.defaults().withBusyTimeout(Duration.ofSeconds(10)), settings);
         List<CompletableFuture<Message>> futures = new ArrayList<>();
 
         // the writer is stuck behind another process's lock holding at most one append (batches of 1)
@@ -232,7 +238,7 @@ class JdbcMessageStoreTest {
         store.close();
 
         assertThat(futures).allMatch(f -> f.isDone() && !f.isCompletedExceptionally());
-        var reopened = open(file, JdbcMessageStore.Settings.defaults());
+        var reopened = open(file);
         long stored = 0;
         for (int r = 0; r < 7; r++) stored += get(reopened.after("room" + r, 0, 10_000)).size();
         assertThat(stored).isEqualTo(3000);
@@ -264,21 +270,31 @@ class JdbcMessageStoreTest {
         get(closedFromWriter);
 
         assertThat(store.append(message("lobby", "late"))).isCompletedExceptionally();
-        assertThat(get(open(file, JdbcMessageStore.Settings.defaults()).after("lobby", 0, 10)))
+        // the writer releases the file (and its lock) once it has finished the batch the continuation ran in
+        var reopened = Await.until(() -> openOrNull(file), "the file to be released by the closed store");
+        assertThat(get(reopened.after("lobby", 0, 10)))
                 .extracting(Message::text)
                 .containsExactly("last");
     }
 
     // ---- helpers ----
 
-    private JdbcMessageStore open(JdbcMessageStore.Settings settings) {
-        return open(dir.resolve("chat.db"), settings);
+    private JdbcMessageStore open(Path file) {
+        return open(file, SqliteStore.Options.defaults(), SETTINGS);
     }
 
-    private JdbcMessageStore open(Path file, JdbcMessageStore.Settings settings) {
-        var store = JdbcMessageStore.openSqlite(file, settings);
+    private JdbcMessageStore open(Path file, SqliteStore.Options options, JdbcMessageStore.Settings settings) {
+        var store = SqliteStore.open(file, options, settings);
         opened.add(store);
         return store;
+    }
+
+    private JdbcMessageStore openOrNull(Path file) {
+        try {
+            return open(file);
+        } catch (StoreException e) {
+            return null;
+        }
     }
 
     private static NewMessage message(String room, String text) {

@@ -28,6 +28,9 @@ abstract class MessageStoreContract {
 
     abstract MessageStore openStore() throws Exception;
 
+    /** Runs after each test has closed its store: where a subclass drops what {@link #openStore} created. */
+    void afterStoreClosed() {}
+
     @BeforeEach
     void open() throws Exception {
         store = openStore();
@@ -35,7 +38,11 @@ abstract class MessageStoreContract {
 
     @AfterEach
     void closeStore() {
-        store.close();
+        try {
+            store.close();
+        } finally {
+            afterStoreClosed();
+        }
     }
 
     @Test
@@ -124,6 +131,67 @@ abstract class MessageStoreContract {
 
         assertThat(get(store.recentRooms(10))).containsExactly("a", "c", "b");
         assertThat(get(store.recentRooms(2))).containsExactly("a", "c");
+    }
+
+    @Test
+    void a_retried_send_stores_nothing_and_completes_with_the_message_stored_the_first_time() throws Exception {
+        Message first = get(store.append(new NewMessage("lobby", "u-1", "Ann", "hello", T0, "c-1")));
+        append("lobby", "in between");
+
+        Message retry = get(store.append(
+                new NewMessage("lobby", "u-1", "Ann (renamed)", "hello again", T0.plusSeconds(5), "c-1")));
+        Message next = append("lobby", "next");
+
+        assertThat(retry).isEqualTo(first).isEqualTo(new Message("lobby", 1, "u-1", "Ann", "hello", T0));
+        assertThat(next.seq()).as("no seq was spent on the retry").isEqualTo(3);
+        assertThat(texts(get(store.after("lobby", 0, 10)))).containsExactly("hello", "in between", "next");
+        assertThat(get(store.lastSeqs(List.of("lobby")))).containsEntry("lobby", 3L);
+    }
+
+    @Test
+    void a_client_id_is_unique_per_author_and_room_only() throws Exception {
+        Message ann = get(store.append(new NewMessage("lobby", "u-1", "Ann", "from Ann", T0, "c-1")));
+        Message bob = get(store.append(new NewMessage("lobby", "u-2", "Bob", "from Bob", T0, "c-1")));
+        Message elsewhere = get(store.append(new NewMessage("side", "u-1", "Ann", "elsewhere", T0, "c-1")));
+
+        assertThat(List.of(ann.seq(), bob.seq(), elsewhere.seq())).containsExactly(1L, 2L, 1L);
+        assertThat(texts(get(store.after("lobby", 0, 10)))).containsExactly("from Ann", "from Bob");
+    }
+
+    @Test
+    void retries_sent_without_waiting_complete_with_one_stored_message() throws Exception {
+        List<CompletableFuture<Message>> sends = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            sends.add(store.append(new NewMessage("lobby", "u-1", "Ann", "send " + (i % 4), T0, "c-" + (i % 4))));
+        }
+
+        for (int i = 0; i < 20; i++) {
+            assertThat(get(sends.get(i))).isEqualTo(get(sends.get(i % 4)));
+        }
+        assertThat(texts(get(store.after("lobby", 0, 100)))).containsExactly("send 0", "send 1", "send 2", "send 3");
+        assertThat(get(store.lastSeqs(List.of("lobby", "empty")))).containsEntry("lobby", 4L).containsEntry("empty", 0L);
+    }
+
+    @Test
+    void messages_without_a_client_id_are_each_stored() throws Exception {
+        append("lobby", "same");
+        append("lobby", "same");
+
+        assertThat(texts(get(store.after("lobby", 0, 10)))).containsExactly("same", "same");
+    }
+
+    @Test
+    void last_seqs_name_every_room_asked_for_with_0_for_a_room_without_messages() throws Exception {
+        appendAll("a", 3);
+        appendAll("b", 1);
+        List<String> many = new ArrayList<>(List.of("a", "b", "nobody"));
+        for (int i = 0; i < 2_500; i++) many.add("empty-" + i); // more than one query's worth
+
+        var last = get(store.lastSeqs(many));
+
+        assertThat(last).hasSize(many.size()).containsEntry("a", 3L).containsEntry("b", 1L).containsEntry("nobody", 0L);
+        assertThat(last.get("empty-2499")).isZero();
+        assertThat(get(store.lastSeqs(List.of()))).isEmpty();
     }
 
     // ---- helpers ----

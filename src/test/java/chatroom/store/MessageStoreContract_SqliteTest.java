@@ -5,7 +5,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The contract against the JDBC store on a real SQLite file. */
-class JdbcMessageStoreContractTest extends MessageStoreContract {
+class MessageStoreContract_SqliteTest extends MessageStoreContract {
 
     @TempDir
     Path dir;

@@ -1,6 +1,8 @@
-package chatroom.store;
+package chatroom.bench;
 
 import chatroom.room.NewMessage;
+import chatroom.store.JdbcMessageStore;
+import chatroom.store.SqliteStore;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Arrays;
@@ -24,8 +26,8 @@ public final class StoreThroughput {
 
     /**
      * Appends outstanding at once: many rooms each waiting for a commit, as on a busy server. Two full
-     * batches: one being written while the next fills. More only adds queueing delay (4096 measured
-     * no faster, with p50 latency near 100 ms instead of 15–25 ms).
+     * batches: one being written while the next fills. More does not make the writer faster, it only
+     * adds time waiting in the queue to every append's latency.
      */
     static final int IN_FLIGHT = 1024;
 
@@ -73,15 +75,24 @@ public final class StoreThroughput {
 
     /** The benchmark's scenario: the store as the server opens it (fsync on every commit). */
     public static Result run(Path dbFile, int rooms, int messages, int textChars) {
-        return run(dbFile, rooms, messages, textChars, JdbcMessageStore.Settings.defaults());
-    }
-
-    public static Result run(Path dbFile, int rooms, int messages, int textChars, JdbcMessageStore.Settings settings) {
-        return run(dbFile, rooms, messages, textChars, settings, IN_FLIGHT);
+        return run(
+                dbFile,
+                rooms,
+                messages,
+                textChars,
+                SqliteStore.Options.defaults(),
+                JdbcMessageStore.Settings.defaults(),
+                IN_FLIGHT);
     }
 
     static Result run(
-            Path dbFile, int rooms, int messages, int textChars, JdbcMessageStore.Settings settings, int inFlightMax) {
+            Path dbFile,
+            int rooms,
+            int messages,
+            int textChars,
+            SqliteStore.Options options,
+            JdbcMessageStore.Settings settings,
+            int inFlightMax) {
         if (rooms < 1 || messages < 1 || textChars < 0) {
             throw new IllegalArgumentException(
                     "rooms " + rooms + ", messages " + messages + ", textChars " + textChars
@@ -95,7 +106,7 @@ public final class StoreThroughput {
         Semaphore inFlight = new Semaphore(inFlightMax);
         long startNanos;
         long endNanos;
-        try (JdbcMessageStore store = JdbcMessageStore.openSqlite(dbFile, settings)) {
+        try (JdbcMessageStore store = SqliteStore.open(dbFile, options, settings)) {
             startNanos = System.nanoTime();
             for (int i = 0; i < messages; i++) {
                 inFlight.acquireUninterruptibly();
@@ -119,7 +130,7 @@ public final class StoreThroughput {
                 rooms,
                 messages,
                 textChars,
-                settings.durability().name(),
+                options.durability().name(),
                 durationNanos,
                 messages / (durationNanos / 1e9),
                 micros(percentile(latencyNanos, 0.50)),
@@ -129,7 +140,7 @@ public final class StoreThroughput {
     }
 
     /**
-     * For trying settings by hand: {@code java -cp … chatroom.store.StoreThroughput FILE [ROOMS MESSAGES
+     * For trying settings by hand: {@code java -cp … chatroom.bench.StoreThroughput FILE [ROOMS MESSAGES
      * TEXT_CHARS [FULL|NORMAL [MAX_BATCH [IN_FLIGHT]]]]}. Prints the result's JSON line.
      */
     public static void main(String[] args) {
@@ -137,13 +148,14 @@ public final class StoreThroughput {
         int rooms = args.length > 1 ? Integer.parseInt(args[1]) : 100;
         int messages = args.length > 2 ? Integer.parseInt(args[2]) : 200_000;
         int textChars = args.length > 3 ? Integer.parseInt(args[3]) : 100;
-        var settings = JdbcMessageStore.Settings.defaults();
+        var options = SqliteStore.Options.defaults();
         if (args.length > 4 && args[4].equalsIgnoreCase("NORMAL")) {
-            settings = settings.withDurability(JdbcMessageStore.Durability.PROCESS_CRASH_SAFE);
+            options = options.withDurability(SqliteStore.Durability.PROCESS_CRASH_SAFE);
         }
+        var settings = JdbcMessageStore.Settings.defaults();
         if (args.length > 5) settings = settings.withMaxBatch(Integer.parseInt(args[5]));
         int inFlightMax = args.length > 6 ? Integer.parseInt(args[6]) : IN_FLIGHT;
-        System.out.println(run(file, rooms, messages, textChars, settings, inFlightMax).toJson());
+        System.out.println(run(file, rooms, messages, textChars, options, settings, inFlightMax).toJson());
     }
 
     private static long percentile(long[] sorted, double fraction) {

@@ -1,8 +1,10 @@
-package chatroom.store;
+package chatroom.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import chatroom.store.JdbcMessageStore;
 import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,7 +27,7 @@ class StoreThroughputTest {
                 .endsWith("}")
                 .doesNotContain("\n");
         try (var store = JdbcMessageStore.openSqlite(dir.resolve("bench.db"))) {
-            assertThat(MessageStoreContract.get(store.after("room-3", 0, 10_000))).hasSize(500);
+            assertThat(store.after("room-3", 0, 10_000).get(10, TimeUnit.SECONDS)).hasSize(500);
         }
     }
 }

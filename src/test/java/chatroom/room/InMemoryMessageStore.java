@@ -12,18 +12,28 @@ import java.util.concurrent.CompletableFuture;
 /**
  * Messages in memory only: gone when the process ends. For tests of the core and for running without
  * a database. Completes every call at once, under one lock, so appends to a room complete in call order.
+ * A retried send (same room, author and client id) completes with the message stored the first time.
  */
 public final class InMemoryMessageStore implements MessageStore {
 
     private final Map<String, List<Message>> messagesByRoom = new HashMap<>();
     /** Insertion order is moved to the end on every append, so iteration runs least recent first. */
     private final LinkedHashMap<String, Boolean> recency = new LinkedHashMap<>(16, 0.75f, true);
+    /** (room, authorId, clientId) → the message first stored with that client id. */
+    private final Map<List<String>, Message> byClientId = new HashMap<>();
 
     @Override
     public synchronized CompletableFuture<Message> append(NewMessage message) {
+        List<String> clientKey = message.clientId() == null
+                ? null
+                : List.of(message.room(), message.authorId(), message.clientId());
+        if (clientKey != null && byClientId.containsKey(clientKey)) {
+            return CompletableFuture.completedFuture(byClientId.get(clientKey));
+        }
         List<Message> messages = messagesByRoom.computeIfAbsent(message.room(), r -> new ArrayList<>());
         Message stored = message.withSeq(messages.size() + 1L);
         messages.add(stored);
+        if (clientKey != null) byClientId.put(clientKey, stored);
         recency.put(message.room(), Boolean.TRUE);
         return CompletableFuture.completedFuture(stored);
     }

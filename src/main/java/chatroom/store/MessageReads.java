@@ -1,0 +1,160 @@
+package chatroom.store;
+
+import chatroom.room.Message;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The store's reads: history around a sequence number, recent rooms, last seqs. Owns a small pool of
+ * reader threads, each using its own pooled connection, so reads never wait behind the writer (SQLite's
+ * WAL and PostgreSQL's MVCC both let readers run during a write). {@link JdbcMessageStore} calls it from any
+ * thread; each read returns at once and completes on a reader thread.
+ */
+final class MessageReads {
+
+    private static final Logger log = LoggerFactory.getLogger(MessageReads.class);
+    private static final long STOP_WAIT_SECONDS = 10;
+    /** Rooms per lastSeqs query: well under the bind-parameter limits of SQLite (32766) and pgjdbc (32767). */
+    static final int LAST_SEQS_PER_QUERY = 1_000;
+
+    private final Database database;
+    private final ExecutorService readers;
+
+    MessageReads(Database database, int readerThreads) {
+        this.database = database;
+        // daemon: a store nobody closed must not keep the JVM alive
+        this.readers = Executors.newFixedThreadPool(
+                readerThreads,
+                Thread.ofPlatform()
+                        .name("store-reader " + database.name() + " #", 1)
+                        .daemon(true)
+                        .factory());
+    }
+
+    CompletableFuture<List<Message>> before(String room, long beforeSeq, int limit) {
+        return messages(room, Sql.SELECT_BEFORE, beforeSeq, limit, true);
+    }
+
+    CompletableFuture<List<Message>> after(String room, long afterSeq, int limit) {
+        return messages(room, Sql.SELECT_AFTER, afterSeq, limit, false);
+    }
+
+    CompletableFuture<List<String>> recentRooms(int limit) {
+        if (limit < 0) return negativeLimit(limit);
+        return read("reading the " + limit + " most recently active rooms", connection -> {
+            try (PreparedStatement select = connection.prepareStatement(Sql.SELECT_ACTIVE_ROOMS)) {
+                select.setInt(1, limit);
+                List<String> rooms = new ArrayList<>();
+                try (ResultSet rows = select.executeQuery()) {
+                    while (rows.next()) rooms.add(rows.getString(1));
+                }
+                return List.copyOf(rooms);
+            }
+        });
+    }
+
+    /** One query per {@link #LAST_SEQS_PER_QUERY} rooms (usually one query), not one per room. */
+    CompletableFuture<Map<String, Long>> lastSeqs(Collection<String> rooms) {
+        List<String> names = List.copyOf(rooms);
+        return read("reading the last seq of " + names.size() + " rooms", connection -> {
+            Map<String, Long> last = new HashMap<>();
+            for (int from = 0; from < names.size(); from += LAST_SEQS_PER_QUERY) {
+                List<String> chunk = names.subList(from, Math.min(names.size(), from + LAST_SEQS_PER_QUERY));
+                try (PreparedStatement select = connection.prepareStatement(Sql.selectLastSeqs(chunk.size()))) {
+                    for (int i = 0; i < chunk.size(); i++) select.setString(i + 1, chunk.get(i));
+                    try (ResultSet rows = select.executeQuery()) {
+                        while (rows.next()) last.put(rows.getString(1), rows.getLong(2));
+                    }
+                }
+            }
+            for (String room : names) last.putIfAbsent(room, 0L);
+            return last;
+        });
+    }
+
+    /** Lets running reads finish (for a while), then stops the threads; later reads fail with "store is closed". */
+    void stop() {
+        readers.shutdown();
+        try {
+            if (!readers.awaitTermination(STOP_WAIT_SECONDS, TimeUnit.SECONDS)) {
+                log.warn("{}: reads still running after {} s; stopping them", database.name(), STOP_WAIT_SECONDS);
+                readers.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            readers.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private CompletableFuture<List<Message>> messages(
+            String room, String sql, long seq, int limit, boolean newestFirst) {
+        Objects.requireNonNull(room, "room");
+        if (limit < 0) return negativeLimit(limit);
+        return read("room " + room + ": reading up to " + limit + " messages", connection -> {
+            try (PreparedStatement select = connection.prepareStatement(sql)) {
+                select.setString(1, room);
+                select.setLong(2, seq);
+                select.setInt(3, limit);
+                List<Message> messages = new ArrayList<>(Math.min(limit, 1024));
+                try (ResultSet rows = select.executeQuery()) {
+                    while (rows.next()) messages.add(message(rows));
+                }
+                // the index gave us the newest n, newest first; callers want them oldest first
+                if (newestFirst) Collections.reverse(messages);
+                return List.copyOf(messages);
+            }
+        });
+    }
+
+    /** A message from a row of {@link Sql#MESSAGE_COLUMNS}. */
+    static Message message(ResultSet row) throws SQLException {
+        return new Message(
+                row.getString(1),
+                row.getLong(2),
+                row.getString(3),
+                row.getString(4),
+                row.getString(5),
+                Instant.ofEpochMilli(row.getLong(6)));
+    }
+
+    private static <T> CompletableFuture<T> negativeLimit(int limit) {
+        return CompletableFuture.failedFuture(new IllegalArgumentException("limit is " + limit + "; it must be ≥ 0"));
+    }
+
+    private interface Query<T> {
+        T run(Connection connection) throws SQLException;
+    }
+
+    private <T> CompletableFuture<T> read(String what, Query<T> query) {
+        try {
+            return CompletableFuture.supplyAsync(
+                    () -> {
+                        try (Connection connection = database.pool().getConnection()) {
+                            return query.run(connection);
+                        } catch (SQLException e) {
+                            throw new StoreException(what + " failed: " + e.getMessage(), e);
+                        }
+                    },
+                    readers);
+        } catch (RejectedExecutionException e) {
+            return CompletableFuture.failedFuture(new IllegalStateException("store is closed"));
+        }
+    }
+}

@@ -1,0 +1,52 @@
+package chatroom.store;
+
+/**
+ * Every statement the store runs, written once in syntax SQLite and PostgreSQL both accept ({@code INSERT …
+ * ON CONFLICT … DO UPDATE … RETURNING}, {@code LIMIT}, BIGINT epoch times). The schema they run against is in
+ * {@code db/migration/common}.
+ */
+final class Sql {
+
+    private Sql() {}
+
+    /**
+     * One statement per room per batch: claims n sequence numbers and marks the room active. The upsert locks
+     * the room's row until commit, so a second writer on the same room (another node) waits here, and a
+     * rollback gives the numbers back.
+     */
+    static final String CLAIM_SEQS = """
+            INSERT INTO rooms (room, last_seq, last_active_us) VALUES (?, ?, ?)
+            ON CONFLICT (room) DO UPDATE
+                SET last_seq = rooms.last_seq + excluded.last_seq, last_active_us = excluded.last_active_us
+            RETURNING last_seq""";
+
+    /** Returns the numbers claimed for appends that turned out to be stored already (retried sends). */
+    static final String GIVE_BACK_SEQS = "UPDATE rooms SET last_seq = last_seq - ? WHERE room = ?";
+
+    static final String INSERT_MESSAGE = """
+            INSERT INTO messages (room, seq, author_id, author_name, text, sent_at_ms, client_id)
+            VALUES (?, ?, ?, ?, ?, ?, ?)""";
+
+    static final String MESSAGE_COLUMNS = "room, seq, author_id, author_name, text, sent_at_ms";
+
+    static final String SELECT_BY_CLIENT_ID = "SELECT " + MESSAGE_COLUMNS + """
+             FROM messages
+            WHERE room = ? AND author_id = ? AND client_id = ?""";
+
+    static final String SELECT_BEFORE = "SELECT " + MESSAGE_COLUMNS + """
+             FROM messages
+            WHERE room = ? AND seq < ? ORDER BY seq DESC LIMIT ?""";
+
+    static final String SELECT_AFTER = "SELECT " + MESSAGE_COLUMNS + """
+             FROM messages
+            WHERE room = ? AND seq > ? ORDER BY seq LIMIT ?""";
+
+    static final String SELECT_ACTIVE_ROOMS = "SELECT room FROM rooms ORDER BY last_active_us DESC LIMIT ?";
+
+    /** The last seq of each of {@code rooms} rooms that has a row; a room without one has no messages. */
+    static String selectLastSeqs(int rooms) {
+        return "SELECT room, last_seq FROM rooms WHERE room IN (" + "?, ".repeat(rooms - 1) + "?)";
+    }
+
+    static final String SELECT_LAST_ACTIVE = "SELECT coalesce(max(last_active_us), 0) FROM rooms";
+}
