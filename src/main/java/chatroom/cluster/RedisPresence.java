@@ -178,6 +178,8 @@ public final class RedisPresence implements PresenceBoard {
     private final NodeRecord record = new NodeRecord();
     private final Map<String, Consumer<Change>> watchers = new ConcurrentHashMap<>();
     private final Object watching = new Object(); // orders watcher changes with their (UN)SUBSCRIBE
+    /** Per watched room, the SUBSCRIBE sent last: this node's changes to a room wait for it (briefly). */
+    private final Map<String, CompletableFuture<?>> subscriptions = new ConcurrentHashMap<>();
 
     private final ArrayDeque<Op> queue = new ArrayDeque<>(); // guarded by itself, as is opSeq
     private long opSeq;
@@ -301,7 +303,7 @@ public final class RedisPresence implements PresenceBoard {
         Objects.requireNonNull(watcher, "watcher");
         synchronized (watching) {
             if (watchers.put(room, watcher) == null && !closed) {
-                subscribe(List.of(keys.channel(room)));
+                subscriptions.put(room, subscribe(List.of(keys.channel(room))));
             }
         }
     }
@@ -309,6 +311,7 @@ public final class RedisPresence implements PresenceBoard {
     @Override
     public void unwatch(String room) {
         synchronized (watching) {
+            subscriptions.remove(room);
             if (watchers.remove(room) != null && !closed) {
                 try {
                     pubsub.async().unsubscribe(keys.channel(room));
@@ -319,19 +322,19 @@ public final class RedisPresence implements PresenceBoard {
         }
     }
 
-    // guarded by watching
-    private void subscribe(List<String> channels) {
-        if (channels.isEmpty()) {
-            return;
-        }
+    /** Sends SUBSCRIBE; the future completes when Redis confirms it (or fails, to be retried). Guarded by watching. */
+    private CompletableFuture<?> subscribe(List<String> channels) {
         try {
-            pubsub.async().subscribe(channels.toArray(String[]::new)).whenComplete((ok, e) -> {
+            CompletableFuture<Void> confirmed = pubsub.async().subscribe(channels.toArray(String[]::new)).toCompletableFuture();
+            confirmed.whenComplete((ok, e) -> {
                 if (e != null) {
                     subscriptionFailed(e);
                 }
             });
+            return confirmed;
         } catch (RuntimeException e) {
             subscriptionFailed(e);
+            return CompletableFuture.failedFuture(e);
         }
     }
 
@@ -552,6 +555,7 @@ public final class RedisPresence implements PresenceBoard {
     }
 
     private void run(Op op) throws Exception {
+        awaitSubscription(op.room());
         String room = PresenceKeys.escape(op.room());
         String listed = listed(op.room());
         switch (op) {
@@ -565,6 +569,23 @@ public final class RedisPresence implements PresenceBoard {
             case Renaming r -> await(eval(PresenceScripts.RENAME, ScriptOutputType.INTEGER,
                     base, room, PresenceKeys.escape(r.user().id()), PresenceCodec.author(r.user()),
                     PresenceCodec.renamed(r.user(), r.oldName())));
+        }
+    }
+
+    /**
+     * Waits, up to the command timeout, until this node hears the room's channel: a room that has just
+     * started watching would otherwise miss the announcement of its own first user. A subscription that
+     * fails is retried with the heartbeat; the change goes ahead anyway.
+     */
+    private void awaitSubscription(String room) throws InterruptedException {
+        CompletableFuture<?> confirmed = subscriptions.get(room);
+        if (confirmed == null || confirmed.isDone()) {
+            return;
+        }
+        try {
+            confirmed.get(settings.commandTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            // announced without this node hearing it; the room reads who is here once subscribed
         }
     }
 
@@ -645,7 +666,10 @@ public final class RedisPresence implements PresenceBoard {
             up();
             if (resubscribeNeeded.getAndSet(false)) {
                 synchronized (watching) {
-                    subscribe(watchers.keySet().stream().map(keys::channel).toList());
+                    if (!watchers.isEmpty()) {
+                        CompletableFuture<?> confirmed = subscribe(watchers.keySet().stream().map(keys::channel).toList());
+                        watchers.keySet().forEach(room -> subscriptions.put(room, confirmed));
+                    }
                 }
             }
             sync();
