@@ -196,6 +196,8 @@ public final class RedisPresence implements PresenceBoard {
     private volatile List<Occupancy> busiestCache = List.of();
     private volatile ScheduledFuture<?> heartbeat;
     private volatile boolean closed;
+    private volatile boolean heartbeatPaused; // tests: a node too slow to beat
+    private final AtomicBoolean shutDown = new AtomicBoolean();
 
     /**
      * Connects to Redis with {@code client} (which the caller owns and may share, e.g. with the message
@@ -494,6 +496,9 @@ public final class RedisPresence implements PresenceBoard {
      */
     @Override
     public void close() {
+        if (!shutDown.compareAndSet(false, true)) {
+            return;
+        }
         int waiting;
         synchronized (queue) {
             closed = true;
@@ -650,7 +655,15 @@ public final class RedisPresence implements PresenceBoard {
 
     // ---- presence-timers: heartbeat, sweeper, lobby
 
+    /** For tests: stops (or restarts) this node's heartbeat and nothing else, as a long pause would. */
+    void pauseHeartbeat(boolean paused) {
+        heartbeatPaused = paused;
+    }
+
     private void heartbeatTick() {
+        if (heartbeatPaused) {
+            return;
+        }
         try {
             List<Object> reply = await(eval(PresenceScripts.HEARTBEAT, ScriptOutputType.MULTI,
                     base, node, Long.toString(settings.nodeTimeout().toMillis())));
