@@ -86,6 +86,7 @@ public final class RedisPresence implements PresenceBoard {
     private static final Duration DEAD_REMEMBERED = Duration.ofDays(1);
     /** The lobby reads at least this many of the busiest rooms, more if a caller asks for more. */
     private static final int MIN_LOBBY_ROOMS = 32;
+    private static final int MAX_LOBBY_ROOMS = 1_000;
     private static final String[] NO_KEYS = new String[0];
 
     /**
@@ -187,6 +188,7 @@ public final class RedisPresence implements PresenceBoard {
     private final ScheduledExecutorService timers;
     private final AtomicBoolean syncScheduled = new AtomicBoolean();
     private final AtomicBoolean reassertNeeded = new AtomicBoolean();
+    private volatile String reassertReason = "";
     private final AtomicBoolean reassertLoudly = new AtomicBoolean();
     private final AtomicBoolean resubscribeNeeded = new AtomicBoolean();
     private final AtomicInteger lobbyRooms = new AtomicInteger(MIN_LOBBY_ROOMS);
@@ -243,7 +245,7 @@ public final class RedisPresence implements PresenceBoard {
         timers.scheduleWithFixedDelay(this::lobbyTick, 0, lobbyMs, TimeUnit.MILLISECONDS);
         // a node restarted under the same id finds its last life's users; those not back by now are gone
         timers.schedule(() -> {
-            reassertNeeded.set(true);
+            reassertFor("a restarted node's users have had time to come back");
             sync();
         }, settings.nodeTimeout().toMillis(), TimeUnit.MILLISECONDS);
         log.info("{}: on redis {}:{} with key prefix '{}'", where, uri.getHost(), uri.getPort(), settings.prefix());
@@ -293,7 +295,7 @@ public final class RedisPresence implements PresenceBoard {
             log.warn("{}: {} changes wait for redis; dropping them for one full re-assertion when it is back",
                     where, queue.size());
             queue.removeIf(waiting -> !(waiting instanceof Renaming));
-            reassertNeeded.set(true);
+            reassertFor("too many changes waited for redis");
         }
         queue.add(op);
     }
@@ -439,7 +441,7 @@ public final class RedisPresence implements PresenceBoard {
     /** From a cache refreshed every {@code lobbyRefresh}; never waits on Redis. */
     @Override
     public List<Occupancy> busiest(int limit) {
-        lobbyRooms.accumulateAndGet(limit, Math::max);
+        lobbyRooms.accumulateAndGet(Math.min(limit, MAX_LOBBY_ROOMS), Math::max);
         List<Occupancy> busiest = busiestCache;
         return busiest.size() <= limit ? busiest : List.copyOf(busiest.subList(0, Math.max(0, limit)));
     }
@@ -640,8 +642,8 @@ public final class RedisPresence implements PresenceBoard {
                                 || (op instanceof Departing d && (orphansDeparted || record.holds(d.room(), d.user().id())))));
             }
             if (!held.isEmpty() || departed > 0) {
-                log.info("{}: asserted {} users again ({} announced), departed {} no longer here",
-                        where, held.size(), announced, departed);
+                log.info("{}: asserted {} users again ({} announced), departed {} no longer here: {}",
+                        where, held.size(), announced, departed, reassertReason);
             }
         } catch (Exception e) {
             reassertNeeded.set(true);
@@ -654,6 +656,11 @@ public final class RedisPresence implements PresenceBoard {
     }
 
     // ---- presence-timers: heartbeat, sweeper, lobby
+
+    private void reassertFor(String reason) {
+        reassertReason = reason;
+        reassertNeeded.set(true);
+    }
 
     /** For tests: stops (or restarts) this node's heartbeat and nothing else, as a long pause would. */
     void pauseHeartbeat(boolean paused) {
@@ -674,7 +681,7 @@ public final class RedisPresence implements PresenceBoard {
                 reassertLoudly.set(true);
             }
             if (!hadHeartbeat) {
-                reassertNeeded.set(true);
+                reassertFor(wasDead ? "it had been declared dead" : "redis had lost its heartbeat");
             }
             up();
             if (resubscribeNeeded.getAndSet(false)) {
