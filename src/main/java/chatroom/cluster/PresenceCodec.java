@@ -14,8 +14,9 @@ import java.util.List;
 
 /**
  * The JSON the Redis presence board stores and publishes. An author is {@code {"id":…,"name":…,"tag":…}};
- * a change on a room's channel is one of {@code {"joined":AUTHOR}}, {@code {"left":AUTHOR}} or {@code
- * {"renamed":AUTHOR,"oldName":…}}. The Lua scripts build the first two from the stored author, so the
+ * a change on a room's channel is one of {@code {"joined":AUTHOR}}, {@code {"left":AUTHOR}}, {@code
+ * {"renamed":AUTHOR,"oldName":…}}, or {@code {}}: nothing to announce, but who is here has changed
+ * (users put back after Redis lost them), so read it again. The Lua scripts build the first two from the stored author, so the
  * author is always written here and nowhere else.
  */
 final class PresenceCodec {
@@ -71,7 +72,10 @@ final class PresenceCodec {
             if (left != null) {
                 return Change.left(left);
             }
-            expect(renamed != null && oldName != null, "a change has joined, left, or renamed with oldName");
+            if (renamed == null) {
+                return new Change(List.of(), List.of(), List.of());
+            }
+            expect(oldName != null, "a rename has the old name");
             return new Change(List.of(), List.of(), List.of(new Rename(renamed, oldName)));
         } catch (IOException e) {
             throw new IllegalArgumentException("change is not JSON: " + e.getMessage());

@@ -33,7 +33,8 @@ final class PresenceScripts {
             local function roomKey(r) return base .. 'room:' .. r end
             local function indexKey(n) return base .. 'node:' .. n .. ':index' end
 
-            -- returns 1 when the user joined the room (their first node), 0 otherwise
+            -- returns 1 when the user joined the room (their first node), 0 otherwise; announce '1' publishes
+            -- the join, 'r' only tells watchers to read who is here again ({}), '0' publishes nothing
             local function join(r, u, n, public, author, announce)
               local nodesKey = roomKey(r) .. ':user:' .. u
               redis.call('SADD', base .. 'nodes', n)
@@ -42,7 +43,11 @@ final class PresenceScripts {
               if redis.call('SADD', nodesKey, n) == 1 and redis.call('SCARD', nodesKey) == 1 then
                 redis.call('ZADD', roomKey(r) .. ':users', 'NX', redis.call('INCR', base .. 'order'), u)
                 if public == '1' then redis.call('ZINCRBY', base .. 'busiest', 1, r) end
-                if announce == '1' then redis.call('PUBLISH', base .. r, '{"joined":' .. author .. '}') end
+                if announce == '1' then
+                  redis.call('PUBLISH', base .. r, '{"joined":' .. author .. '}')
+                elseif announce == 'r' then
+                  redis.call('PUBLISH', base .. r, '{}')
+                end
                 return 1
               end
               return 0
@@ -68,7 +73,11 @@ final class PresenceScripts {
             end
             """;
 
-    /** ARGV: base, room, user, node, public (1/0), author JSON, announce (1/0). Returns 1 if the user joined. */
+    /**
+     * ARGV: base, room, user, node, public (1/0), author JSON, announce: 1 the join, r a refresh (a user
+     * put back after Redis lost them: no notice, but the people shown change), 0 nothing. Returns 1 if
+     * the user joined.
+     */
     static final Script ARRIVE = Script.of("arrive", """
             return join(ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7])
             """);

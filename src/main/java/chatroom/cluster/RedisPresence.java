@@ -67,9 +67,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>While Redis is unreachable, {@link #arrived}, {@link #departed} and {@link #renamed} only update the
  * record and the queue; {@link #here} answers from the record (this node's users); {@link #busiest}
- * answers from its cache, refreshed every {@code lobbyRefresh} while Redis answers. When pub/sub may have
- * lost changes (a channel subscribed again, this node's users asserted again), the room's watcher gets
- * an empty {@link Change}: nothing to announce, but the people shown should be read again.
+ * answers from its cache, refreshed every {@code lobbyRefresh} while Redis answers. When the people in a
+ * room may have changed without a notice (this node subscribed to the room's channel again and may have
+ * missed changes; a node put its users back quietly after Redis lost them), the room's watchers get an
+ * empty {@link Change}: nothing to announce, but the people shown should be read again.
  *
  * <p>Threading: public methods never wait on Redis. Redis updates run on one thread, {@code
  * presence-sync}, in the order the changes were made; the heartbeat, the sweeper and the lobby cache
@@ -395,10 +396,6 @@ public final class RedisPresence implements PresenceBoard {
         }
     }
 
-    private void refreshEveryWatcher() {
-        watchers.forEach((room, watcher) -> tell(room, watcher, new Change(List.of(), List.of(), List.of())));
-    }
-
     // ---- reading
 
     /**
@@ -598,8 +595,9 @@ public final class RedisPresence implements PresenceBoard {
 
     /**
      * Asserts every user in the record again, after Redis lost this node's state or declared it dead.
-     * A user whose join was announced before is asserted quietly (every node's rooms still show them),
-     * unless this node had been declared dead (everyone was told they left). Users Redis still lists for
+     * A user whose join was announced before is asserted quietly (every node's rooms still show them;
+     * they are only told to read who is here again), unless this node had been declared dead (everyone
+     * was told they left). Users Redis still lists for
      * this node but the record no longer holds are departed — the node saying so itself, not an
      * inference from absence — once a restarted node's users have had {@code nodeTimeout} to come back.
      * Queued changes the assertion covers are dropped, so an old departure cannot undo it.
@@ -615,7 +613,7 @@ public final class RedisPresence implements PresenceBoard {
             }
             int announced = 0;
             for (NodeRecord.Held h : held) {
-                String announce = loudly || !h.announced() ? "1" : "0";
+                String announce = loudly || !h.announced() ? "1" : "r";
                 long joined = await(eval(PresenceScripts.ARRIVE, ScriptOutputType.INTEGER,
                         base, PresenceKeys.escape(h.room()), PresenceKeys.escape(h.author().id()), node,
                         listed(h.room()), PresenceCodec.author(h.author()), announce));
@@ -652,7 +650,6 @@ public final class RedisPresence implements PresenceBoard {
             }
             throw e;
         }
-        refreshEveryWatcher();
     }
 
     // ---- presence-timers: heartbeat, sweeper, lobby
