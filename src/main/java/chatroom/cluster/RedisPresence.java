@@ -180,6 +180,8 @@ public final class RedisPresence implements PresenceBoard {
     private final NodeRecord record = new NodeRecord();
     private final Map<String, Consumer<Change>> watchers = new ConcurrentHashMap<>();
     private final Object watching = new Object(); // orders watcher changes with their (UN)SUBSCRIBE
+    /** Per watched room, who Redis last said was here: with this node's own changes, the answer while Redis is away. */
+    private final Map<String, List<Author>> lastHere = new ConcurrentHashMap<>();
     /** Per watched room, the SUBSCRIBE sent last: this node's changes to a room wait for it (briefly). */
     private final Map<String, CompletableFuture<?>> subscriptions = new ConcurrentHashMap<>();
 
@@ -263,6 +265,7 @@ public final class RedisPresence implements PresenceBoard {
             record.arrived(room, user, ++opSeq);
             enqueue(new Arriving(opSeq, room, user));
         }
+        refreshWhileAway(room);
         sync();
     }
 
@@ -275,6 +278,7 @@ public final class RedisPresence implements PresenceBoard {
             Author held = record.departed(room, user.id());
             enqueue(new Departing(++opSeq, room, held == null ? user : held));
         }
+        refreshWhileAway(room);
         sync();
     }
 
@@ -286,6 +290,7 @@ public final class RedisPresence implements PresenceBoard {
             }
             enqueue(new Renaming(++opSeq, room, user, oldName));
         }
+        refreshWhileAway(room);
         sync();
     }
 
@@ -317,6 +322,7 @@ public final class RedisPresence implements PresenceBoard {
     public void unwatch(String room) {
         synchronized (watching) {
             subscriptions.remove(room);
+            lastHere.remove(room);
             if (watchers.remove(room) != null && !closed) {
                 try {
                     pubsub.async().unsubscribe(keys.channel(room));
@@ -400,7 +406,8 @@ public final class RedisPresence implements PresenceBoard {
 
     /**
      * Everyone in the room per Redis, in arrival order, plus any of this node's users Redis does not
-     * list yet; only this node's users when Redis does not answer within the command timeout.
+     * list yet. When Redis does not answer within the command timeout: who Redis last said was here
+     * (for a watched room), less those who left through this node since, plus this node's users.
      */
     @Override
     public CompletableFuture<List<Author>> here(String room) {
@@ -412,7 +419,7 @@ public final class RedisPresence implements PresenceBoard {
                 .orTimeout(settings.commandTimeout().toMillis(), TimeUnit.MILLISECONDS)
                 .handle((reply, error) -> {
                     if (error != null) {
-                        return mine;
+                        return hereWhileAway(room, mine);
                     }
                     List<Author> here = new ArrayList<>(reply.size() + mine.size());
                     Set<String> ids = new HashSet<>();
@@ -426,6 +433,10 @@ public final class RedisPresence implements PresenceBoard {
                             log.warn("{}: {}: undecodable user skipped ({})", where, room, e.getMessage());
                         }
                     }
+                    List<Author> fromRedis = List.copyOf(here);
+                    if (watchers.containsKey(room)) {
+                        lastHere.put(room, fromRedis);
+                    }
                     for (Author author : mine) {
                         if (ids.add(author.id())) {
                             here.add(author);
@@ -433,6 +444,54 @@ public final class RedisPresence implements PresenceBoard {
                     }
                     return List.copyOf(here);
                 });
+    }
+
+    private List<Author> hereWhileAway(String room, List<Author> mine) {
+        Set<String> gone = new HashSet<>();
+        synchronized (queue) {
+            for (Op op : queue) {
+                if (op instanceof Departing d && d.room().equals(room)) {
+                    gone.add(d.user().id());
+                }
+            }
+        }
+        Set<String> ids = new HashSet<>();
+        List<Author> here = new ArrayList<>();
+        Set<String> mineIds = new HashSet<>();
+        mine.forEach(author -> mineIds.add(author.id()));
+        for (Author author : lastHere.getOrDefault(room, List.of())) {
+            // one who left through this node may still be here through another: unknown until Redis is back
+            if ((!gone.contains(author.id()) || mineIds.contains(author.id())) && ids.add(author.id())) {
+                here.add(author);
+            }
+        }
+        for (Author author : mine) {
+            if (ids.add(author.id())) {
+                here.add(author);
+            }
+        }
+        return List.copyOf(here);
+    }
+
+    /**
+     * While Redis is away this node's changes are announced only when it is back, so its room is told to
+     * read who is here now (from {@link #hereWhileAway}) and at least shows this node's users right.
+     */
+    private void refreshWhileAway(String room) {
+        if (redisAway()) {
+            Consumer<Change> watcher = watchers.get(room);
+            if (watcher != null) {
+                try {
+                    timers.execute(() -> tell(room, watcher, new Change(List.of(), List.of(), List.of())));
+                } catch (RuntimeException e) {
+                    // closing
+                }
+            }
+        }
+    }
+
+    private boolean redisAway() {
+        return "down".equals(redisState.get());
     }
 
     /** From a cache refreshed every {@code lobbyRefresh}; never waits on Redis. */
@@ -531,7 +590,15 @@ public final class RedisPresence implements PresenceBoard {
                     up();
                 } catch (Exception e) {
                     restoreInterrupt(e);
+                    boolean wasAway = redisAway();
                     down(e);
+                    if (!wasAway && redisAway()) {
+                        Set<String> rooms = new HashSet<>();
+                        synchronized (queue) {
+                            queue.forEach(op -> rooms.add(op.room()));
+                        }
+                        rooms.forEach(this::refreshWhileAway);
+                    }
                 }
             });
         } catch (RuntimeException e) {
