@@ -66,8 +66,10 @@ import org.slf4j.LoggerFactory;
  * Nothing is ever departed because it is missing from Redis.
  *
  * <p>While Redis is unreachable, {@link #arrived}, {@link #departed} and {@link #renamed} only update the
- * record and the queue; {@link #here} answers from the record (this node's users); {@link #busiest}
- * answers from its cache, refreshed every {@code lobbyRefresh} while Redis answers. When the people in a
+ * record and the queue, and tell the room to read who is here again; {@link #here} answers with what
+ * Redis last said for the room, less those who left through this node since, plus this node's users;
+ * {@link #busiest} answers from its cache, refreshed every {@code lobbyRefresh} while Redis answers. The
+ * notices ("joined", "left") of this node's changes come when Redis is back. When the people in a
  * room may have changed without a notice (this node subscribed to the room's channel again and may have
  * missed changes; a node put its users back quietly after Redis lost them), the room's watchers get an
  * empty {@link Change}: nothing to announce, but the people shown should be read again.
