@@ -585,11 +585,13 @@ public final class RedisPresence implements PresenceBoard {
             sync.execute(() -> {
                 syncScheduled.set(false);
                 try {
-                    if (reassertNeeded.getAndSet(false)) {
+                    boolean reasserted = reassertNeeded.getAndSet(false);
+                    if (reasserted) {
                         reassert();
                     }
-                    runQueue();
-                    up();
+                    if (runQueue() > 0 || reasserted) {
+                        up();
+                    }
                 } catch (Exception e) {
                     restoreInterrupt(e);
                     boolean wasAway = redisAway();
@@ -608,15 +610,18 @@ public final class RedisPresence implements PresenceBoard {
         }
     }
 
-    /** Runs queued changes in order; stops at the first one Redis does not take, which is retried later. */
-    private void runQueue() throws Exception {
-        while (true) {
+    /**
+     * Runs queued changes in order; stops at the first one Redis does not take, which is retried later.
+     * Returns how many ran.
+     */
+    private int runQueue() throws Exception {
+        for (int ran = 0; ; ran++) {
             Op op;
             synchronized (queue) {
                 op = queue.peek();
             }
             if (op == null) {
-                return;
+                return ran;
             }
             run(op);
             synchronized (queue) {
@@ -666,9 +671,9 @@ public final class RedisPresence implements PresenceBoard {
      * Asserts every user in the record again, after Redis lost this node's state or declared it dead.
      * A user whose join was announced before is asserted quietly (every node's rooms still show them;
      * they are only told to read who is here again), unless this node had been declared dead (everyone
-     * was told they left). Users Redis still lists for
-     * this node but the record no longer holds are departed — the node saying so itself, not an
-     * inference from absence — once a restarted node's users have had {@code nodeTimeout} to come back.
+     * was told they left). Users Redis still lists for this node but the record no longer holds are
+     * departed — the node saying so itself, not an inference from absence — once a restarted node's
+     * users have had {@code nodeTimeout} to come back.
      * Queued changes the assertion covers are dropped, so an old departure cannot undo it.
      */
     private void reassert() throws Exception {
