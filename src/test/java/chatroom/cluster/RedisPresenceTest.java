@@ -223,6 +223,21 @@ class RedisPresenceTest {
         assertThat(names(node2, ROOM)).containsExactly("ann");
     }
 
+    @Test
+    void a_node_declared_dead_while_it_was_only_slow_announces_its_users_again() {
+        node1.arrived(ROOM, ANN);
+        Markers.settle(node1, node2);
+
+        node1.pauseHeartbeat(true); // as a long pause would: the sweeper declares node 1 dead
+        ChangesSeen.await(() -> seen2.saw("left ann"), "node 1's user to leave", Duration.ofSeconds(10));
+
+        node1.pauseHeartbeat(false);
+        ChangesSeen.await(() -> seen2.count("joined ann") == 2, "node 1, still there, to announce her again", Duration.ofSeconds(10));
+        Markers.settle(node1, node2);
+        assertThat(seen2.lines()).containsExactly("joined ann", "left ann", "joined ann");
+        assertThat(names(node2, ROOM)).containsExactly("ann");
+    }
+
     // ---- helpers
 
     static List<String> names(RedisPresence node, String room) {
