@@ -1,0 +1,93 @@
+package chatroom.cluster;
+
+/**
+ * Where the Redis presence board keeps things, for one deployment (one prefix). Every name starts with
+ * {@code <prefix>:presence:}; room, user and node ids are escaped ({@code %} as {@code %25}, {@code :}
+ * as {@code %3A}) so that they never contain a colon and no id, whatever its characters, can produce
+ * another one's key or channel.
+ *
+ * <pre>
+ * &lt;p&gt;:presence:&lt;room&gt;                  channel: the room's changes, one JSON object per change
+ * &lt;p&gt;:presence:room:&lt;room&gt;:user:&lt;user&gt;  SET    the nodes the user is in the room through
+ * &lt;p&gt;:presence:room:&lt;room&gt;:users        ZSET   users in the room, scored by arrival order
+ * &lt;p&gt;:presence:room:&lt;room&gt;:authors      HASH   user → author JSON (id, name, tag)
+ * &lt;p&gt;:presence:node:&lt;node&gt;:alive        STRING the node's heartbeat, with an expiry
+ * &lt;p&gt;:presence:node:&lt;node&gt;:index        HASH   "&lt;room&gt;:&lt;user&gt;" → "1" public room, "0" not
+ * &lt;p&gt;:presence:node:&lt;node&gt;:dead         STRING set when the sweeper declared the node dead
+ * &lt;p&gt;:presence:nodes                       SET    nodes that asserted anything (what the sweeper checks)
+ * &lt;p&gt;:presence:order                       counter for arrival order
+ * &lt;p&gt;:presence:busiest                     ZSET   public room → users in it (private rooms never)
+ * &lt;p&gt;:presence:sweeper                     the sweeper's lock (SET NX PX)
+ * </pre>
+ *
+ * The Lua scripts ({@link PresenceScripts}) build the same names from {@link #base()} and escaped ids;
+ * they touch keys they are not given in KEYS, which a single Redis allows and Redis Cluster does not.
+ */
+final class PresenceKeys {
+
+    private final String base;
+
+    PresenceKeys(String prefix) {
+        if (prefix == null || prefix.isEmpty()) {
+            throw new IllegalArgumentException("the Redis key prefix is empty");
+        }
+        this.base = prefix + ":presence:";
+    }
+
+    /** {@code <prefix>:presence:}, what every key and channel of the board starts with. */
+    String base() {
+        return base;
+    }
+
+    String channel(String room) {
+        return base + escape(room);
+    }
+
+    /** The room whose channel this is, or null if it is not a presence channel of this deployment. */
+    String roomOfChannel(String channel) {
+        if (!channel.startsWith(base)) {
+            return null;
+        }
+        String escaped = channel.substring(base.length());
+        return escaped.isEmpty() || escaped.indexOf(':') >= 0 ? null : unescape(escaped);
+    }
+
+    String nodeIndex(String node) {
+        return base + "node:" + escape(node) + ":index";
+    }
+
+    String alive(String node) {
+        return base + "node:" + escape(node) + ":alive";
+    }
+
+    String nodes() {
+        return base + "nodes";
+    }
+
+    String busiest() {
+        return base + "busiest";
+    }
+
+    String sweeperLock() {
+        return base + "sweeper";
+    }
+
+    /** A field of a node's index: escaped room and user, split by the one colon. */
+    static String indexField(String room, String userId) {
+        return escape(room) + ":" + escape(userId);
+    }
+
+    static String escape(String raw) {
+        if (raw.indexOf('%') < 0 && raw.indexOf(':') < 0) {
+            return raw;
+        }
+        return raw.replace("%", "%25").replace(":", "%3A");
+    }
+
+    static String unescape(String escaped) {
+        if (escaped.indexOf('%') < 0) {
+            return escaped;
+        }
+        return escaped.replace("%3A", ":").replace("%25", "%");
+    }
+}
