@@ -2,6 +2,9 @@ package chatroom;
 
 import chatroom.bench.Bench;
 import chatroom.cluster.InProcessFeed;
+import chatroom.cluster.RedisFeed;
+import chatroom.cluster.RedisPresence;
+import chatroom.cluster.SilentPublisherFeed;
 import chatroom.cluster.InProcessPresence;
 import chatroom.room.MessageFeed;
 import chatroom.room.MessageStore;
@@ -38,7 +41,7 @@ public final class Main implements AutoCloseable {
     private final Rooms rooms;
     private final WebServer server;
     private final Web web;
-    private final Duration drainWindow = Duration.ZERO;
+    private final Duration drainWindow;
     private final ScheduledExecutorService statusLog;
     public final int port;
 
@@ -59,26 +62,38 @@ public final class Main implements AutoCloseable {
             System.exit(2);
             return;
         }
-        Main main = new Main(config);
+        Main main;
+        try {
+            main = new Main(config);
+        } catch (StartupException e) {
+            System.err.println("chatroom: " + e.getMessage());
+            System.exit(1);
+            return;
+        }
         Runtime.getRuntime().addShutdownHook(new Thread(main::close, "shutdown"));
         System.out.println("Chatroom is running at http://localhost:" + main.port + "/");
     }
 
     public Main(Config config) throws Exception {
-        // 1. storage: SQLite, migrated on open
-        this.messages = JdbcMessageStore.openSqlite(config.db());
+        // 1. storage, migrated on open: PostgreSQL shared by every node, or an SQLite file of this one
+        this.messages = startup(() -> config.clusterMode()
+                ? JdbcMessageStore.openPostgres(config.databaseUrl())
+                : JdbcMessageStore.openSqlite(config.db()));
         // 2. the event loops, which also run the rooms
         this.server = new WebServer(WebServer.Transport.valueOf(config.transport().toUpperCase(Locale.ROOT)));
         // 3. rooms, the feed that brings them their committed messages, and who is in them
         RoomSettings roomSettings = RoomSettings.defaults()
                 .withLimits(config.maxMessageChars(), config.historyMessages(), config.roomIdleTimeout());
         JteViews views = new JteViews();
-        this.feed = new InProcessFeed();
-        this.presence = new InProcessPresence();
+        this.feed = startup(() -> feed(config));
+        this.presence = startup(() -> presence(config, feed));
         this.rooms = new Rooms(messages, feed, presence, views, roomSettings, server::nextExecutor, Clock.systemUTC());
         // 4. web
         this.web = new Web(rooms, messages, feed, views, new Assets(), config.secretFile(), roomSettings,
                 Web.Settings.from(config));
+        // a node of a cluster hands its sockets to the others gradually when it stops; a lone server has
+        // nobody to hand them to, so it closes them at once and its pages reconnect when it is back
+        this.drainWindow = config.clusterMode() ? config.drain() : Duration.ZERO;
         this.port = server.start(web, config.host(), config.port(), config.sendQueueBytes(), config.socketIdle());
         // 5. a status line now and then, for operators
         this.statusLog = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -87,6 +102,45 @@ public final class Main implements AutoCloseable {
             return t;
         });
         statusLog.scheduleAtFixedRate(this::logStatus, STATUS_EVERY.toSeconds(), STATUS_EVERY.toSeconds(), TimeUnit.SECONDS);
+    }
+
+    private static MessageFeed feed(Config config) {
+        if (!config.clusterMode()) {
+            return new InProcessFeed();
+        }
+        MessageFeed redis = RedisFeed.connect(RedisFeed.Settings.of(
+                config.redisUrl(), config.redisPrefix(), config.nodeId(), config.tailCheck()));
+        // a fault for the cluster tests: this node's messages never reach the others through Redis
+        return "true".equals(System.getenv("CHATROOM_FAULT_NO_PUBLISH")) ? new SilentPublisherFeed(redis) : redis;
+    }
+
+    private static PresenceBoard presence(Config config, MessageFeed feed) {
+        if (!config.clusterMode()) {
+            return new InProcessPresence();
+        }
+        RedisFeed redis = (RedisFeed) (feed instanceof SilentPublisherFeed silent ? silent.feed() : feed);
+        return redis.presenceBoard(RedisPresence.Settings.of(config.redisPrefix(), config.nodeId()));
+    }
+
+    /** What stops the server from starting, in one line for the operator (a bad URL, a server not there). */
+    static final class StartupException extends Exception {
+        StartupException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    private interface Step<T> {
+        T run() throws Exception;
+    }
+
+    private static <T> T startup(Step<T> step) throws StartupException {
+        try {
+            return step.run();
+        } catch (RuntimeException e) {
+            throw new StartupException(e.getMessage(), e);
+        } catch (Exception e) {
+            throw new StartupException(e.toString(), e);
+        }
     }
 
     private void logStatus() {
@@ -102,9 +156,12 @@ public final class Main implements AutoCloseable {
     public void close() {
         statusLog.shutdownNow();
         web.startDraining();
+        // the board first: the sockets closing below then depart no one, so users who reconnect to
+        // another node are not shown leaving and joining; those who do not come back are departed by
+        // the other nodes once this node's heartbeat is gone
+        presence.close();
         server.closeGradually(drainWindow);
         rooms.close();
-        presence.close();
         feed.close();
         messages.close();
         log.info("stopped");

@@ -14,7 +14,8 @@ import java.time.Instant;
 /**
  * What a node publishes on a room's channel: the committed message and the node that committed it (so
  * that node can skip its own copy, which it delivered locally already). Compact JSON with one-letter
- * keys: {@code {"n":node,"r":room,"s":seq,"a":authorId,"u":authorName,"t":text,"at":sentAtMillis}}.
+ * keys: {@code {"n":node,"r":room,"s":seq,"a":authorId,"u":authorName,"t":text,"at":sentAtMillis,"c":clientId}}
+ * ({@code "c"} only when the sender's page gave one).
  * Unknown keys are skipped, so a newer node may add some without breaking older ones mid-upgrade.
  */
 record Announcement(String nodeId, Message message) {
@@ -32,6 +33,9 @@ record Announcement(String nodeId, Message message) {
             json.writeStringField("u", message.authorName());
             json.writeStringField("t", message.text());
             json.writeNumberField("at", message.sentAt().toEpochMilli());
+            if (message.clientId() != null) {
+                json.writeStringField("c", message.clientId());
+            }
             json.writeEndObject();
         } catch (IOException e) {
             throw new UncheckedIOException("a StringWriter does not fail", e);
@@ -41,7 +45,7 @@ record Announcement(String nodeId, Message message) {
 
     /** Decodes what {@link #encode} wrote; throws {@link IllegalArgumentException} naming what is wrong. */
     static Announcement decode(String payload) {
-        String node = null, room = null, authorId = null, authorName = null, text = null;
+        String node = null, room = null, authorId = null, authorName = null, text = null, clientId = null;
         long seq = -1, sentAt = Long.MIN_VALUE;
         try (JsonParser json = JSON.createParser(payload)) {
             if (json.nextToken() != JsonToken.START_OBJECT) {
@@ -58,6 +62,7 @@ record Announcement(String nodeId, Message message) {
                     case "u" -> authorName = json.getValueAsString();
                     case "t" -> text = json.getValueAsString();
                     case "at" -> sentAt = value == JsonToken.VALUE_NUMBER_INT ? json.getLongValue() : Long.MIN_VALUE;
+                    case "c" -> clientId = json.getValueAsString();
                     default -> json.skipChildren();
                 }
             }
@@ -70,6 +75,6 @@ record Announcement(String nodeId, Message message) {
                 || sentAt == Long.MIN_VALUE) {
             throw new IllegalArgumentException("announcement lacks one of n, r, s (≥ 1), a, u, t, at");
         }
-        return new Announcement(node, new Message(room, seq, authorId, authorName, text, Instant.ofEpochMilli(sentAt)));
+        return new Announcement(node, new Message(room, seq, authorId, authorName, text, Instant.ofEpochMilli(sentAt), clientId));
     }
 }

@@ -210,6 +210,14 @@ public final class RedisFeed implements MessageFeed {
         log.info("{}: feed connected as node {} with channel prefix '{}'", where, settings.nodeId(), settings.prefix());
     }
 
+    /**
+     * The presence board of this node, on the same Redis client (its connections, I/O threads and
+     * reconnect policy); close the board before the feed.
+     */
+    public RedisPresence presenceBoard(RedisPresence.Settings presence) {
+        return RedisPresence.connect(client, uri, presence);
+    }
+
     @Override
     public void publish(Message message) {
         receivers.deliver(message);

@@ -153,7 +153,8 @@ final class BatchTransaction {
                 message.authorId(),
                 message.authorName(),
                 message.text(),
-                message.sentAt().truncatedTo(ChronoUnit.MILLIS));
+                message.sentAt().truncatedTo(ChronoUnit.MILLIS),
+                message.clientId());
     }
 
     private static final class RoomBatch {

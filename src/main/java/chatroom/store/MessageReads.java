@@ -131,7 +131,8 @@ final class MessageReads {
                 row.getString(3),
                 row.getString(4),
                 row.getString(5),
-                Instant.ofEpochMilli(row.getLong(6)));
+                Instant.ofEpochMilli(row.getLong(6)),
+                row.getString(7));
     }
 
     private static <T> CompletableFuture<T> negativeLimit(int limit) {

@@ -27,7 +27,7 @@ final class Sql {
             INSERT INTO messages (room, seq, author_id, author_name, text, sent_at_ms, client_id)
             VALUES (?, ?, ?, ?, ?, ?, ?)""";
 
-    static final String MESSAGE_COLUMNS = "room, seq, author_id, author_name, text, sent_at_ms";
+    static final String MESSAGE_COLUMNS = "room, seq, author_id, author_name, text, sent_at_ms, client_id";
 
     static final String SELECT_BY_CLIENT_ID = "SELECT " + MESSAGE_COLUMNS + """
              FROM messages

@@ -142,7 +142,7 @@ abstract class MessageStoreContract {
                 new NewMessage("lobby", "u-1", "Ann (renamed)", "hello again", T0.plusSeconds(5), "c-1")));
         Message next = append("lobby", "next");
 
-        assertThat(retry).isEqualTo(first).isEqualTo(new Message("lobby", 1, "u-1", "Ann", "hello", T0));
+        assertThat(retry).isEqualTo(first).isEqualTo(new Message("lobby", 1, "u-1", "Ann", "hello", T0, "c-1"));
         assertThat(next.seq()).as("no seq was spent on the retry").isEqualTo(3);
         assertThat(texts(get(store.after("lobby", 0, 10)))).containsExactly("hello", "in between", "next");
         assertThat(get(store.lastSeqs(List.of("lobby")))).containsEntry("lobby", 3L);

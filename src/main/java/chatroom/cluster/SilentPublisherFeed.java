@@ -1,0 +1,62 @@
+package chatroom.cluster;
+
+import chatroom.room.Message;
+import chatroom.room.MessageFeed;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+
+/**
+ * A fault for tests of the cluster: a feed that delivers this node's messages to its own rooms but
+ * never tells the other nodes, as if the node died after each commit and before its publish. The other
+ * nodes must still get every message, from the database. {@code Main} puts it in front of the real feed
+ * when {@code CHATROOM_FAULT_NO_PUBLISH=true}; nothing else uses it.
+ */
+public final class SilentPublisherFeed implements MessageFeed {
+
+    private final MessageFeed feed;
+    private final ConcurrentHashMap<String, Consumer<Message>> receivers = new ConcurrentHashMap<>();
+
+    public SilentPublisherFeed(MessageFeed feed) {
+        this.feed = feed;
+    }
+
+    /** The real feed behind this one. */
+    public MessageFeed feed() {
+        return feed;
+    }
+
+    @Override
+    public void publish(Message message) {
+        Consumer<Message> receiver = receivers.get(message.room());
+        if (receiver != null) {
+            receiver.accept(message);
+        }
+    }
+
+    @Override
+    public void subscribe(String room, Consumer<Message> receiver) {
+        receivers.put(room, receiver);
+        feed.subscribe(room, receiver);
+    }
+
+    @Override
+    public void unsubscribe(String room) {
+        receivers.remove(room);
+        feed.unsubscribe(room);
+    }
+
+    @Override
+    public void whenMessagesMayBeLost(Runnable recheck) {
+        feed.whenMessagesMayBeLost(recheck);
+    }
+
+    @Override
+    public boolean connected() {
+        return feed.connected();
+    }
+
+    @Override
+    public void close() {
+        feed.close();
+    }
+}

@@ -1,0 +1,118 @@
+package chatroom.cluster;
+
+import chatroom.ChildServer;
+import chatroom.TestDatabase;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * Several Chatroom nodes in child JVMs sharing one fresh PostgreSQL database (dropped at the end) and
+ * a Redis under a key prefix of their own, so that test runs never see each other. Nodes start with a
+ * short tail check, so what the feed loses is found quickly.
+ */
+final class Cluster implements AutoCloseable {
+
+    final TestDatabase database = TestDatabase.create();
+    final String redisPrefix = "t" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+    final List<ChildServer> nodes = new ArrayList<>();
+    private final String redisUrl;
+    private final String secret;
+    private final Path dir;
+
+    Cluster(String redisUrl) throws Exception {
+        this.redisUrl = redisUrl;
+        byte[] key = new byte[32];
+        new SecureRandom().nextBytes(key);
+        this.secret = Base64.getEncoder().encodeToString(key);
+        this.dir = Files.createTempDirectory("chatroom-cluster");
+    }
+
+    static Cluster start(int nodes, String... flags) throws Exception {
+        Cluster cluster = new Cluster("redis://127.0.0.1:6379");
+        for (int i = 0; i < nodes; i++) {
+            cluster.startNode(flags);
+        }
+        return cluster;
+    }
+
+    ChildServer startNode(String... flags) throws Exception {
+        return startNode(Map.of(), flags);
+    }
+
+    ChildServer startNode(Map<String, String> env, String... flags) throws Exception {
+        return startNode(database.url(), redisUrl, env, flags);
+    }
+
+    ChildServer startNode(String databaseUrl, String redis, Map<String, String> env, String... flags) throws Exception {
+        Path nodeDir = Files.createTempDirectory(dir, "node");
+        List<String> all = new ArrayList<>(List.of(
+                "--database", databaseUrl,
+                "--redis", redis,
+                "--redis-prefix", redisPrefix,
+                "--node-id", "node" + (nodes.size() + 1),
+                "--tail-check", "1s",
+                "--drain", "0s",
+                "--rate", "0"));
+        all.addAll(List.of(flags));
+        Map<String, String> environment = new java.util.HashMap<>(env);
+        environment.put("CHATROOM_SECRET", secret);
+        ChildServer node = ChildServer.start(nodeDir, environment, all.toArray(String[]::new));
+        nodes.add(node);
+        return node;
+    }
+
+    ChildServer node(int i) {
+        return nodes.get(i);
+    }
+
+    /** A signed identity cookie from one node, good on every node (they share the secret). */
+    String newVisitorCookie() throws Exception {
+        String setCookie = nodes.getFirst().get("/").headers().firstValue("set-cookie").orElseThrow();
+        return setCookie.substring(0, setCookie.indexOf(';'));
+    }
+
+    /** How many rows the room has, and its highest seq, read straight from PostgreSQL. */
+    long[] countAndMaxSeq(String room) {
+        try (Connection c = database.connect();
+                PreparedStatement select = c.prepareStatement("SELECT count(*), coalesce(max(seq), 0) FROM messages WHERE room = ?")) {
+            select.setString(1, room);
+            try (ResultSet rows = select.executeQuery()) {
+                rows.next();
+                return new long[] {rows.getLong(1), rows.getLong(2)};
+            }
+        } catch (SQLException e) {
+            throw new AssertionError(database.name() + ": cannot count the messages of " + room, e);
+        }
+    }
+
+    /** How many rows of the room hold this text. */
+    long rowsWithText(String room, String text) throws SQLException {
+        try (Connection c = database.connect();
+                PreparedStatement select = c.prepareStatement("SELECT count(*) FROM messages WHERE room = ? AND text = ?")) {
+            select.setString(1, room);
+            select.setString(2, text);
+            try (ResultSet rows = select.executeQuery()) {
+                rows.next();
+                return rows.getLong(1);
+            }
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        for (ChildServer node : nodes) {
+            node.close();
+        }
+        database.close();
+    }
+}

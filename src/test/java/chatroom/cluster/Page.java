@@ -1,0 +1,136 @@
+package chatroom.cluster;
+
+import chatroom.Await;
+import chatroom.ChildServer;
+import chatroom.WsClient;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A room's page as a test sees it, without a browser: one socket at a time, to any node, doing what
+ * the page's script does. It connects with {@code ?after=} the newest seq it shows, gives every message
+ * an id, and after a reconnect sends again what never came back. It records every message it is
+ * shown, in order, across all its sockets, so a test can check the page's invariants: seqs increasing
+ * by one, each once.
+ */
+final class Page implements AutoCloseable {
+
+    private static final Pattern MESSAGE = Pattern.compile(
+            "<article class=\"msg\" id=\"m-(\\d+)\"[^>]*?(?: data-cid=\"([^\"]*)\")?[^>]*>.*?<p class=\"text\"[^>]*>(.*?)</p>",
+            Pattern.DOTALL);
+
+    record Shown(long seq, String text, String cid) {}
+
+    private final String room;
+    private final String cookie;
+    private final List<Shown> shown = new ArrayList<>();
+    /** Client id → text, in the order sent, for messages not yet seen back. */
+    private final Map<String, String> unconfirmed = new LinkedHashMap<>();
+    private WsClient socket;
+    private int framesRead;
+
+    Page(String room, String cookie) {
+        this.room = room;
+        this.cookie = cookie;
+    }
+
+    /** Opens a socket to the node, asking for what came after the newest message shown. */
+    Page connect(ChildServer node) {
+        long after = shown.isEmpty() ? -1 : shown.getLast().seq();
+        String query = after < 0 ? "" : "?after=" + after;
+        List<String> headers = new ArrayList<>(List.of("Origin", "http://127.0.0.1:" + node.port));
+        if (cookie != null) {
+            headers.addAll(List.of("Cookie", cookie));
+        }
+        socket = WsClient.connect(node.ws("/r/" + room + "/ws" + query), headers.toArray(String[]::new));
+        framesRead = 0;
+        return this;
+    }
+
+    /** Sends a message with a new client id, as the page's form does. */
+    synchronized String say(String text) {
+        String cid = UUID.randomUUID().toString().replace("-", "");
+        unconfirmed.put(cid, text);
+        send(text, cid);
+        return cid;
+    }
+
+    private void send(String text, String cid) {
+        socket.send("{\"message\":\"" + text + "\",\"cid\":\"" + cid + "\"}");
+    }
+
+    /** Waits until the page has been shown the socket's catch-up, then sends again what never came back. */
+    synchronized void resendUnconfirmed() {
+        read();
+        for (Map.Entry<String, String> e : new ArrayList<>(unconfirmed.entrySet())) {
+            send(e.getValue(), e.getKey());
+        }
+    }
+
+    /** Reads the frames the socket has received since last time. */
+    synchronized List<Shown> read() {
+        if (socket != null) {
+            List<String> frames = socket.frames();
+            for (; framesRead < frames.size(); framesRead++) {
+                Matcher m = MESSAGE.matcher(frames.get(framesRead));
+                while (m.find()) {
+                    Shown message = new Shown(Long.parseLong(m.group(1)), m.group(3), m.group(2));
+                    shown.add(message);
+                    if (message.cid() != null) {
+                        unconfirmed.remove(message.cid());
+                    }
+                }
+            }
+        }
+        return List.copyOf(shown);
+    }
+
+    List<Shown> awaitShown(int count) {
+        return Await.until(() -> read().size() >= count ? read() : null,
+                room + ": " + count + " messages shown; got " + read().size() + " up to seq "
+                        + (read().isEmpty() ? 0 : read().getLast().seq()));
+    }
+
+    synchronized Map<String, String> unconfirmed() {
+        read();
+        return new HashMap<>(unconfirmed);
+    }
+
+    List<Long> seqs() {
+        return read().stream().map(Shown::seq).toList();
+    }
+
+    /** Waits for a frame on the current socket that matches. */
+    String awaitFrame(java.util.function.Predicate<String> condition) {
+        return socket.awaitFrame(condition);
+    }
+
+    /** Waits until the room has taken this socket in (its presence list arrived). */
+    Page joined() {
+        awaitFrame(f -> f.contains("id=\"presence\""));
+        return this;
+    }
+
+    /** Waits for the server to close the socket; its close code. */
+    int awaitClose() {
+        return socket.awaitClose();
+    }
+
+    String lastFrames() {
+        List<String> frames = socket.frames();
+        return String.join("\n", frames.subList(Math.max(0, frames.size() - 3), frames.size()));
+    }
+
+    @Override
+    public void close() {
+        if (socket != null) {
+            socket.close();
+        }
+    }
+}
