@@ -10,7 +10,6 @@ import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.websocketx.Utf8FrameValidator;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
@@ -111,8 +110,6 @@ final class RoomSockets {
         // the handshake swapped the HTTP codec for WebSocket frames; frames now go to the member
         pipeline.replace(request.ctx.name(), "member", member);
         pipeline.addBefore("member", "frames", new WebSocketFrameAggregator(hardFrameCap(maxFrameBytes)));
-        // text must be UTF-8: anything else closes with 1007 rather than reaching a room as U+FFFD
-        pipeline.addBefore("frames", "utf8", new Utf8FrameValidator(true));
     }
 
     /** Four times the limit, at least 64 KiB: room for an honest mistake, not for abuse. */

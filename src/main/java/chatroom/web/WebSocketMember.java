@@ -48,6 +48,8 @@ final class WebSocketMember extends ChannelInboundHandlerAdapter implements Memb
     private static final long CLOSE_GRACE_MILLIS = 1_000;
     /** WebSocket close code 1009: the message is too big to process. */
     private static final int TOO_BIG = 1009;
+    /** WebSocket close code 1007: the payload is not what its type says, e.g. text that is not UTF-8. */
+    private static final int NOT_UTF8 = 1007;
 
     private final Channel channel;
     private final RoomHost host;
@@ -161,6 +163,12 @@ final class WebSocketMember extends ChannelInboundHandlerAdapter implements Memb
     private void onText(ChannelHandlerContext ctx, ByteBuf content) {
         if (content.readableBytes() > maxFrameBytes) {
             close(TOO_BIG, "frame is " + content.readableBytes() + " bytes; the limit is " + maxFrameBytes);
+            return;
+        }
+        if (!ByteBufUtil.isText(content, StandardCharsets.UTF_8)) {
+            // checked here, on the whole message, rather than by a handler per frame: the decoder does not
+            // check, and decoding as UTF-8 would quietly turn each bad byte into U+FFFD
+            close(NOT_UTF8, "text frames must be UTF-8");
             return;
         }
         if (ByteBufUtil.equals(content, PING)) {
