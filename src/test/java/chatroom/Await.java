@@ -35,6 +35,15 @@ public final class Await {
         }
     }
 
+    /** As {@link #until(Supplier, String)}, with {@code details} computed at the timeout for the failure message. */
+    public static <T> T until(Supplier<T> value, String what, Supplier<String> details) {
+        try {
+            return until(value, what, DEFAULT);
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + "; " + details.get(), e);
+        }
+    }
+
     public static void until(java.util.function.BooleanSupplier condition, String what) {
         until(() -> condition.getAsBoolean() ? Boolean.TRUE : null, what);
     }

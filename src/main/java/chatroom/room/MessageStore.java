@@ -35,7 +35,10 @@ public interface MessageStore extends AutoCloseable {
     /** Up to {@code limit} messages of the room with {@code seq > afterSeq}, oldest first. */
     CompletableFuture<List<Message>> after(String room, long afterSeq, int limit);
 
-    /** Names of rooms that have messages, the one with the newest message first, at most {@code limit}. */
+    /**
+     * Names of public rooms that have messages, the one with the newest message first, at most {@code
+     * limit}. Private rooms are never listed, and are left out before the limit is applied.
+     */
     CompletableFuture<List<String>> recentRooms(int limit);
 
     /**

@@ -93,6 +93,10 @@ final class Room {
         if (usersHere.arrived(member.author())) {
             board.arrived(host.name().value(), member.author());
         }
+        // the newcomer needs the list now, even when nobody new arrived (a second tab, a user already
+        // here through another node) and no update for everyone follows
+        readsPending++;
+        board.here(host.name().value()).whenComplete((here, error) -> host.run(room -> room.showHere(member, here, error)));
     }
 
     /** A member whose socket closed. */
@@ -292,16 +296,21 @@ final class Room {
         }
         renamed.clear();
         readsPending++;
-        board.here(host.name().value()).whenComplete((here, error) -> host.run(room -> room.showHere(here, error)));
+        board.here(host.name().value()).whenComplete((here, error) -> host.run(room -> room.showHere(null, here, error)));
     }
 
-    private void showHere(List<Author> here, Throwable error) {
+    /** Shows who is here to one member ({@code to}), or to every member when {@code to} is null. */
+    private void showHere(Member to, List<Author> here, Throwable error) {
         readsPending--;
         if (error != null) {
             log.warn("{}: who is here could not be read: {}", host.name(), error.toString());
             return;
         }
-        members.broadcast(views.presence(here));
+        if (to == null) {
+            members.broadcast(views.presence(here));
+        } else if (members.contains(to)) {
+            to.send(views.presence(here));
+        }
     }
 
     private static List<String> names(List<Author> users) {

@@ -33,15 +33,18 @@ public record RoomName(String value) {
 
     /** A new private room: 26 base32 characters of a secure random source, 130 bits. */
     public static RoomName newPrivate() {
-        StringBuilder id = new StringBuilder("~");
+        StringBuilder id = new StringBuilder(PRIVATE_PREFIX);
         for (int i = 0; i < PRIVATE_ID_CHARS; i++) {
             id.append(BASE32.charAt(RANDOM.nextInt(BASE32.length())));
         }
         return new RoomName(id.toString());
     }
 
+    /** What every private room's name starts with, and no public name contains. */
+    public static final String PRIVATE_PREFIX = "~";
+
     public boolean isPrivate() {
-        return value.charAt(0) == '~';
+        return value.startsWith(PRIVATE_PREFIX);
     }
 
     @Override

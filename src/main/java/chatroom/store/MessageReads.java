@@ -1,6 +1,7 @@
 package chatroom.store;
 
 import chatroom.room.Message;
+import chatroom.room.RoomName;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -60,7 +61,8 @@ final class MessageReads {
         if (limit < 0) return negativeLimit(limit);
         return read("reading the " + limit + " most recently active rooms", connection -> {
             try (PreparedStatement select = connection.prepareStatement(Sql.SELECT_ACTIVE_ROOMS)) {
-                select.setInt(1, limit);
+                select.setString(1, RoomName.PRIVATE_PREFIX + "%");
+                select.setInt(2, limit);
                 List<String> rooms = new ArrayList<>();
                 try (ResultSet rows = select.executeQuery()) {
                     while (rows.next()) rooms.add(rows.getString(1));

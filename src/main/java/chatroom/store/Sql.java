@@ -41,7 +41,9 @@ final class Sql {
              FROM messages
             WHERE room = ? AND seq > ? ORDER BY seq LIMIT ?""";
 
-    static final String SELECT_ACTIVE_ROOMS = "SELECT room FROM rooms ORDER BY last_active_us DESC LIMIT ?";
+    /** Public rooms only: the first parameter is the private rooms' prefix followed by {@code %}. */
+    static final String SELECT_ACTIVE_ROOMS =
+            "SELECT room FROM rooms WHERE room NOT LIKE ? ORDER BY last_active_us DESC LIMIT ?";
 
     /** The last seq of each of {@code rooms} rooms that has a row; a room without one has no messages. */
     static String selectLastSeqs(int rooms) {

@@ -60,9 +60,7 @@ final class Pages {
                 if (listed.size() >= LOBBY_ROOMS) {
                     break;
                 }
-                if (!RoomName.parse(name).isPrivate()) {
-                    listed.putIfAbsent(name, new LobbyRoom(name, 0));
-                }
+                listed.putIfAbsent(name, new LobbyRoom(name, 0));
             }
             List<LobbyRoom> list = new ArrayList<>(listed.values());
             return Response.html(views.render("lobby.jte", Map.of("page", page, "rooms", list)));

@@ -22,8 +22,8 @@ import java.util.regex.Pattern;
 final class Page implements AutoCloseable {
 
     private static final Pattern MESSAGE = Pattern.compile(
-            "<article class=\"msg\" id=\"m-(\\d+)\"[^>]*?(?: data-cid=\"([^\"]*)\")?[^>]*>.*?<p class=\"text\"[^>]*>(.*?)</p>",
-            Pattern.DOTALL);
+            "<article class=\"msg\" id=\"m-(\\d+)\"([^>]*)>.*?<p class=\"text\"[^>]*>(.*?)</p>", Pattern.DOTALL);
+    private static final Pattern CLIENT_ID = Pattern.compile(" data-cid=\"([^\"]*)\"");
 
     record Shown(long seq, String text, String cid) {}
 
@@ -42,8 +42,9 @@ final class Page implements AutoCloseable {
 
     /** Opens a socket to the node, asking for what came after the newest message shown. */
     Page connect(ChildServer node) {
-        long after = shown.isEmpty() ? -1 : shown.getLast().seq();
-        String query = after < 0 ? "" : "?after=" + after;
+        read(); // what the old socket brought before it went
+        // as the page's script does: the newest seq shown, 0 when none
+        String query = "?after=" + (shown.isEmpty() ? 0 : shown.getLast().seq());
         List<String> headers = new ArrayList<>(List.of("Origin", "http://127.0.0.1:" + node.port));
         if (cookie != null) {
             headers.addAll(List.of("Cookie", cookie));
@@ -80,7 +81,8 @@ final class Page implements AutoCloseable {
             for (; framesRead < frames.size(); framesRead++) {
                 Matcher m = MESSAGE.matcher(frames.get(framesRead));
                 while (m.find()) {
-                    Shown message = new Shown(Long.parseLong(m.group(1)), m.group(3), m.group(2));
+                    Matcher cid = CLIENT_ID.matcher(m.group(2));
+                    Shown message = new Shown(Long.parseLong(m.group(1)), m.group(3), cid.find() ? cid.group(1) : null);
                     shown.add(message);
                     if (message.cid() != null) {
                         unconfirmed.remove(message.cid());
@@ -92,9 +94,14 @@ final class Page implements AutoCloseable {
     }
 
     List<Shown> awaitShown(int count) {
-        return Await.until(() -> read().size() >= count ? read() : null,
-                room + ": " + count + " messages shown; got " + read().size() + " up to seq "
-                        + (read().isEmpty() ? 0 : read().getLast().seq()));
+        return Await.until(() -> read().size() >= count ? read() : null, room + ": " + count + " messages shown", () -> {
+            java.util.Set<Long> seen = new java.util.TreeSet<>(seqs());
+            List<Long> missing = new ArrayList<>();
+            for (long seq = 1; seq <= count; seq++) {
+                if (!seen.contains(seq)) missing.add(seq);
+            }
+            return "got " + read().size() + "; missing " + missing + "; order " + seqs();
+        });
     }
 
     synchronized Map<String, String> unconfirmed() {

@@ -58,6 +58,7 @@ public final class InMemoryMessageStore implements MessageStore {
     @Override
     public synchronized CompletableFuture<List<String>> recentRooms(int limit) {
         List<String> rooms = new ArrayList<>(recency.keySet());
+        rooms.removeIf(room -> room.startsWith(RoomName.PRIVATE_PREFIX));
         Collections.reverse(rooms);
         return CompletableFuture.completedFuture(List.copyOf(rooms.subList(0, Math.min(limit, rooms.size()))));
     }

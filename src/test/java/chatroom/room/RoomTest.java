@@ -238,4 +238,20 @@ class RoomTest {
         Await.until(() -> ann.seqs().size() == 1, "ann's message; got " + ann.received);
         Await.until(() -> rooms.busiest(10).size() == 1, "the lobby to count ann");
     }
+
+    @Test
+    void a_second_tab_of_a_user_already_here_is_shown_who_is_here() {
+        RoomHost host = room(new InMemoryMessageStore(), "tabs");
+        FakeMember annTab1 = new FakeMember("u1", "ann");
+        FakeMember bob = new FakeMember("u2", "bob");
+        host.join(annTab1, 0);
+        host.join(bob, 0);
+        Await.until(() -> annTab1.received.contains("presence:ann,bob"), "both in");
+
+        FakeMember annTab2 = new FakeMember("u1", "ann");
+        host.join(annTab2, 0);
+
+        Await.until(() -> annTab2.received.contains("presence:ann,bob"), "the list in the new tab; got " + annTab2.received);
+        assertThat(bob.received).noneMatch(f -> f.equals("notice:ann joined") && bob.received.indexOf(f) != bob.received.lastIndexOf(f));
+    }
 }

@@ -134,6 +134,16 @@ abstract class MessageStoreContract {
     }
 
     @Test
+    void recent_rooms_leave_out_private_rooms_before_the_limit_so_they_cannot_push_public_ones_off() throws Exception {
+        append("public-one", "1");
+        for (int i = 0; i < 5; i++) {
+            append(chatroom.room.RoomName.newPrivate().value(), "secret " + i); // newer than the public room
+        }
+
+        assertThat(get(store.recentRooms(3))).containsExactly("public-one");
+    }
+
+    @Test
     void a_retried_send_stores_nothing_and_completes_with_the_message_stored_the_first_time() throws Exception {
         Message first = get(store.append(new NewMessage("lobby", "u-1", "Ann", "hello", T0, "c-1")));
         append("lobby", "in between");
