@@ -23,8 +23,7 @@ class ClusterTest {
         List<Long> seqs = page.seqs();
         List<Long> repeated = seqs.stream().filter(s -> seqs.indexOf(s) != seqs.lastIndexOf(s)).distinct().toList();
         assertThat(seqs)
-                .as("seqs shown (repeated: %s; texts: %s)", repeated, page.read().stream()
-                        .filter(m -> repeated.contains(m.seq())).map(m -> m.seq() + "=" + m.text()).toList())
+                .as("seqs shown (repeated: %s); frames:%n%s", repeated, page.frameSummary())
                 .containsExactlyElementsOf(LongStream.rangeClosed(from, to).boxed().toList());
     }
 

@@ -33,6 +33,8 @@ final class Page implements AutoCloseable {
     /** Client id → text, in the order sent, for messages not yet seen back. */
     private final Map<String, String> unconfirmed = new LinkedHashMap<>();
     private WsClient socket;
+    private int sockets;
+    private final List<String> summaries = new ArrayList<>();
     private int framesRead;
 
     Page(String room, String cookie) {
@@ -50,6 +52,8 @@ final class Page implements AutoCloseable {
             headers.addAll(List.of("Cookie", cookie));
         }
         socket = WsClient.connect(node.ws("/r/" + room + "/ws" + query), headers.toArray(String[]::new));
+        sockets++;
+        summaries.add("connect " + sockets + " " + query);
         framesRead = 0;
         return this;
     }
@@ -79,7 +83,12 @@ final class Page implements AutoCloseable {
         if (socket != null) {
             List<String> frames = socket.frames();
             for (; framesRead < frames.size(); framesRead++) {
-                Matcher m = MESSAGE.matcher(frames.get(framesRead));
+                String frame = frames.get(framesRead);
+                Matcher seqs = Pattern.compile("id=\"m-(\\d+)\"").matcher(frame);
+                StringBuilder summary = new StringBuilder("socket " + sockets + ": " + frame.substring(0, Math.min(60, frame.length())).replace('\n', ' ') + " seqs");
+                while (seqs.find()) summary.append(' ').append(seqs.group(1));
+                summaries.add(summary.toString());
+                Matcher m = MESSAGE.matcher(frame);
                 while (m.find()) {
                     Matcher cid = CLIENT_ID.matcher(m.group(2));
                     Shown message = new Shown(Long.parseLong(m.group(1)), m.group(3), cid.find() ? cid.group(1) : null);
@@ -127,6 +136,11 @@ final class Page implements AutoCloseable {
     /** Waits for the server to close the socket; its close code. */
     int awaitClose() {
         return socket.awaitClose();
+    }
+
+    /** For a failure message: each frame of every socket read so far, shortened. */
+    synchronized String frameSummary() {
+        return String.join("\n", summaries);
     }
 
     String lastFrames() {

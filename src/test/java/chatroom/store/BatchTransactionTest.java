@@ -57,7 +57,7 @@ class BatchTransactionTest {
 
         new BatchTransaction(0).write(connection, batch);
 
-        assertThat(batch.get(0).stored).isEqualTo(new Message("lobby", 2, "u-1", "Ann", "first", T0));
+        assertThat(batch.get(0).stored).isEqualTo(new Message("lobby", 2, "u-1", "Ann", "first", T0, "c-1"));
         assertThat(batch.get(1).stored.seq()).isEqualTo(1);
         assertThat(batch.get(2).stored).isEqualTo(batch.get(0).stored);
         assertThat(batch.get(3).stored).isEqualTo(stored.stored);
