@@ -27,6 +27,8 @@ public final class WsClient implements AutoCloseable {
 
     private final List<String> frames = new CopyOnWriteArrayList<>();
     private final CompletableFuture<Integer> closeCode = new CompletableFuture<>();
+    /** When the close arrived (System.nanoTime), 0 before. */
+    private volatile long closedAtNanos;
     private final WebSocket socket;
 
     private WsClient(URI uri, String... headers) {
@@ -50,6 +52,7 @@ public final class WsClient implements AutoCloseable {
 
                     @Override
                     public CompletionStage<?> onClose(WebSocket ws, int statusCode, String reason) {
+                        closedAtNanos = System.nanoTime();
                         closeCode.complete(statusCode);
                         return null;
                     }
@@ -113,6 +116,11 @@ public final class WsClient implements AutoCloseable {
     public List<String> awaitMessages(int count) {
         return Await.until(() -> messageTexts().size() >= count ? messageTexts() : null,
                 count + " messages; got " + messageTexts());
+    }
+
+    /** When the server's close arrived ({@link System#nanoTime}), or 0 if it has not. */
+    public long closedAtNanos() {
+        return closedAtNanos;
     }
 
     public int awaitClose() {

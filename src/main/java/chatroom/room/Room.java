@@ -256,7 +256,11 @@ final class Room {
             log.warn("{}: history for {} not read: {}", host.name(), member.author().id(), error.toString());
             member.send(views.error("History could not be loaded; new messages will still appear."));
         } else {
-            List<Message> list = history.messages();
+            // the store may already hold messages this node has not delivered yet (committed, still on
+            // their way through the feed): they reach the member live, in order, so the history stops
+            // where delivery stands rather than show them twice
+            long delivered = cursor.position();
+            List<Message> list = history.messages().stream().filter(m -> m.seq() <= delivered).toList();
             if (history.latest()) {
                 recent.adopt(list, cursor.position());
             }

@@ -166,13 +166,12 @@ class ClusterTest {
                 }
             }, "the leaving node to report unready");
             writer.say("during");
-            long firstClose = 0;
-            long lastClose = 0;
+            long firstClose = Long.MAX_VALUE;
+            long lastClose = Long.MIN_VALUE;
             for (Page page : moving) {
                 assertThat(page.awaitClose()).isEqualTo(1012);
-                long now = System.nanoTime();
-                firstClose = firstClose == 0 ? now : Math.min(firstClose, now);
-                lastClose = Math.max(lastClose, now);
+                firstClose = Math.min(firstClose, page.closedAtNanos());
+                lastClose = Math.max(lastClose, page.closedAtNanos());
             }
             writer.say("after");
             for (Page page : moving) {

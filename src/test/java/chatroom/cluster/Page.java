@@ -133,6 +133,10 @@ final class Page implements AutoCloseable {
         return this;
     }
 
+    long closedAtNanos() {
+        return socket.closedAtNanos();
+    }
+
     /** Waits for the server to close the socket; its close code. */
     int awaitClose() {
         return socket.awaitClose();

@@ -110,6 +110,26 @@ class RoomOrderTest {
     }
 
     @Test
+    void a_joining_member_whose_history_holds_messages_still_on_their_way_sees_each_once() {
+        RoomHost host = room("ahead");
+        FakeMember ann = new FakeMember("u1", "ann");
+        host.join(ann, 0);
+        Await.until(() -> ann.received.stream().anyMatch(f -> f.startsWith("presence:")), "ann to be in");
+        Message one = storedElsewhere("ahead", "one"); // committed on another node, not yet announced here
+        Message two = storedElsewhere("ahead", "two");
+
+        FakeMember bob = new FakeMember("u2", "bob");
+        host.join(bob, 0); // his history read already sees both
+        Await.until(() -> bob.received.stream().anyMatch(f -> f.startsWith("presence:")), "bob to be in");
+        feed.bring(one);
+        feed.bring(two);
+
+        Await.until(() -> ann.seqs().size() == 2, "ann to get both");
+        Await.until(() -> bob.seqs().size() >= 2, "bob to get both; got " + bob.received);
+        assertThat(bob.seqs()).containsExactly(1L, 2L);
+    }
+
+    @Test
     void the_lobby_lists_the_busiest_public_rooms_up_to_its_limit_and_never_a_private_one() {
         room("quiet");
         FakeMember[] crowd = new FakeMember[6];
