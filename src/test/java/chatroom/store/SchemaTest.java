@@ -1,7 +1,11 @@
 package chatroom.store;
 
+import static chatroom.store.MessageStoreContract.T0;
+import static chatroom.store.MessageStoreContract.get;
+import static chatroom.store.MessageStoreContract.texts;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import chatroom.room.NewMessage;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -10,6 +14,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -49,6 +54,33 @@ class SchemaTest {
                 ResultSet mode = sql.executeQuery("PRAGMA journal_mode")) {
             mode.next();
             assertThat(mode.getString(1)).isEqualTo("wal");
+        }
+    }
+
+    @Test
+    void a_file_from_before_the_without_rowid_migration_keeps_its_messages_and_client_ids() throws Exception {
+        Path file = dir.resolve("chat.db");
+        Flyway.configure()
+                .dataSource("jdbc:sqlite:" + file, null, null)
+                .locations(Dialect.SQLITE.migrationLocations())
+                .target("2")
+                .load()
+                .migrate();
+        try (Connection db = DriverManager.getConnection("jdbc:sqlite:" + file);
+                Statement sql = db.createStatement()) {
+            sql.execute("INSERT INTO rooms VALUES ('lobby', 2, 1)");
+            sql.execute("INSERT INTO messages VALUES ('lobby', 1, 'u-1', 'Ann', 'one', 1000, 'c-1')");
+            sql.execute("INSERT INTO messages VALUES ('lobby', 2, 'u-1', 'Ann', 'two', 2000, NULL)");
+        }
+
+        try (var store = SqliteStore.open(file)) {
+            assertThat(texts(get(store.after("lobby", 0, 10))))
+                    .containsExactly("one", "two");
+            var retry = store.append(new NewMessage("lobby", "u-1", "Ann", "one again", T0, "c-1"));
+            var next = store.append(new NewMessage("lobby", "u-1", "Ann", "three", T0));
+
+            assertThat(get(retry).seq()).isEqualTo(1);
+            assertThat(get(next).seq()).isEqualTo(3);
         }
     }
 
