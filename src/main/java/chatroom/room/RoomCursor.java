@@ -93,6 +93,11 @@ final class RoomCursor {
         if (cursor != UNKNOWN && message.seq() <= cursor) {
             return; // delivered already
         }
+        if (message.seq() == cursor + 1 && held.isEmpty() && cursor != UNKNOWN) {
+            cursor = message.seq(); // the usual case: next in order, nothing waiting
+            deliver.accept(message);
+            return;
+        }
         hold(message);
         if (cursor == UNKNOWN) {
             return;
