@@ -37,6 +37,7 @@ final class Channels {
         return probePrefix + escape(nodeId);
     }
 
+    /** A name part without colons, so that no room, user or node name can read as another's key or channel. */
     static String escape(String raw) {
         if (raw.indexOf('%') < 0 && raw.indexOf(':') < 0) {
             return raw;

@@ -77,17 +77,12 @@ final class PresenceKeys {
         return escape(room) + ":" + escape(userId);
     }
 
+    /** Escapes as the feed's channel names do ({@link Channels#escape}): one rule for every Redis name. */
     static String escape(String raw) {
-        if (raw.indexOf('%') < 0 && raw.indexOf(':') < 0) {
-            return raw;
-        }
-        return raw.replace("%", "%25").replace(":", "%3A");
+        return Channels.escape(raw);
     }
 
     static String unescape(String escaped) {
-        if (escaped.indexOf('%') < 0) {
-            return escaped;
-        }
-        return escaped.replace("%3A", ":").replace("%25", "%");
+        return Channels.unescape(escaped);
     }
 }
