@@ -55,6 +55,7 @@ public record Config(
         Duration hsts,
         Duration cookieMaxAge,
         boolean publicStatus,
+        boolean newSecret,
         String databaseUrl,
         String redisUrl,
         String redisPrefix,
@@ -180,6 +181,12 @@ public record Config(
                     "false",
                     "true lets anyone read GET /status; by default it answers only requests from this machine (loopback)"),
             new Setting(
+                    "--new-secret",
+                    "CHATROOM_NEW_SECRET",
+                    "false",
+                    "true lets a server whose database has messages start without its identity secret file and make a new one "
+                            + "(every user then becomes a new guest); without it such a start is refused"),
+            new Setting(
                     "--drain",
                     "CHATROOM_DRAIN",
                     "10s",
@@ -288,6 +295,7 @@ public record Config(
                 duration(values, "--hsts"),
                 positive(duration(values, "--cookie-max-age"), "--cookie-max-age"),
                 oneOf(values, "--public-status", "false", "true").equals("true"),
+                oneOf(values, "--new-secret", "false", "true").equals("true"),
                 databaseUrl,
                 redisUrl,
                 name(values, "--redis-prefix"),
@@ -308,7 +316,7 @@ public record Config(
                 + ", maxConnections=" + maxConnections + ", transport=" + transport + ", socketIdle=" + socketIdle
                 + ", requestTimeout=" + requestTimeout + ", httpIdle=" + httpIdle + ", maxSocketsPerIp=" + maxSocketsPerIp
                 + ", trustedProxies=" + trustedProxies + ", publicUrl=" + publicUrl + ", hsts=" + hsts
-                + ", cookieMaxAge=" + cookieMaxAge + ", publicStatus=" + publicStatus
+                + ", cookieMaxAge=" + cookieMaxAge + ", publicStatus=" + publicStatus + ", newSecret=" + newSecret
                 + ", databaseUrl=" + redact(databaseUrl) + ", redisUrl=" + redact(redisUrl)
                 + ", redisPrefix=" + redisPrefix + ", tailCheck=" + tailCheck + ", nodeId=" + nodeId
                 + ", sharedSecret=" + sharedSecret + ", drain=" + drain + "]";

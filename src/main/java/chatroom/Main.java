@@ -16,6 +16,7 @@ import chatroom.web.Assets;
 import chatroom.web.JteViews;
 import chatroom.web.Web;
 import chatroom.web.WebServer;
+import java.nio.file.Files;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Arrays;
@@ -79,6 +80,7 @@ public final class Main implements AutoCloseable {
         this.messages = startup(() -> config.clusterMode()
                 ? JdbcMessageStore.openPostgres(config.databaseUrl())
                 : JdbcMessageStore.openSqlite(config.db()));
+        refuseToForgetEveryone(config, (JdbcMessageStore) messages);
         // 2. the event loops, which also run the rooms
         this.server = new WebServer(WebServer.Transport.valueOf(config.transport().toUpperCase(Locale.ROOT)));
         // 3. rooms, the feed that brings them their committed messages, and who is in them
@@ -102,6 +104,23 @@ public final class Main implements AutoCloseable {
             return t;
         });
         statusLog.scheduleAtFixedRate(this::logStatus, STATUS_EVERY.toSeconds(), STATUS_EVERY.toSeconds(), TimeUnit.SECONDS);
+    }
+
+    /**
+     * A lone server whose identity secret is gone but whose database has messages would quietly make
+     * every user a new guest (their cookies no longer verify): refuse, unless told to go ahead.
+     */
+    private static void refuseToForgetEveryone(Config config, JdbcMessageStore messages) throws StartupException {
+        boolean secretGiven = config.clusterMode() || config.sharedSecret().isPresent();
+        if (secretGiven || Files.exists(config.secretFile()) || config.newSecret()) {
+            return;
+        }
+        if (startup(messages::hasMessages)) {
+            messages.close();
+            throw new StartupException(config.secretFile().toAbsolutePath() + " (the identity secret) is missing but "
+                    + config.db().toAbsolutePath() + " holds messages: every user would become a new guest. Put the "
+                    + "secret file back, or start with --new-secret true to make a new one.", null);
+        }
     }
 
     private static MessageFeed feed(Config config) {

@@ -183,6 +183,18 @@ public final class JdbcMessageStore implements MessageStore {
         return reads.after(room, afterSeq, limit);
     }
 
+    /**
+     * True when the database holds any message, private rooms included. Blocks: for start-up checks
+     * only, before the server takes connections.
+     */
+    public boolean hasMessages() {
+        try {
+            return !reads.anyRoom().get(10, java.util.concurrent.TimeUnit.SECONDS).isEmpty();
+        } catch (Exception e) {
+            throw new StoreException(database.name() + ": cannot tell whether it holds messages: " + e.getMessage(), e);
+        }
+    }
+
     @Override
     public CompletableFuture<List<String>> recentRooms(int limit) {
         if (writer.isClosed()) return closed();

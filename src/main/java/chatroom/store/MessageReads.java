@@ -57,6 +57,16 @@ final class MessageReads {
         return messages(room, Sql.SELECT_AFTER, afterSeq, limit, false);
     }
 
+    /** One room that has messages, private or not, or none: whether the database is in use. */
+    CompletableFuture<List<String>> anyRoom() {
+        return read("looking for any room", connection -> {
+            try (PreparedStatement select = connection.prepareStatement(Sql.SELECT_ANY_ROOM);
+                    ResultSet rows = select.executeQuery()) {
+                return rows.next() ? List.of(rows.getString(1)) : List.of();
+            }
+        });
+    }
+
     CompletableFuture<List<String>> recentRooms(int limit) {
         if (limit < 0) return negativeLimit(limit);
         return read("reading the " + limit + " most recently active rooms", connection -> {

@@ -50,5 +50,7 @@ final class Sql {
         return "SELECT room, last_seq FROM rooms WHERE room IN (" + "?, ".repeat(rooms - 1) + "?)";
     }
 
+    static final String SELECT_ANY_ROOM = "SELECT room FROM rooms LIMIT 1";
+
     static final String SELECT_LAST_ACTIVE = "SELECT coalesce(max(last_active_us), 0) FROM rooms";
 }
