@@ -77,10 +77,11 @@ public final class Main implements AutoCloseable {
 
     public Main(Config config) throws Exception {
         // 1. storage, migrated on open: PostgreSQL shared by every node, or an SQLite file of this one
-        this.messages = startup(() -> config.clusterMode()
+        JdbcMessageStore store = startup(() -> config.clusterMode()
                 ? JdbcMessageStore.openPostgres(config.databaseUrl())
                 : JdbcMessageStore.openSqlite(config.db()));
-        refuseToForgetEveryone(config, (JdbcMessageStore) messages);
+        refuseToForgetEveryone(config, store);
+        this.messages = store;
         // 2. the event loops, which also run the rooms
         this.server = new WebServer(WebServer.Transport.valueOf(config.transport().toUpperCase(Locale.ROOT)));
         // 3. rooms, the feed that brings them their committed messages, and who is in them

@@ -93,7 +93,7 @@ final class RoomCursor {
         if (cursor != UNKNOWN && message.seq() <= cursor) {
             return; // delivered already
         }
-        if (message.seq() == cursor + 1 && held.isEmpty() && cursor != UNKNOWN) {
+        if (cursor != UNKNOWN && message.seq() == cursor + 1 && held.isEmpty()) {
             cursor = message.seq(); // the usual case: next in order, nothing waiting
             deliver.accept(message);
             return;

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.flywaydb.core.Flyway;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -183,13 +184,16 @@ public final class JdbcMessageStore implements MessageStore {
         return reads.after(room, afterSeq, limit);
     }
 
+    /** How long a start-up check may wait for the database. */
+    private static final Duration START_UP_CHECK = Duration.ofSeconds(10);
+
     /**
      * True when the database holds any message, private rooms included. Blocks: for start-up checks
      * only, before the server takes connections.
      */
     public boolean hasMessages() {
         try {
-            return !reads.anyRoom().get(10, java.util.concurrent.TimeUnit.SECONDS).isEmpty();
+            return !reads.anyRoom().get(START_UP_CHECK.toSeconds(), TimeUnit.SECONDS).isEmpty();
         } catch (Exception e) {
             throw new StoreException(database.name() + ": cannot tell whether it holds messages: " + e.getMessage(), e);
         }

@@ -23,6 +23,7 @@ final class Page implements AutoCloseable {
 
     private static final Pattern MESSAGE = Pattern.compile(
             "<article class=\"msg\" id=\"m-(\\d+)\"([^>]*)>.*?<p class=\"text\"[^>]*>(.*?)</p>", Pattern.DOTALL);
+    private static final Pattern SEQ = Pattern.compile("id=\"m-(\\d+)\"");
     private static final Pattern CLIENT_ID = Pattern.compile(" data-cid=\"([^\"]*)\"");
 
     record Shown(long seq, String text, String cid) {}
@@ -84,7 +85,7 @@ final class Page implements AutoCloseable {
             List<String> frames = socket.frames();
             for (; framesRead < frames.size(); framesRead++) {
                 String frame = frames.get(framesRead);
-                Matcher seqs = Pattern.compile("id=\"m-(\\d+)\"").matcher(frame);
+                Matcher seqs = SEQ.matcher(frame);
                 StringBuilder summary = new StringBuilder("socket " + sockets + ": " + frame.substring(0, Math.min(60, frame.length())).replace('\n', ' ') + " seqs");
                 while (seqs.find()) summary.append(' ').append(seqs.group(1));
                 summaries.add(summary.toString());
@@ -147,10 +148,6 @@ final class Page implements AutoCloseable {
         return String.join("\n", summaries);
     }
 
-    String lastFrames() {
-        List<String> frames = socket.frames();
-        return String.join("\n", frames.subList(Math.max(0, frames.size() - 3), frames.size()));
-    }
 
     @Override
     public void close() {

@@ -1,20 +1,19 @@
 package chatroom.room;
 
+import chatroom.cluster.InProcessFeed;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 
 /**
- * A feed in one process that tests can make unreliable: it passes messages on at once, except those a
- * test tells it to lose, and lets a test hand a room any message (a repeat, one out of order) as if it
- * came from another node.
+ * The one-node feed made unreliable for tests: it passes messages on at once, except those a test
+ * tells it to lose, and lets a test hand a room any message (a repeat, one out of order) as if it came
+ * from another node, or say that messages may have been lost.
  */
 final class FakeFeed implements MessageFeed {
 
-    private final Map<String, Consumer<Message>> receivers = new ConcurrentHashMap<>();
+    private final InProcessFeed feed = new InProcessFeed();
     private final List<Runnable> rechecks = new CopyOnWriteArrayList<>();
     private volatile Predicate<Message> lose = m -> false;
 
@@ -25,10 +24,7 @@ final class FakeFeed implements MessageFeed {
 
     /** Hands the message to its room's receiver, as if another node had published it. */
     void bring(Message message) {
-        Consumer<Message> receiver = receivers.get(message.room());
-        if (receiver != null) {
-            receiver.accept(message);
-        }
+        feed.publish(message);
     }
 
     /** Tells the rooms that messages may have been lost, as a feed does after reconnecting. */
@@ -39,18 +35,18 @@ final class FakeFeed implements MessageFeed {
     @Override
     public void publish(Message message) {
         if (!lose.test(message)) {
-            bring(message);
+            feed.publish(message);
         }
     }
 
     @Override
     public void subscribe(String room, Consumer<Message> receiver) {
-        receivers.put(room, receiver);
+        feed.subscribe(room, receiver);
     }
 
     @Override
     public void unsubscribe(String room) {
-        receivers.remove(room);
+        feed.unsubscribe(room);
     }
 
     @Override
@@ -64,5 +60,7 @@ final class FakeFeed implements MessageFeed {
     }
 
     @Override
-    public void close() {}
+    public void close() {
+        feed.close();
+    }
 }
