@@ -18,15 +18,24 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * colour scheme are set through DevTools emulation, so a phone is really 375 CSS pixels wide (a window
  * cannot be made that narrow) and dark mode is what {@code prefers-color-scheme} reports.
  */
-final class Browser implements AutoCloseable {
+public final class Browser implements AutoCloseable {
 
     static final String CHROMIUM = System.getProperty("chromium.binary", "/usr/bin/chromium");
     static final String CHROMEDRIVER = System.getProperty("chromedriver.binary", "/usr/bin/chromedriver");
     static final Duration PATIENCE = Duration.ofSeconds(15);
 
-    final ChromeDriver driver;
+    public final ChromeDriver driver;
 
     Browser(int width, int height, boolean dark) {
+        this(width, height, dark, List.of());
+    }
+
+    /** A desktop-sized browser started with more Chromium flags, e.g. to trust a test's certificate. */
+    public Browser(List<String> extraFlags) {
+        this(1100, 800, false, extraFlags);
+    }
+
+    private Browser(int width, int height, boolean dark, List<String> extraFlags) {
         ChromeOptions options = new ChromeOptions();
         options.setBinary(CHROMIUM);
         // the flags this machine needs: no sandbox as root, and no background calls to Google's hosts
@@ -35,6 +44,7 @@ final class Browser implements AutoCloseable {
                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
                 "--no-first-run", "--disable-quic", "--hide-scrollbars",
                 "--window-size=" + Math.max(width, 500) + "," + height));
+        options.addArguments(extraFlags);
         ChromeDriverService service = new ChromeDriverService.Builder()
                 .usingDriverExecutable(new java.io.File(CHROMEDRIVER))
                 .usingAnyFreePort()
@@ -55,7 +65,7 @@ final class Browser implements AutoCloseable {
         return new Browser(375, 740, false);
     }
 
-    <T> T await(Function<WebDriver, T> condition) {
+    public <T> T await(Function<WebDriver, T> condition) {
         // presence and history are swapped in whole, so an element found a moment ago may be gone
         return new WebDriverWait(driver, PATIENCE)
                 .ignoring(org.openqa.selenium.StaleElementReferenceException.class)
@@ -63,13 +73,13 @@ final class Browser implements AutoCloseable {
     }
 
     /** Opens a page and waits until its socket is open. */
-    void openRoom(String url) {
+    public void openRoom(String url) {
         driver.get(url);
         await(d -> "connected".equals(d.findElement(org.openqa.selenium.By.id("status")).getAttribute("data-state")));
     }
 
     @SuppressWarnings("unchecked")
-    <T> T js(String script, Object... args) {
+    public <T> T js(String script, Object... args) {
         return (T) ((JavascriptExecutor) driver).executeScript(script, args);
     }
 

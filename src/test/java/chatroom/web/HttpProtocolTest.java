@@ -264,16 +264,21 @@ class HttpProtocolTest {
         private final InputStream in;
         private final OutputStream out;
 
-        private RawHttp(TestServer server) throws IOException {
-            this.socket = new Socket("127.0.0.1", server.port());
+        private RawHttp(Socket socket, String host) throws IOException {
+            this.socket = socket;
             socket.setSoTimeout((int) TIMEOUT.toMillis());
             this.in = socket.getInputStream();
             this.out = socket.getOutputStream();
-            this.host = "127.0.0.1:" + server.port();
+            this.host = host;
         }
 
         static RawHttp connect(TestServer server) throws IOException {
-            return new RawHttp(server);
+            return new RawHttp(new Socket("127.0.0.1", server.port()), "127.0.0.1:" + server.port());
+        }
+
+        /** Over a socket already connected (and maybe TLS) to a server that {@code host} names. */
+        static RawHttp over(Socket socket, String host) throws IOException {
+            return new RawHttp(socket, host);
         }
 
         /** Writes the request exactly, one byte per character (ISO-8859-1). */
@@ -284,7 +289,11 @@ class HttpProtocolTest {
 
         /** Reads one response with its body of Content-Length bytes. */
         Reply read() throws IOException {
-            Reply head = readHead();
+            return readBody(readHead());
+        }
+
+        /** Reads the body of Content-Length bytes that follows {@code head}, read by {@link #readHead}. */
+        Reply readBody(Reply head) throws IOException {
             String length = head.header("Content-Length");
             if (length == null) {
                 throw new AssertionError("response has no Content-Length: " + head.headers());

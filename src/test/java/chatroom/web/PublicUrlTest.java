@@ -91,7 +91,7 @@ class PublicUrlTest {
         }
     }
 
-    private static String upgrade(String path, String host, String origin, String... extraHeaders) {
+    static String upgrade(String path, String host, String origin, String... extraHeaders) {
         StringBuilder request = new StringBuilder("GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\nOrigin: " + origin
                 + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
                 + "Sec-WebSocket-Version: 13\r\n");
