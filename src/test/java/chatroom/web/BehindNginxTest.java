@@ -141,6 +141,15 @@ class BehindNginxTest {
     }
 
     @Test
+    void the_status_counts_are_for_this_machine_and_not_shown_through_nginx() throws Exception {
+        try (RawHttp raw = throughNginx(LOOPBACK, LOOPBACK)) {
+            raw.send("GET /status HTTP/1.1\r\nHost: " + raw.host + "\r\n\r\n");
+            assertThat(raw.read().status()).isEqualTo(403);
+        }
+        assertThat(server.get("/status").statusCode()).as("asked on the machine itself").isEqualTo(200);
+    }
+
+    @Test
     void forwarding_headers_a_visitor_writes_are_replaced_by_nginx_not_believed() throws Exception {
         // each names another host: believed, it would be refused with 421
         for (String forged : List.of("Forwarded: for=198.51.100.7;proto=https;host=evil.example", "X-Forwarded-Host: evil.example")) {
