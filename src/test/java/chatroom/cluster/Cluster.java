@@ -1,10 +1,12 @@
 package chatroom.cluster;
 
+import chatroom.Await;
 import chatroom.ChildServer;
 import chatroom.TestDatabase;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -104,6 +106,19 @@ final class Cluster implements AutoCloseable {
         ChildServer running = nodes.stream().filter(ChildServer::alive).findFirst().orElseThrow();
         String setCookie = running.get("/").headers().firstValue("set-cookie").orElseThrow();
         return setCookie.substring(0, setCookie.indexOf(';'));
+    }
+
+    /** Waits until every running node answers {@code GET /readyz} with this status. */
+    void awaitReadiness(int status, Duration timeout) {
+        for (ChildServer node : nodes.stream().filter(ChildServer::alive).toList()) {
+            Await.until(() -> {
+                try {
+                    return node.get("/readyz").statusCode() == status ? true : null;
+                } catch (Exception e) {
+                    throw new AssertionError("GET /readyz on port " + node.port, e);
+                }
+            }, "the node on port " + node.port + " to answer /readyz with " + status, timeout);
+        }
     }
 
     /** How many rows the room has, and its highest seq, read straight from PostgreSQL. */

@@ -4,7 +4,6 @@ import static chatroom.cluster.Invariants.assertOneStory;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import chatroom.Await;
-import chatroom.ChildServer;
 import chatroom.PrivatePostgres;
 import java.time.Duration;
 import java.util.List;
@@ -25,14 +24,6 @@ class ClusterPostgresFaultTest {
 
     private final Conversation talk = new Conversation();
     private final List<Page> pages = talk.pages;
-
-    private static int readiness(ChildServer node) {
-        try {
-            return node.get("/readyz").statusCode();
-        } catch (Exception e) {
-            throw new AssertionError("GET /readyz on port " + node.port, e);
-        }
-    }
 
     /**
      * What a user does after "not sent": presses send again, until it goes. The page resends what it never
@@ -71,28 +62,21 @@ class ClusterPostgresFaultTest {
 
             talk.sayOnce("inflight"); // in flight when the server goes: stored or refused
             postgres.stopImmediately();
+            List<Integer> errorsBefore = pages.stream().map(p -> p.errors().size()).toList();
+            talk.sayOnce("down");
             for (int i = 0; i < pages.size(); i++) {
                 Page page = pages.get(i);
-                int errors = page.errors().size();
-                String text = "p" + i + "down";
-                page.say(text);
-                talk.said.add(text);
+                int errors = errorsBefore.get(i);
                 Await.until(() -> page.errors().size() > errors ? true : null, "page " + i + " to be told its message was not sent",
                         OUTAGE_NOTICED);
                 assertThat(page.errors().getLast()).startsWith(NOT_SENT);
-                assertThat(page.unconfirmed()).as("what the page keeps to send again").containsValue(text);
+                assertThat(page.unconfirmed()).as("what the page keeps to send again").containsValue("p" + i + "down");
             }
-            for (ChildServer node : cluster.nodes) {
-                Await.until(() -> readiness(node) == 503 ? true : null, "node on port " + node.port + " to report unready",
-                        OUTAGE_NOTICED);
-            }
+            cluster.awaitReadiness(503, OUTAGE_NOTICED);
 
             postgres.startServer();
             resendUntilConfirmed();
-            for (ChildServer node : cluster.nodes) {
-                Await.until(() -> readiness(node) == 200 ? true : null, "node on port " + node.port + " ready again",
-                        Invariants.SETTLE);
-            }
+            cluster.awaitReadiness(200, Invariants.SETTLE);
             for (int r = 0; r < 5; r++) {
                 talk.round("b" + r);
             }

@@ -91,7 +91,9 @@ class ClusterRedisFaultTest {
         for (int r = 0; r < 5; r++) {
             talk.round("down" + r); // each page's own node still stores and shows it
         }
+        cluster.awaitReadiness(503, Invariants.SETTLE); // new sockets should prefer nodes that see the cluster
         redis.restart();
+        cluster.awaitReadiness(200, Invariants.SETTLE);
         for (int r = 0; r < 8; r++) {
             talk.round("b" + r);
         }
