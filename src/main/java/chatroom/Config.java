@@ -1,5 +1,6 @@
 package chatroom;
 
+import chatroom.cluster.RedisPresence;
 import io.netty.util.NetUtil;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -62,7 +63,19 @@ public record Config(
         Duration tailCheck,
         String nodeId,
         Optional<Secret> sharedSecret,
-        Duration drain) {
+        Duration drain,
+        Presence presence) {
+
+    /**
+     * How cluster nodes tell each other they are alive (see {@code RedisPresence}): each refreshes its
+     * heartbeat every {@code heartbeat}; one silent for {@code nodeTimeout} is declared dead by whichever
+     * node sweeps next (every {@code sweep}), and its users leave unless another node still has them.
+     */
+    public record Presence(Duration heartbeat, Duration nodeTimeout, Duration sweep) {
+
+        /** Added to twice the heartbeat: a heartbeat sent just before the last one expires may take this long in a slow Redis. */
+        public static final Duration SLOW_REDIS = RedisPresence.Settings.DEFAULT_COMMAND_TIMEOUT;
+    }
 
     /** The smallest identity secret accepted from {@code CHATROOM_SECRET}, in bytes (HMAC-SHA256's key size). */
     public static final int MIN_SECRET_BYTES = 32;
@@ -219,6 +232,23 @@ public record Config(
                     "",
                     "cluster mode: this node's name, unique in the cluster; default: host name and a random suffix"),
             new Setting(
+                    "--presence-heartbeat",
+                    "CHATROOM_PRESENCE_HEARTBEAT",
+                    "2s",
+                    "cluster mode: how often each node tells Redis it is alive"),
+            new Setting(
+                    "--presence-node-timeout",
+                    "CHATROOM_PRESENCE_NODE_TIMEOUT",
+                    "10s",
+                    "cluster mode: a node silent this long is declared dead and its users leave; at least twice "
+                            + "--presence-heartbeat plus 2s"),
+            new Setting(
+                    "--presence-sweep",
+                    "CHATROOM_PRESENCE_SWEEP",
+                    "5s",
+                    "cluster mode: how often some node looks for dead nodes (a dead node's users leave within "
+                            + "--presence-node-timeout plus this)"),
+            new Setting(
                     null,
                     "CHATROOM_SECRET",
                     "",
@@ -302,7 +332,20 @@ public record Config(
                 positive(values, "--tail-check"),
                 values.get("--node-id").isBlank() ? defaultNodeId() : name(values, "--node-id"),
                 sharedSecret,
-                duration(values, "--drain"));
+                duration(values, "--drain"),
+                presence(values));
+    }
+
+    private static Presence presence(Map<String, String> values) {
+        Duration heartbeat = positive(values, "--presence-heartbeat");
+        Duration nodeTimeout = positive(values, "--presence-node-timeout");
+        Duration least = heartbeat.multipliedBy(2).plus(Presence.SLOW_REDIS);
+        if (nodeTimeout.compareTo(least) < 0) {
+            throw new IllegalArgumentException("--presence-node-timeout is " + nodeTimeout.toMillis() + "ms; with "
+                    + "--presence-heartbeat " + heartbeat.toMillis() + "ms it must be at least " + least.toMillis()
+                    + "ms (twice the heartbeat plus " + Presence.SLOW_REDIS.toSeconds() + "s), or live nodes would be declared dead");
+        }
+        return new Presence(heartbeat, nodeTimeout, positive(values, "--presence-sweep"));
     }
 
     /** Every setting, with passwords in the URLs shown as *** (and the secret as its length only). */
@@ -319,7 +362,7 @@ public record Config(
                 + ", cookieMaxAge=" + cookieMaxAge + ", publicStatus=" + publicStatus + ", newSecret=" + newSecret
                 + ", databaseUrl=" + redact(databaseUrl) + ", redisUrl=" + redact(redisUrl)
                 + ", redisPrefix=" + redisPrefix + ", tailCheck=" + tailCheck + ", nodeId=" + nodeId
-                + ", sharedSecret=" + sharedSecret + ", drain=" + drain + "]";
+                + ", sharedSecret=" + sharedSecret + ", drain=" + drain + ", presence=" + presence + "]";
     }
 
     /** True when several nodes share PostgreSQL and Redis; false for one node on an embedded SQLite file. */

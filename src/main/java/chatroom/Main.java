@@ -139,7 +139,9 @@ public final class Main implements AutoCloseable {
             return new InProcessPresence();
         }
         RedisFeed redis = (RedisFeed) (feed instanceof SilentPublisherFeed silent ? silent.feed() : feed);
-        return redis.presenceBoard(RedisPresence.Settings.of(config.redisPrefix(), config.nodeId()));
+        Config.Presence timings = config.presence();
+        return redis.presenceBoard(RedisPresence.Settings.of(config.redisPrefix(), config.nodeId())
+                .withLiveness(timings.heartbeat(), timings.nodeTimeout(), timings.sweep()));
     }
 
     /** What stops the server from starting, in one line for the operator (a bad URL, a server not there). */

@@ -88,6 +88,10 @@ public final class ChildServer implements AutoCloseable {
         return HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    public boolean alive() {
+        return process.isAlive();
+    }
+
     /** SIGTERM: the server runs its shutdown hook (drains, closes its sockets with 1012, finishes writes). */
     public void terminate() {
         process.destroy();

@@ -150,11 +150,32 @@ class ConfigTest {
     }
 
     @Test
+    void presence_timings_default_to_a_two_second_heartbeat_and_can_be_shortened_from_flags_or_environment() {
+        assertThat(Config.defaults().presence()).isEqualTo(
+                new Config.Presence(Duration.ofSeconds(2), Duration.ofSeconds(10), Duration.ofSeconds(5)));
+        Config config = Config.parse(new String[] {"--presence-heartbeat", "500ms", "--presence-node-timeout=3s"},
+                Map.of("CHATROOM_PRESENCE_SWEEP", "1s"));
+        assertThat(config.presence()).isEqualTo(
+                new Config.Presence(Duration.ofMillis(500), Duration.ofSeconds(3), Duration.ofSeconds(1)));
+    }
+
+    @Test
+    void a_node_timeout_too_close_to_the_heartbeat_is_refused() {
+        // a live node whose heartbeat is slowed by Redis would be declared dead and its users shown leaving
+        assertThatThrownBy(() -> Config.parse(new String[] {"--presence-heartbeat", "2s", "--presence-node-timeout", "5s"}, Map.of()))
+                .hasMessage("--presence-node-timeout is 5000ms; with --presence-heartbeat 2000ms it must be at least 6000ms "
+                        + "(twice the heartbeat plus 2s), or live nodes would be declared dead");
+        assertThatThrownBy(() -> Config.parse(new String[] {"--presence-sweep", "0s"}, Map.of()))
+                .hasMessage("--presence-sweep is '0s'; expected a duration above 0");
+    }
+
+    @Test
     void help_lists_every_flag_with_its_environment_variable() {
         String help = Config.help();
         assertThat(help).contains("--port", "CHATROOM_PORT", "--max-message-chars", "--max-frame-bytes", "--room-idle",
                 "--db", "--allowed-origins", "--send-queue-bytes", "--database", "CHATROOM_DATABASE", "--redis",
-                "--redis-prefix", "--tail-check", "--node-id", "--drain", "CHATROOM_SECRET");
+                "--redis-prefix", "--tail-check", "--node-id", "--drain", "CHATROOM_SECRET", "--presence-heartbeat",
+                "CHATROOM_PRESENCE_NODE_TIMEOUT", "--presence-sweep");
     }
 
     @Test

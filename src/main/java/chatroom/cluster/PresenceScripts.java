@@ -35,9 +35,13 @@ final class PresenceScripts {
 
             -- returns 1 when the user joined the room (their first node), 0 otherwise; announce '1' publishes
             -- the join, 'r' only tells watchers to read who is here again ({}), '0' publishes nothing
-            local function join(r, u, n, public, author, announce)
+            local function join(r, u, n, public, author, announce, ttl)
               local nodesKey = roomKey(r) .. ':user:' .. u
               redis.call('SADD', base .. 'nodes', n)
+              -- a node that writes is alive: when Redis has lost its heartbeat (a restart, a wipe) this stands
+              -- in until its next beat, which finds 'pending' and asserts the node's users again; without it
+              -- a sweep in between would declare the live node dead and show all its users leaving
+              redis.call('SET', base .. 'node:' .. n .. ':alive', 'pending', 'PX', ttl, 'NX')
               redis.call('HSET', indexKey(n), r .. ':' .. u, public)
               redis.call('HSET', roomKey(r) .. ':authors', u, author)
               if redis.call('SADD', nodesKey, n) == 1 and redis.call('SCARD', nodesKey) == 1 then
@@ -75,11 +79,12 @@ final class PresenceScripts {
 
     /**
      * ARGV: base, room, user, node, public (1/0), author JSON, announce: 1 the join, r a refresh (a user
-     * put back after Redis lost them: no notice, but the people shown change), 0 nothing. Returns 1 if
-     * the user joined.
+     * put back after Redis lost them: no notice, but the people shown change), 0 nothing; the node's
+     * heartbeat ttl in ms (the heartbeat stands in for the node's own until it beats, if Redis has none).
+     * Returns 1 if the user joined.
      */
     static final Script ARRIVE = Script.of("arrive", """
-            return join(ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7])
+            return join(ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8])
             """);
 
     /**
@@ -105,14 +110,15 @@ final class PresenceScripts {
     /**
      * ARGV: base, node, ttl ms. Refreshes the node's heartbeat and returns {had a heartbeat (1/0), had
      * been declared dead (1/0)}: a missing heartbeat means Redis lost it (restart, wipe) or the node was
-     * silent too long, and the node must assert its users again.
+     * silent too long, and the node must assert its users again. A heartbeat that only {@code join} put
+     * there ('pending') counts as missing.
      */
     static final Script HEARTBEAT = Script.of("heartbeat", """
             local n = ARGV[2]
             redis.call('SADD', base .. 'nodes', n)
             local had = redis.call('SET', base .. 'node:' .. n .. ':alive', '1', 'PX', ARGV[3], 'GET')
             local dead = redis.call('DEL', base .. 'node:' .. n .. ':dead')
-            if had then return {1, dead} end
+            if had == '1' then return {1, dead} end
             return {0, dead}
             """);
 

@@ -639,7 +639,8 @@ public final class RedisPresence implements PresenceBoard {
         switch (op) {
             case Arriving a -> {
                 await(eval(PresenceScripts.ARRIVE, ScriptOutputType.INTEGER,
-                        base, room, PresenceKeys.escape(a.user().id()), node, listed, PresenceCodec.author(a.user()), "1"));
+                        base, room, PresenceKeys.escape(a.user().id()), node, listed, PresenceCodec.author(a.user()), "1",
+                        heartbeatTtl()));
                 record.announced(a.room(), a.user().id(), a.seq());
             }
             case Departing d -> await(eval(PresenceScripts.DEPART, ScriptOutputType.INTEGER,
@@ -690,7 +691,7 @@ public final class RedisPresence implements PresenceBoard {
                 String announce = loudly || !h.announced() ? "1" : "r";
                 long joined = await(eval(PresenceScripts.ARRIVE, ScriptOutputType.INTEGER,
                         base, PresenceKeys.escape(h.room()), PresenceKeys.escape(h.author().id()), node,
-                        listed(h.room()), PresenceCodec.author(h.author()), announce));
+                        listed(h.room()), PresenceCodec.author(h.author()), announce, heartbeatTtl()));
                 record.announced(h.room(), h.author().id(), h.since());
                 announced += joined == 1 && announce.equals("1") ? 1 : 0;
             }
@@ -743,8 +744,7 @@ public final class RedisPresence implements PresenceBoard {
             return;
         }
         try {
-            List<Object> reply = await(eval(PresenceScripts.HEARTBEAT, ScriptOutputType.MULTI,
-                    base, node, Long.toString(settings.nodeTimeout().toMillis())));
+            List<Object> reply = await(eval(PresenceScripts.HEARTBEAT, ScriptOutputType.MULTI, base, node, heartbeatTtl()));
             boolean hadHeartbeat = ((Long) reply.get(0)) == 1;
             boolean wasDead = ((Long) reply.get(1)) == 1;
             if (wasDead) {
@@ -851,6 +851,11 @@ public final class RedisPresence implements PresenceBoard {
     }
 
     // ---- small things
+
+    /** How long this node's heartbeat lasts in Redis, in ms, as the scripts want it. */
+    private String heartbeatTtl() {
+        return Long.toString(settings.nodeTimeout().toMillis());
+    }
 
     /** "1" when the room is public, so counted in the lobby; "0" for private rooms and names that are not rooms. */
     private static String listed(String room) {

@@ -1,11 +1,14 @@
 package chatroom.cluster;
 
+import chatroom.Await;
 import chatroom.ChildServer;
 import chatroom.TestDatabase;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -18,19 +21,42 @@ import java.util.UUID;
 /**
  * Several Chatroom nodes in child JVMs sharing one fresh PostgreSQL database (dropped at the end) and
  * a Redis under a key prefix of their own, so that test runs never see each other. Nodes start with a
- * short tail check, so what the feed loses is found quickly.
+ * short tail check, so what the feed loses is found quickly. Fault tests give it a private Redis or a
+ * private PostgreSQL database ({@code PrivateRedis}, {@code PrivatePostgres}) to kill and restart.
  */
 final class Cluster implements AutoCloseable {
 
-    final TestDatabase database = TestDatabase.create();
+    /** The machine's Redis, shared by test runs that each take a key prefix of their own. */
+    static final String MACHINE_REDIS = "redis://127.0.0.1:6379";
+
     final String redisPrefix = "t" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
     final List<ChildServer> nodes = new ArrayList<>();
+    private final TestDatabase ownDatabase; // null on a private server, which the test owns
+    private final String databaseUrl;
+    private final String jdbcUrl;
     private final String redisUrl;
     private final String secret;
     private final Path dir;
 
+    /** On a fresh database of the machine's PostgreSQL. */
     Cluster(String redisUrl) throws Exception {
+        this(redisUrl, TestDatabase.create());
+    }
+
+    private Cluster(String redisUrl, TestDatabase database) throws Exception {
+        this(redisUrl, database.url(), database.jdbcUrl(), database);
+    }
+
+    /** On a database the test made (and drops), e.g. on a {@code PrivatePostgres}. */
+    Cluster(String redisUrl, String databaseUrl, String jdbcUrl) throws Exception {
+        this(redisUrl, databaseUrl, jdbcUrl, null);
+    }
+
+    private Cluster(String redisUrl, String databaseUrl, String jdbcUrl, TestDatabase ownDatabase) throws Exception {
         this.redisUrl = redisUrl;
+        this.databaseUrl = databaseUrl;
+        this.jdbcUrl = jdbcUrl;
+        this.ownDatabase = ownDatabase;
         byte[] key = new byte[32];
         new SecureRandom().nextBytes(key);
         this.secret = Base64.getEncoder().encodeToString(key);
@@ -38,7 +64,7 @@ final class Cluster implements AutoCloseable {
     }
 
     static Cluster start(int nodes, String... flags) throws Exception {
-        Cluster cluster = new Cluster("redis://127.0.0.1:6379");
+        Cluster cluster = new Cluster(MACHINE_REDIS);
         for (int i = 0; i < nodes; i++) {
             cluster.startNode(flags);
         }
@@ -50,7 +76,7 @@ final class Cluster implements AutoCloseable {
     }
 
     ChildServer startNode(Map<String, String> env, String... flags) throws Exception {
-        return startNode(database.url(), redisUrl, env, flags);
+        return startNode(databaseUrl, redisUrl, env, flags);
     }
 
     ChildServer startNode(String databaseUrl, String redis, Map<String, String> env, String... flags) throws Exception {
@@ -75,15 +101,29 @@ final class Cluster implements AutoCloseable {
         return nodes.get(i);
     }
 
-    /** A signed identity cookie from one node, good on every node (they share the secret). */
+    /** A signed identity cookie from a running node, good on every node (they share the secret). */
     String newVisitorCookie() throws Exception {
-        String setCookie = nodes.getFirst().get("/").headers().firstValue("set-cookie").orElseThrow();
+        ChildServer running = nodes.stream().filter(ChildServer::alive).findFirst().orElseThrow();
+        String setCookie = running.get("/").headers().firstValue("set-cookie").orElseThrow();
         return setCookie.substring(0, setCookie.indexOf(';'));
+    }
+
+    /** Waits until every running node answers {@code GET /readyz} with this status. */
+    void awaitReadiness(int status, Duration timeout) {
+        for (ChildServer node : nodes.stream().filter(ChildServer::alive).toList()) {
+            Await.until(() -> {
+                try {
+                    return node.get("/readyz").statusCode() == status ? true : null;
+                } catch (Exception e) {
+                    throw new AssertionError("GET /readyz on port " + node.port, e);
+                }
+            }, "the node on port " + node.port + " to answer /readyz with " + status, timeout);
+        }
     }
 
     /** How many rows the room has, and its highest seq, read straight from PostgreSQL. */
     long[] countAndMaxSeq(String room) {
-        try (Connection c = database.connect();
+        try (Connection c = DriverManager.getConnection(jdbcUrl);
                 PreparedStatement select = c.prepareStatement("SELECT count(*), coalesce(max(seq), 0) FROM messages WHERE room = ?")) {
             select.setString(1, room);
             try (ResultSet rows = select.executeQuery()) {
@@ -91,13 +131,13 @@ final class Cluster implements AutoCloseable {
                 return new long[] {rows.getLong(1), rows.getLong(2)};
             }
         } catch (SQLException e) {
-            throw new AssertionError(database.name() + ": cannot count the messages of " + room, e);
+            throw new AssertionError(jdbcUrl + ": cannot count the messages of " + room, e);
         }
     }
 
     /** How many rows of the room hold this text. */
     long rowsWithText(String room, String text) throws SQLException {
-        try (Connection c = database.connect();
+        try (Connection c = DriverManager.getConnection(jdbcUrl);
                 PreparedStatement select = c.prepareStatement("SELECT count(*) FROM messages WHERE room = ? AND text = ?")) {
             select.setString(1, room);
             select.setString(2, text);
@@ -113,6 +153,8 @@ final class Cluster implements AutoCloseable {
         for (ChildServer node : nodes) {
             node.close();
         }
-        database.close();
+        if (ownDatabase != null) {
+            ownDatabase.close();
+        }
     }
 }

@@ -1,14 +1,14 @@
 package chatroom.cluster;
 
+import static chatroom.cluster.Invariants.assertContiguous;
+import static chatroom.cluster.Invariants.bySeq;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import chatroom.Await;
 import chatroom.ChildServer;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -18,20 +18,6 @@ import org.junit.jupiter.api.Test;
  * its count equals its highest seq.
  */
 class ClusterTest {
-
-    private static void assertContiguous(Page page, long from, long to) {
-        List<Long> seqs = page.seqs();
-        List<Long> repeated = seqs.stream().filter(s -> seqs.indexOf(s) != seqs.lastIndexOf(s)).distinct().toList();
-        assertThat(seqs)
-                .as("seqs shown (repeated: %s); frames:%n%s", repeated, page.frameSummary())
-                .containsExactlyElementsOf(LongStream.rangeClosed(from, to).boxed().toList());
-    }
-
-    private static Map<Long, String> bySeq(Page page) {
-        Map<Long, String> texts = new HashMap<>();
-        page.read().forEach(m -> texts.put(m.seq(), m.text()));
-        return texts;
-    }
 
     @Test
     void members_on_three_nodes_see_every_message_once_in_the_same_order_as_history() throws Exception {

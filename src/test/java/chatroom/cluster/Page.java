@@ -25,6 +25,11 @@ final class Page implements AutoCloseable {
             "<article class=\"msg\" id=\"m-(\\d+)\"([^>]*)>.*?<p class=\"text\"[^>]*>(.*?)</p>", Pattern.DOTALL);
     private static final Pattern SEQ = Pattern.compile("id=\"m-(\\d+)\"");
     private static final Pattern CLIENT_ID = Pattern.compile(" data-cid=\"([^\"]*)\"");
+    private static final Pattern NOTICE = Pattern.compile("<p class=\"notice\">(.*?)</p>", Pattern.DOTALL);
+    private static final Pattern ERROR = Pattern.compile("id=\"composer-error\"[^>]*>(.*?)</div>", Pattern.DOTALL);
+    private static final Pattern PRESENCE = Pattern.compile("<ul id=\"presence\"[^>]*>(.*?)</ul>", Pattern.DOTALL);
+    private static final Pattern AUTHOR = Pattern.compile("data-author=\"([^\"]*)\"");
+    private static final Pattern TAG = Pattern.compile("<[^>]*>");
 
     record Shown(long seq, String text, String cid) {}
 
@@ -36,6 +41,12 @@ final class Page implements AutoCloseable {
     private WsClient socket;
     private int sockets;
     private final List<String> summaries = new ArrayList<>();
+    /** "ann joined", "bob left": every notice shown, across sockets, as plain text. */
+    private final List<String> notices = new ArrayList<>();
+    /** Errors shown above the message box, such as "Your message was not sent…". */
+    private final List<String> errors = new ArrayList<>();
+    /** The people listed the last time the page was told who is here (their tags), on this socket. */
+    private List<String> here = List.of();
     private int framesRead;
 
     Page(String room, String cookie) {
@@ -52,6 +63,7 @@ final class Page implements AutoCloseable {
         if (cookie != null) {
             headers.addAll(List.of("Cookie", cookie));
         }
+        here = List.of();
         socket = WsClient.connect(node.ws("/r/" + room + "/ws" + query), headers.toArray(String[]::new));
         sockets++;
         summaries.add("connect " + sockets + " " + query);
@@ -89,6 +101,16 @@ final class Page implements AutoCloseable {
                 StringBuilder summary = new StringBuilder("socket " + sockets + ": " + frame.substring(0, Math.min(60, frame.length())).replace('\n', ' ') + " seqs");
                 while (seqs.find()) summary.append(' ').append(seqs.group(1));
                 summaries.add(summary.toString());
+                Matcher notice = NOTICE.matcher(frame);
+                while (notice.find()) notices.add(TAG.matcher(notice.group(1)).replaceAll(""));
+                Matcher error = ERROR.matcher(frame);
+                while (error.find()) errors.add(error.group(1));
+                Matcher presence = PRESENCE.matcher(frame);
+                if (presence.find()) {
+                    List<String> tags = new ArrayList<>();
+                    for (Matcher author = AUTHOR.matcher(presence.group(1)); author.find(); ) tags.add(author.group(1));
+                    here = List.copyOf(tags);
+                }
                 Matcher m = MESSAGE.matcher(frame);
                 while (m.find()) {
                     Matcher cid = CLIENT_ID.matcher(m.group(2));
@@ -117,6 +139,22 @@ final class Page implements AutoCloseable {
     synchronized Map<String, String> unconfirmed() {
         read();
         return new HashMap<>(unconfirmed);
+    }
+
+    synchronized List<String> notices() {
+        read();
+        return List.copyOf(notices);
+    }
+
+    synchronized List<String> errors() {
+        read();
+        return List.copyOf(errors);
+    }
+
+    /** The tags of the people the page lists as here, as it was last told on its current socket. */
+    synchronized List<String> here() {
+        read();
+        return here;
     }
 
     List<Long> seqs() {

@@ -118,4 +118,42 @@ class RedisPresenceRestartTest {
         assertThat(seen2.count("joined dan")).isEqualTo(1);
         assertThat(seen2.lines()).doesNotContain("left dan", "left anna");
     }
+
+    @Test
+    void a_node_that_writes_after_redis_lost_its_heartbeat_is_not_declared_dead_before_its_next_beat() throws Exception {
+        // a long node timeout: whatever is declared dead here was declared so wrongly
+        RedisPresence node3 = nodes.start(nodes.settings("node-3")
+                .withLiveness(PresenceNodes.HEARTBEAT, Duration.ofSeconds(30), PresenceNodes.SWEEP));
+        node3.arrived(ROOM, ANN);
+        ChangesSeen.await(() -> seen2.saw("joined ann"), "ann to arrive through node 3", Duration.ofSeconds(10));
+        node3.pauseHeartbeat(true); // its next beat has not come yet…
+
+        redis.cli("FLUSHALL"); // …when Redis loses everything
+        node3.arrived(ROOM, DAN); // and someone arrives through it
+        ChangesSeen.await(() -> seen2.saw("joined dan"), "dan to arrive through node 3", Duration.ofSeconds(10));
+        awaitSweepRounds(2);
+        Markers.settle(node1, node2);
+        assertThat(seen2.lines()).as("changes seen while node 3 had not beaten since the wipe")
+                .containsExactly("joined ann", "joined dan");
+
+        node3.pauseHeartbeat(false);
+        Await.until(() -> names(node2, ROOM).containsAll(List.of("ann", "dan")), "node 3 to assert ann again");
+        Markers.settle(node1, node2);
+        assertThat(seen2.lines()).containsExactly("joined ann", "joined dan");
+    }
+
+    /** Waits until some node has taken the sweeper's lock {@code rounds} times over, each a sweep. */
+    private void awaitSweepRounds(int rounds) throws Exception {
+        String lock = new PresenceKeys(nodes.prefix).sweeperLock();
+        for (int round = 0; round < rounds; round++) {
+            redis.cli("DEL", lock);
+            Await.until(() -> {
+                try {
+                    return redis.cli("EXISTS", lock).getFirst().trim().equals("1") ? true : null;
+                } catch (Exception e) {
+                    throw new AssertionError(e);
+                }
+            }, "a sweep");
+        }
+    }
 }
