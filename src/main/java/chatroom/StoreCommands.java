@@ -1,5 +1,6 @@
 package chatroom;
 
+import chatroom.room.InvalidInputException;
 import chatroom.room.RoomName;
 import chatroom.store.ReadOnlyDatabase;
 import chatroom.store.RoomExport;
@@ -89,6 +90,7 @@ final class StoreCommands {
         Arguments arguments;
         long after;
         Config config;
+        String room;
         try {
             arguments = Arguments.parse(args, Set.of("--db", "--database", "--after"), Set.of());
             arguments.onePositional("export needs the ROOM, e.g. export general (or ~… for a private room)");
@@ -100,10 +102,10 @@ final class StoreCommands {
             }
             if (after < 0) throw new IllegalArgumentException("--after is '" + rawAfter + "'; expected a seq ≥ 0");
             config = serverFiles(arguments, env);
-        } catch (IllegalArgumentException e) {
+            room = RoomName.parse(arguments.positional()).value();
+        } catch (IllegalArgumentException | InvalidInputException e) {
             return usage(e.getMessage());
         }
-        String room = RoomName.parse(arguments.positional()).value();
         String database = arguments.value("--database", env.getOrDefault("CHATROOM_DATABASE", ""));
         OutputStream lines = new BufferedOutputStream(stdout, 1 << 16);
         try (Connection connection = database.isBlank()
