@@ -2,6 +2,9 @@ package chatroom;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import chatroom.room.Message;
+import chatroom.room.NewMessage;
+import chatroom.store.JdbcMessageStore;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -12,10 +15,12 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -149,6 +154,39 @@ class BackupTest {
         assertThat(run.err()).contains("pg_dump --format=custom --file cluster.dump 'postgresql://chat:***@db.internal/chatroom'",
                         "pg_restore")
                 .doesNotContain("hunter2");
+    }
+
+    @Test
+    void a_cluster_database_comes_back_from_pg_dump_and_pg_restore_as_the_docs_say() throws Exception {
+        Path dump = dir.resolve("chatroom.dump");
+        try (TestDatabase original = TestDatabase.create();
+                TestDatabase restored = TestDatabase.create()) {
+            try (JdbcMessageStore store = JdbcMessageStore.openPostgres(original.url())) {
+                for (int i = 1; i <= 3; i++) {
+                    store.append(new NewMessage("general", "u1", "ann", "m" + i, Instant.now())).get(10, TimeUnit.SECONDS);
+                }
+                // taken while the store is open, as it would be while the nodes run
+                tool("pg_dump", "--format=custom", "--file", dump.toString(), original.url());
+            }
+            tool("pg_restore", "--no-owner", "--dbname", restored.url(), dump.toString());
+
+            try (JdbcMessageStore store = JdbcMessageStore.openPostgres(restored.url())) {
+                assertThat(store.before("general", Long.MAX_VALUE, 10).get(10, TimeUnit.SECONDS))
+                        .extracting(Message::text)
+                        .containsExactly("m1", "m2", "m3");
+                assertThat(store.append(new NewMessage("general", "u1", "ann", "m4", Instant.now()))
+                                .get(10, TimeUnit.SECONDS)
+                                .seq())
+                        .isEqualTo(4);
+            }
+        }
+    }
+
+    private static void tool(String... command) throws Exception {
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.waitFor(120, TimeUnit.SECONDS)).as(String.join(" ", command)).isTrue();
+        assertThat(process.exitValue()).as(String.join(" ", command) + ": " + output).isZero();
     }
 
     /** A command run in this JVM, for the cases where a separate process shows nothing more. */
