@@ -56,7 +56,6 @@ public final class Main implements AutoCloseable {
         if (args.length > 0 && (args[0].equals("backup") || args[0].equals("export"))) {
             StoreCommands commands = new StoreCommands(System.out, System.err);
             String[] rest = Arrays.copyOfRange(args, 1, args.length);
-            System.out.flush();
             System.exit(args[0].equals("backup")
                     ? commands.backup(rest, System.getenv())
                     : commands.export(rest, System.getenv(), System.out));

@@ -55,14 +55,18 @@ final class MessagePruner implements AutoCloseable {
                 .factory());
     }
 
+    /** The first pass comes this soon after start-up at the latest, so an operator sees retention at work. */
+    private static final Duration FIRST_PASS_WITHIN = Duration.ofMinutes(1);
+
     void start() {
         long everyMs = retention.every().toMillis();
-        thread.scheduleWithFixedDelay(this::passAndLog, everyMs, everyMs, TimeUnit.MILLISECONDS);
-        log.info("{}: keeping {}; pruning every {} s", database.name(), retention, retention.every().toSeconds());
+        long firstMs = Math.min(everyMs, FIRST_PASS_WITHIN.toMillis());
+        thread.scheduleWithFixedDelay(this::passAndLog, firstMs, everyMs, TimeUnit.MILLISECONDS);
+        log.info("{}: keeping {}; pruning every {} ms", database.name(), retention, everyMs);
     }
 
     /** What one pass deleted. */
-    record Pass(long messages, int rooms, Duration took) {}
+    private record Pass(long messages, int rooms, Duration took) {}
 
     private void passAndLog() {
         try {
@@ -77,8 +81,8 @@ final class MessagePruner implements AutoCloseable {
         }
     }
 
-    /** One pass over every room, now. Runs on the caller's thread; tests call it directly. */
-    Pass pruneAll() throws SQLException, InterruptedException {
+    /** One pass over every room. */
+    private Pass pruneAll() throws SQLException, InterruptedException {
         long started = System.nanoTime();
         long messages = 0;
         int rooms = 0;
