@@ -64,7 +64,10 @@ public record Config(
         String nodeId,
         Optional<Secret> sharedSecret,
         Duration drain,
-        Presence presence) {
+        Presence presence,
+        Optional<Duration> keep,
+        long keepPerRoom,
+        Duration pruneEvery) {
 
     /**
      * How cluster nodes tell each other they are alive (see {@code RedisPresence}): each refreshes its
@@ -204,6 +207,21 @@ public record Config(
                     "CHATROOM_DRAIN",
                     "10s",
                     "on shutdown, how long to spend closing sockets (1012, in batches) so clients reconnect elsewhere"),
+            new Setting(
+                    "--keep",
+                    "CHATROOM_KEEP",
+                    "forever",
+                    "delete messages older than this, e.g. 90d or 12h, in the background in small batches; forever keeps all"),
+            new Setting(
+                    "--keep-per-room",
+                    "CHATROOM_KEEP_PER_ROOM",
+                    "all",
+                    "keep only this many newest messages of each room, e.g. 10000; all keeps every one"),
+            new Setting(
+                    "--prune-every",
+                    "CHATROOM_PRUNE_EVERY",
+                    "5m",
+                    "with --keep or --keep-per-room, how often the background task looks for messages to delete"),
             // cluster mode: all of these matter only when --database and --redis are set
             new Setting(
                     "--database",
@@ -333,7 +351,10 @@ public record Config(
                 values.get("--node-id").isBlank() ? defaultNodeId() : name(values, "--node-id"),
                 sharedSecret,
                 duration(values, "--drain"),
-                presence(values));
+                presence(values),
+                keep(values),
+                keepPerRoom(values),
+                positive(values, "--prune-every"));
     }
 
     private static Presence presence(Map<String, String> values) {
@@ -362,7 +383,8 @@ public record Config(
                 + ", cookieMaxAge=" + cookieMaxAge + ", publicStatus=" + publicStatus + ", newSecret=" + newSecret
                 + ", databaseUrl=" + redact(databaseUrl) + ", redisUrl=" + redact(redisUrl)
                 + ", redisPrefix=" + redisPrefix + ", tailCheck=" + tailCheck + ", nodeId=" + nodeId
-                + ", sharedSecret=" + sharedSecret + ", drain=" + drain + ", presence=" + presence + "]";
+                + ", sharedSecret=" + sharedSecret + ", drain=" + drain + ", presence=" + presence
+                + ", keep=" + keep + ", keepPerRoom=" + keepPerRoom + ", pruneEvery=" + pruneEvery + "]";
     }
 
     /** True when several nodes share PostgreSQL and Redis; false for one node on an embedded SQLite file. */
@@ -372,7 +394,8 @@ public record Config(
 
     public static String help() {
         StringBuilder out = new StringBuilder("usage: java -jar chatroom.jar [options]\n"
-                + "       java -jar chatroom.jar bench <scenario> [options]   (load generator; bench --help)\n\noptions:\n");
+                + "       java -jar chatroom.jar bench <scenario> [options]   (load generator; bench --help)\n"
+                + "       java -jar chatroom.jar backup FILE | export ROOM      (see backup --help, docs/BACKUP.md)\n\noptions:\n");
         for (Setting s : SETTINGS) {
             out.append(String.format("  %-22s %s%n  %-22s   env %s, default %s%n",
                     s.flag != null ? s.flag : "(environment only)", s.help, "", s.env,
@@ -441,6 +464,38 @@ public record Config(
         } catch (RuntimeException e) {
             throw new IllegalArgumentException(flag + " is '" + raw + "'; expected a duration such as 500ms, 60s, 5m or 400d");
         }
+    }
+
+    /** {@code --keep}: how old a message may get (at least a second), or empty for forever. */
+    private static Optional<Duration> keep(Map<String, String> values) {
+        String raw = values.get("--keep").trim();
+        if (raw.equalsIgnoreCase("forever")) {
+            return Optional.empty();
+        }
+        Duration keep = duration(values, "--keep");
+        if (keep.compareTo(Duration.ofSeconds(1)) < 0) {
+            throw new IllegalArgumentException(
+                    "--keep is '" + raw + "'; expected forever or a duration of at least 1s, such as 90d or 12h");
+        }
+        return Optional.of(keep);
+    }
+
+    /** {@code --keep-per-room}: how many of each room's newest messages to keep, or 0 for all of them. */
+    private static long keepPerRoom(Map<String, String> values) {
+        String raw = values.get("--keep-per-room").trim();
+        if (raw.equalsIgnoreCase("all")) {
+            return 0;
+        }
+        try {
+            long count = Long.parseLong(raw);
+            if (count >= 1) {
+                return count;
+            }
+        } catch (NumberFormatException e) {
+            // answered below
+        }
+        throw new IllegalArgumentException(
+                "--keep-per-room is '" + raw + "'; expected all or a number of messages of at least 1, such as 10000");
     }
 
     /** {@code https://host[:port]}, lower case, without a trailing slash; "" when unset. */

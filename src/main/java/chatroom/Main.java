@@ -12,6 +12,7 @@ import chatroom.room.PresenceBoard;
 import chatroom.room.RoomSettings;
 import chatroom.room.Rooms;
 import chatroom.store.JdbcMessageStore;
+import chatroom.store.Retention;
 import chatroom.web.Assets;
 import chatroom.web.JteViews;
 import chatroom.web.Web;
@@ -29,7 +30,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Starts Chatroom: config → storage → rooms → web, in that order, and stops them in reverse. The only
- * class that knows every package. {@code bench} as the first argument runs the load generator instead.
+ * class that knows every package. {@code bench} as the first argument runs the load generator instead, and
+ * {@code backup} or {@code export} an operator's command on the database ({@link StoreCommands}).
  */
 public final class Main implements AutoCloseable {
 
@@ -49,6 +51,14 @@ public final class Main implements AutoCloseable {
     public static void main(String[] args) throws Exception {
         if (args.length > 0 && args[0].equals("bench")) {
             Bench.main(Arrays.copyOfRange(args, 1, args.length));
+            return;
+        }
+        if (args.length > 0 && (args[0].equals("backup") || args[0].equals("export"))) {
+            StoreCommands commands = new StoreCommands(System.out, System.err);
+            String[] rest = Arrays.copyOfRange(args, 1, args.length);
+            System.exit(args[0].equals("backup")
+                    ? commands.backup(rest, System.getenv())
+                    : commands.export(rest, System.getenv(), System.out));
             return;
         }
         if (Arrays.asList(args).contains("--help") || Arrays.asList(args).contains("-h")) {
@@ -81,6 +91,7 @@ public final class Main implements AutoCloseable {
                 ? JdbcMessageStore.openPostgres(config.databaseUrl())
                 : JdbcMessageStore.openSqlite(config.db()));
         refuseToForgetEveryone(config, store);
+        store.startPruning(Retention.of(config.keep(), config.keepPerRoom(), config.pruneEvery()), Clock.systemUTC());
         this.messages = store;
         // 2. the event loops, which also run the rooms
         this.server = new WebServer(WebServer.Transport.valueOf(config.transport().toUpperCase(Locale.ROOT)));

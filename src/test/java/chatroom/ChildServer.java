@@ -9,6 +9,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -69,6 +70,34 @@ public final class ChildServer implements AutoCloseable {
         reader.setDaemon(true);
         reader.start();
         return new ChildServer(process, port.get(30, TimeUnit.SECONDS));
+    }
+
+    /** How a command ended: its exit status and everything it printed. */
+    public record Finished(int exitCode, String out, String err) {}
+
+    /**
+     * Runs {@code chatroom.Main ARGS} (such as {@code backup FILE} or {@code export ROOM}) in a child JVM to the
+     * end, as an operator runs it beside a server.
+     */
+    public static Finished run(String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of(
+                ProcessHandle.current().info().command().orElse("java"),
+                "-cp", System.getProperty("java.class.path"),
+                "chatroom.Main"));
+        command.addAll(List.of(args));
+        Path out = Files.createTempFile("chatroom-command", ".out");
+        Path err = Files.createTempFile("chatroom-command", ".err");
+        try {
+            Process process = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+            if (!process.waitFor(120, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                throw new AssertionError("chatroom " + String.join(" ", args) + " did not finish within 120 s");
+            }
+            return new Finished(process.exitValue(), Files.readString(out), Files.readString(err));
+        } finally {
+            Files.deleteIfExists(out);
+            Files.deleteIfExists(err);
+        }
     }
 
     public URI ws(String path) {

@@ -197,4 +197,22 @@ class ConfigTest {
         assertThat(Config.parse(new String[] {"--cookie-max-age", "400d"}, Map.of()).cookieMaxAge())
                 .isEqualTo(Duration.ofDays(400));
     }
+
+    @Test
+    void retention_keeps_everything_unless_told_an_age_or_a_count_per_room() {
+        Config defaults = Config.defaults();
+        assertThat(defaults.keep()).isEmpty();
+        assertThat(defaults.keepPerRoom()).isZero();
+        Config config = Config.parse(new String[] {"--keep", "90d", "--keep-per-room", "10000"},
+                Map.of("CHATROOM_PRUNE_EVERY", "1m"));
+        assertThat(config.keep()).contains(Duration.ofDays(90));
+        assertThat(config.keepPerRoom()).isEqualTo(10_000);
+        assertThat(config.pruneEvery()).isEqualTo(Duration.ofMinutes(1));
+        assertThatThrownBy(() -> Config.parse(new String[] {"--keep", "0s"}, Map.of()))
+                .hasMessage("--keep is '0s'; expected forever or a duration of at least 1s, such as 90d or 12h");
+        assertThatThrownBy(() -> Config.parse(new String[] {"--keep-per-room", "0"}, Map.of()))
+                .hasMessage("--keep-per-room is '0'; expected all or a number of messages of at least 1, such as 10000");
+        assertThatThrownBy(() -> Config.parse(new String[] {"--keep", "three months"}, Map.of()))
+                .hasMessageStartingWith("--keep is 'three months'; expected a duration");
+    }
 }

@@ -176,10 +176,10 @@ final class RoomCursor {
         reading = true;
         long from = cursor;
         messages.after(room.value(), from, FILL_PAGE)
-                .whenComplete((page, error) -> roomThread.execute(() -> filled(page, error)));
+                .whenComplete((page, error) -> roomThread.execute(() -> filled(from, page, error)));
     }
 
-    private void filled(List<Message> page, Throwable error) {
+    private void filled(long from, List<Message> page, Throwable error) {
         reading = false;
         if (error != null) {
             logFailure("cannot read the messages after " + cursor, error);
@@ -187,6 +187,11 @@ final class RoomCursor {
             return;
         }
         recovered();
+        if (!page.isEmpty() && page.getFirst().seq() > from + 1 && cursor == from) {
+            // committed seqs have no holes, so the store no longer has from + 1…: retention pruned them before
+            // they were delivered here (a room far behind, a tiny --keep-per-room); waiting would stall the room
+            cursor = page.getFirst().seq() - 1;
+        }
         for (Message message : page) {
             if (message.seq() > cursor) {
                 held.putIfAbsent(message.seq(), message);

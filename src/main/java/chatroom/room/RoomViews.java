@@ -46,4 +46,17 @@ public interface RoomViews {
     static long olderBefore(List<Message> page) {
         return page.isEmpty() || page.getFirst().seq() <= 1 ? 0 : page.getFirst().seq();
     }
+
+    /**
+     * True when {@code page}, read as the newest {@code limit} messages below {@code beforeSeq}, shows that the
+     * messages older than it are gone (pruned by retention) rather than never sent: the read came back short,
+     * so nothing older is stored, yet the page does not reach seq 1. The store prunes a room from its oldest end
+     * only, so what is kept is always one unbroken run of seqs. For an empty page, {@code beforeSeq} must be
+     * the room's newest seq + 1 (0 for a room with no messages).
+     */
+    static boolean olderPruned(List<Message> page, int limit, long beforeSeq) {
+        if (page.size() >= limit) return false;
+        long newestMissing = page.isEmpty() ? beforeSeq - 1 : page.getFirst().seq() - 1;
+        return newestMissing >= 1;
+    }
 }

@@ -8,6 +8,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
@@ -93,15 +94,19 @@ public final class JdbcMessageStore implements MessageStore {
             return new Settings(maxBatch, maxQueued, readerThreads, connectionTimeout);
         }
 
-        /** Pooled connections: one for the writer, one per reader, so nobody waits for a connection. */
+        /**
+         * Pooled connections: one for the writer, one per reader and one for the pruner, so nobody waits for a
+         * connection. The pool opens them only when they are used.
+         */
         int poolSize() {
-            return readerThreads + 1;
+            return readerThreads + 2;
         }
     }
 
     private final Database database;
     private final MessageReads reads;
     private final GroupCommitWriter writer;
+    private volatile MessagePruner pruner;
 
     /**
      * Opens (creating if needed) the SQLite file with the default settings and brings its schema up to date.
@@ -215,8 +220,21 @@ public final class JdbcMessageStore implements MessageStore {
         return CompletableFuture.failedFuture(new IllegalStateException("store is closed"));
     }
 
+    /**
+     * Starts deleting, in the background, the messages {@code retention} no longer keeps (see {@link
+     * MessagePruner}); does nothing if it keeps everything. Call it once, after opening.
+     */
+    public void startPruning(Retention retention, Clock clock) {
+        if (retention.keepsEverything()) return;
+        if (pruner != null) throw new IllegalStateException(database.name() + ": already pruning");
+        pruner = new MessagePruner(database, retention, clock);
+        pruner.start();
+    }
+
     @Override
     public void close() {
+        MessagePruner running = pruner;
+        if (running != null) running.close();
         writer.close();
     }
 

@@ -41,6 +41,11 @@ final class Sql {
              FROM messages
             WHERE room = ? AND seq > ? ORDER BY seq LIMIT ?""";
 
+    /** All of a room's messages after a seq, oldest first: an export. */
+    static final String SELECT_AFTER_ALL = "SELECT " + MESSAGE_COLUMNS + """
+             FROM messages
+            WHERE room = ? AND seq > ? ORDER BY seq""";
+
     /** Public rooms only: the first parameter is the private rooms' prefix followed by {@code %}. */
     static final String SELECT_ACTIVE_ROOMS =
             "SELECT room FROM rooms WHERE room NOT LIKE ? ORDER BY last_active_us DESC LIMIT ?";
@@ -49,6 +54,15 @@ final class Sql {
     static String selectLastSeqs(int rooms) {
         return "SELECT room, last_seq FROM rooms WHERE room IN (" + "?, ".repeat(rooms - 1) + "?)";
     }
+
+    /** Rooms and their counters in name order, a page after the given name: how the pruner walks them. */
+    static final String SELECT_ROOMS_AFTER = "SELECT room, last_seq FROM rooms WHERE room > ? ORDER BY room LIMIT ?";
+
+    /** A room's oldest messages, seq and time only: what the pruner decides on. */
+    static final String SELECT_OLDEST = "SELECT seq, sent_at_ms FROM messages WHERE room = ? ORDER BY seq LIMIT ?";
+
+    /** Prunes from the oldest end of a room; the counter row stays, so seqs are never used twice. */
+    static final String DELETE_UP_TO = "DELETE FROM messages WHERE room = ? AND seq <= ?";
 
     static final String SELECT_ANY_ROOM = "SELECT room FROM rooms LIMIT 1";
 

@@ -80,26 +80,43 @@ final class Pages {
             return Response.redirect("/r/" + name.value()).now(); // one address per room
         }
         Page page = new Page(title(name), assets, request.identity());
-        return messages.before(name.value(), Long.MAX_VALUE, settings.historyMessages()).thenApply(history -> {
-            Map<String, Object> params = new LinkedHashMap<>();
-            params.put("page", page);
-            params.put("room", name.value());
-            params.put("title", title(name));
-            params.put("messages", JteViews.views(history));
-            params.put("olderBefore", RoomViews.olderBefore(history));
-            params.put("isPrivate", name.isPrivate());
-            params.put("maxMessageChars", settings.maxMessageChars());
-            return Response.html(views.render("room.jte", params));
-        });
+        int limit = settings.historyMessages();
+        return messages.before(name.value(), Long.MAX_VALUE, limit).thenCompose(history -> readBelow(name, history,
+                Long.MAX_VALUE).thenApply(below -> {
+                Map<String, Object> params = new LinkedHashMap<>();
+                params.put("page", page);
+                params.put("room", name.value());
+                params.put("title", title(name));
+                params.put("messages", JteViews.views(history));
+                params.put("olderBefore", RoomViews.olderBefore(history));
+                params.put("olderPruned", RoomViews.olderPruned(history, limit, below));
+                params.put("isPrivate", name.isPrivate());
+                params.put("maxMessageChars", settings.maxMessageChars());
+                return Response.html(views.render("room.jte", params));
+            }));
     }
 
     /** {@code GET /r/{room}/messages?before=seq}: the page of messages above the oldest one shown. */
     CompletableFuture<Response> older(Request request) {
         RoomName name = RoomName.parse(request.param("room"));
         long before = parseSeq(request.query("before"));
-        return messages.before(name.value(), before, settings.historyMessages()).thenApply(page -> Response.html(views.render(
-                "fragments/page-of-messages.jte",
-                Map.of("room", name.value(), "messages", JteViews.views(page), "olderBefore", RoomViews.olderBefore(page)))));
+        int limit = settings.historyMessages();
+        return messages.before(name.value(), before, limit).thenCompose(page -> readBelow(name, page, before)
+                .thenApply(below -> Response.html(views.render("fragments/page-of-messages.jte", Map.of(
+                        "room", name.value(),
+                        "messages", JteViews.views(page),
+                        "olderBefore", RoomViews.olderBefore(page),
+                        "olderPruned", RoomViews.olderPruned(page, limit, below))))));
+    }
+
+    /**
+     * The seq below which {@code page} was read, as {@link RoomViews#olderPruned} needs it: when the page came
+     * back empty, the room's counter tells a room never written (0) from one whose messages were all pruned.
+     */
+    private CompletableFuture<Long> readBelow(RoomName name, List<Message> page, long before) {
+        if (!page.isEmpty()) return CompletableFuture.completedFuture(before);
+        return messages.lastSeqs(List.of(name.value()))
+                .thenApply(last -> Math.min(before, last.getOrDefault(name.value(), 0L) + 1));
     }
 
     /** {@code POST /private}: a new private room, then its page. */

@@ -110,6 +110,34 @@ class RoomPageBrowserTest {
     }
 
     @Test
+    void scrolling_up_a_room_whose_oldest_messages_were_pruned_ends_saying_they_are_no_longer_kept() throws Exception {
+        try (TestServer server = TestServer.start("--rate", "0", "--keep-per-room", "55", "--prune-every", "100ms");
+                WsClient seed = WsClient.connect(server.ws("/r/pruned/ws"));
+                Browser ann = new Browser()) {
+            for (int i = 1; i <= 70; i++) {
+                seed.say("message " + i);
+            }
+            seed.awaitMessages(70);
+            chatroom.Await.until(() -> {
+                try {
+                    return !server.get("/r/pruned/messages?before=20").body().contains("id=\"m-15\"");
+                } catch (Exception e) {
+                    throw new AssertionError(e);
+                }
+            }, "messages 1 to 15 pruned", java.time.Duration.ofSeconds(30));
+
+            ann.openRoom(server.url("/r/pruned"));
+            ann.js("document.getElementById('messages').scrollTop = 0");
+            ann.await(d -> d.findElements(By.cssSelector("#messages .msg")).size() == 55);
+
+            assertThat(texts(ann)).startsWith("message 16").endsWith("message 70");
+            WebElement end = ann.driver.findElement(By.id("older"));
+            assertThat(end.getText()).isEqualTo("Older messages are no longer kept.");
+            assertThat(ann.driver.findElements(By.cssSelector("#older button"))).isEmpty();
+        }
+    }
+
+    @Test
     void the_list_follows_new_messages_until_the_reader_scrolls_up_then_a_pill_takes_them_down() throws Exception {
         try (TestServer server = TestServer.start("--rate", "0");
                 WsClient bob = WsClient.connect(server.ws("/r/sticky/ws"));

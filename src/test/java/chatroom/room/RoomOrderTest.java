@@ -7,7 +7,10 @@ import chatroom.cluster.InProcessPresence;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import org.junit.jupiter.api.AfterEach;
@@ -28,6 +31,10 @@ class RoomOrderTest {
     private Rooms rooms;
 
     private RoomHost room(String name) {
+        return room(name, store);
+    }
+
+    private RoomHost room(String name, MessageStore store) {
         rooms = new Rooms(store, feed, new InProcessPresence(), new FakeViews(), settings, () -> thread, Clock.systemUTC());
         return rooms.get(RoomName.parse(name));
     }
@@ -151,5 +158,64 @@ class RoomOrderTest {
                 new PresenceBoard.Occupancy(RoomName.parse("also-calm"), 1),
                 new PresenceBoard.Occupancy(RoomName.parse("calm"), 1));
         assertThat(rooms.busiest(2)).extracting(o -> o.name().value()).isEqualTo(List.of("busy", "also-calm"));
+    }
+
+    @Test
+    void messages_retention_pruned_before_this_node_delivered_them_are_skipped_instead_of_awaited_forever() {
+        PrunedStore pruned = new PrunedStore(store);
+        RoomHost host = room("pruned", pruned);
+        FakeMember ann = new FakeMember("u1", "ann");
+        host.join(ann, 0);
+        Await.until(() -> ann.received.stream().anyMatch(f -> f.startsWith("presence:")), "ann to be in; got " + ann.received);
+        for (int i = 1; i <= 5; i++) storedElsewhere("pruned", "m" + i);
+
+        pruned.upToSeq = 3; // the feed lost 1 to 4, and the store no longer has 1 to 3
+        feed.bring(store.after("pruned", 4, 1).join().getFirst());
+
+        Await.until(() -> ann.seqs().size() == 2, "the messages the store still has; got " + ann.received);
+        assertThat(ann.seqs()).containsExactly(4L, 5L);
+    }
+
+    /** The in-memory store as retention leaves it: the room's oldest messages, up to a seq, gone. */
+    private static final class PrunedStore implements MessageStore {
+        private final MessageStore store;
+        volatile long upToSeq;
+
+        PrunedStore(MessageStore store) {
+            this.store = store;
+        }
+
+        @Override
+        public CompletableFuture<Message> append(NewMessage message) {
+            return store.append(message);
+        }
+
+        @Override
+        public CompletableFuture<List<Message>> before(String room, long beforeSeq, int limit) {
+            return store.before(room, beforeSeq, limit).thenApply(this::kept);
+        }
+
+        @Override
+        public CompletableFuture<List<Message>> after(String room, long afterSeq, int limit) {
+            return store.after(room, Math.max(afterSeq, upToSeq), limit);
+        }
+
+        @Override
+        public CompletableFuture<List<String>> recentRooms(int limit) {
+            return store.recentRooms(limit);
+        }
+
+        @Override
+        public CompletableFuture<Map<String, Long>> lastSeqs(
+                Collection<String> rooms) {
+            return store.lastSeqs(rooms);
+        }
+
+        @Override
+        public void close() {}
+
+        private List<Message> kept(List<Message> messages) {
+            return messages.stream().filter(m -> m.seq() > upToSeq).toList();
+        }
     }
 }

@@ -1,0 +1,89 @@
+package chatroom.store;
+
+import com.fasterxml.jackson.core.JsonEncoding;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+
+/**
+ * A room's history as JSON lines ({@code chatroom export ROOM}): one object per message, oldest first,
+ * {@code {"seq":1,"time":"2026-11-28T13:30:27.120Z","authorId":"…","authorName":"…","text":"…"}}. The name is
+ * the one the author had when sending, as the store keeps it; the text is as stored (cleaned, not escaped for
+ * HTML), JSON-escaped by the generator. Reads one snapshot on a {@link ReadOnlyDatabase} connection, streamed,
+ * so a large room neither fills memory nor holds up the server.
+ */
+public final class RoomExport {
+
+    private static final JsonFactory JSON = new JsonFactory();
+    /** ISO-8601 in UTC, always with milliseconds (the store keeps milliseconds), so every line has one shape. */
+    private static final DateTimeFormatter TIME =
+            DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
+    private static final int FETCH_ROWS = 1_000;
+
+    private RoomExport() {}
+
+    /** The room has never had a message in this database. */
+    public static final class UnknownRoom extends RuntimeException {
+        UnknownRoom(String room) {
+            super("room " + room + " has no messages in this database (a private room is named by its whole id, ~…)");
+        }
+    }
+
+    /**
+     * Writes the room's messages with {@code seq > afterSeq} to {@code out} and returns how many it wrote;
+     * {@code out} is flushed, not closed.
+     *
+     * @throws UnknownRoom if the database has no such room
+     */
+    public static long write(Connection connection, String room, long afterSeq, OutputStream out) throws SQLException {
+        connection.setAutoCommit(false); // one snapshot; and pgjdbc streams rows only inside a transaction
+        try {
+            if (!exists(connection, room)) throw new UnknownRoom(room);
+            long written = 0;
+            try (PreparedStatement select = connection.prepareStatement(Sql.SELECT_AFTER_ALL);
+                    JsonGenerator json = JSON.createGenerator(out, JsonEncoding.UTF8)) {
+                json.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+                select.setFetchSize(FETCH_ROWS);
+                select.setString(1, room);
+                select.setLong(2, afterSeq);
+                try (ResultSet rows = select.executeQuery()) {
+                    while (rows.next()) {
+                        json.writeStartObject();
+                        json.writeNumberField("seq", rows.getLong(2));
+                        json.writeStringField("time", TIME.format(Instant.ofEpochMilli(rows.getLong(6))));
+                        json.writeStringField("authorId", rows.getString(3));
+                        json.writeStringField("authorName", rows.getString(4));
+                        json.writeStringField("text", rows.getString(5));
+                        json.writeEndObject();
+                        json.writeRaw('\n');
+                        written++;
+                    }
+                }
+                json.flush();
+            } catch (IOException e) {
+                throw new UncheckedIOException("room " + room + ": cannot write the export: " + e.getMessage(), e);
+            }
+            return written;
+        } finally {
+            connection.rollback();
+        }
+    }
+
+    private static boolean exists(Connection connection, String room) throws SQLException {
+        try (PreparedStatement select = connection.prepareStatement(Sql.selectLastSeqs(1))) {
+            select.setString(1, room);
+            try (ResultSet rows = select.executeQuery()) {
+                return rows.next();
+            }
+        }
+    }
+}
