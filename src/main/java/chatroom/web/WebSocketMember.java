@@ -119,7 +119,17 @@ final class WebSocketMember extends ChannelInboundHandlerAdapter implements Memb
             }
             return;
         }
-        ByteBuf frame = fragment.wire(TextFrames::encode);
+        ByteBuf frame;
+        try {
+            frame = fragment.wire(TextFrames::encode);
+        } catch (OutOfMemoryError e) {
+            // direct memory is at its cap (-XX:MaxDirectMemorySize) even after the collector freed what it
+            // could: a replay storm. This member reconnects later (1013) rather than the process growing
+            if (close(CloseReason.TOO_SLOW.code, CloseReason.TOO_SLOW.text)) {
+                DirectMemory.refused(host.name().value(), client, e);
+            }
+            return;
+        }
         channel.writeAndFlush(frame.retainedDuplicate(), channel.voidPromise());
     }
 
