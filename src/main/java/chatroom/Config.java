@@ -44,6 +44,13 @@ public record Config(
         int sendQueueBytes,
         double messagesPerSecond,
         int messageBurst,
+        double userMessagesPerSecond,
+        int userMessageBurst,
+        double ipMessagesPerSecond,
+        int ipMessageBurst,
+        double framesPerSecond,
+        int frameBurst,
+        int renamesPerMinute,
         Set<String> allowedOrigins,
         int maxConnections,
         String transport,
@@ -138,8 +145,37 @@ public record Config(
                     "--rate",
                     "CHATROOM_RATE",
                     "20",
-                    "messages per second one connection may send, sustained (0 turns the limit off)"),
+                    "messages per second one connection may send, sustained; 0 turns off every message limit (this one, "
+                            + "--user-rate and --ip-rate), e.g. for a load generator"),
             new Setting("--burst", "CHATROOM_BURST", "40", "messages one connection may send at once before --rate applies"),
+            new Setting(
+                    "--user-rate",
+                    "CHATROOM_USER_RATE",
+                    "5",
+                    "messages per second one user (the identity in the cookie) may send over all their sockets on this node, "
+                            + "sustained (0 turns this limit off)"),
+            new Setting("--user-burst", "CHATROOM_USER_BURST", "20", "messages one user may send at once before --user-rate applies"),
+            new Setting(
+                    "--ip-rate",
+                    "CHATROOM_IP_RATE",
+                    "20",
+                    "messages per second one client address (behind --trusted-proxies, the forwarded one) may send over all its "
+                            + "sockets on this node, sustained; looser than --user-rate for offices behind one NAT. Loopback is not "
+                            + "limited (0 turns this limit off)"),
+            new Setting("--ip-burst", "CHATROOM_IP_BURST", "100", "messages one client address may send at once before --ip-rate applies"),
+            new Setting(
+                    "--frame-rate",
+                    "CHATROOM_FRAME_RATE",
+                    "1",
+                    "frames other than messages (pings, pongs, binary) per second one connection may send, sustained; over it "
+                            + "the socket is closed with 1008. Pages send one every 25s (0 turns this limit off)"),
+            new Setting("--frame-burst", "CHATROOM_FRAME_BURST", "30", "such frames one connection may send at once before --frame-rate applies"),
+            new Setting(
+                    "--renames-per-minute",
+                    "CHATROOM_RENAMES_PER_MINUTE",
+                    "5",
+                    "name changes one user with a socket on this node may make per minute; more are refused with 429 and the "
+                            + "name stays (0 turns this limit off)"),
             new Setting(
                     "--allowed-origins",
                     "CHATROOM_ALLOWED_ORIGINS",
@@ -331,6 +367,13 @@ public record Config(
                 intIn(values, "--send-queue-bytes", 4096, 1 << 30),
                 number(values, "--rate", Double::parseDouble, 0.0, 1e9),
                 intIn(values, "--burst", 1, 1_000_000),
+                number(values, "--user-rate", Double::parseDouble, 0.0, 1e9),
+                intIn(values, "--user-burst", 1, 1_000_000),
+                number(values, "--ip-rate", Double::parseDouble, 0.0, 1e9),
+                intIn(values, "--ip-burst", 1, 1_000_000),
+                number(values, "--frame-rate", Double::parseDouble, 0.0, 1e9),
+                intIn(values, "--frame-burst", 1, 1_000_000),
+                intIn(values, "--renames-per-minute", 0, 1_000_000),
                 origins(values.get("--allowed-origins")),
                 intIn(values, "--max-connections", 1, 10_000_000),
                 oneOf(values, "--transport", "auto", "io_uring", "epoll", "nio"),
@@ -376,7 +419,10 @@ public record Config(
                 + ", maxMessageChars=" + maxMessageChars + ", maxFrameBytes=" + maxFrameBytes
                 + ", historyMessages=" + historyMessages + ", roomIdleTimeout=" + roomIdleTimeout
                 + ", sendQueueBytes=" + sendQueueBytes + ", messagesPerSecond=" + messagesPerSecond
-                + ", messageBurst=" + messageBurst + ", allowedOrigins=" + allowedOrigins
+                + ", messageBurst=" + messageBurst + ", userMessagesPerSecond=" + userMessagesPerSecond
+                + ", userMessageBurst=" + userMessageBurst + ", ipMessagesPerSecond=" + ipMessagesPerSecond
+                + ", ipMessageBurst=" + ipMessageBurst + ", framesPerSecond=" + framesPerSecond + ", frameBurst=" + frameBurst
+                + ", renamesPerMinute=" + renamesPerMinute + ", allowedOrigins=" + allowedOrigins
                 + ", maxConnections=" + maxConnections + ", transport=" + transport + ", socketIdle=" + socketIdle
                 + ", requestTimeout=" + requestTimeout + ", httpIdle=" + httpIdle + ", maxSocketsPerIp=" + maxSocketsPerIp
                 + ", trustedProxies=" + trustedProxies + ", publicUrl=" + publicUrl + ", hsts=" + hsts

@@ -41,6 +41,19 @@ class ConfigTest {
                 .hasMessage("unknown option --colour; see --help");
     }
 
+    @Test
+    void the_flood_limits_have_defaults_a_person_never_meets_and_refuse_negative_values() {
+        Config config = Config.defaults();
+        assertThat(config.userMessagesPerSecond()).isEqualTo(5.0);
+        assertThat(config.ipMessagesPerSecond()).isGreaterThan(config.userMessagesPerSecond());
+        assertThat(config.framesPerSecond()).isGreaterThan(1.0 / 25); // the page pings every 25 s
+        assertThat(config.renamesPerMinute()).isEqualTo(5);
+        assertThatThrownBy(() -> Config.parse(new String[] {"--renames-per-minute", "-1"}, Map.of()))
+                .hasMessage("--renames-per-minute is -1; expected a number from 0 to 1000000");
+        assertThatThrownBy(() -> Config.parse(new String[] {"--ip-rate", "NaN"}, Map.of()))
+                .hasMessageStartingWith("--ip-rate is NaN; expected a number");
+    }
+
     private static final String SECRET_HEX = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
 
     @Test

@@ -79,6 +79,21 @@ public final class WsClient implements AutoCloseable {
         socket.sendText(text, true).orTimeout(TIMEOUT.toSeconds(), TimeUnit.SECONDS).join();
     }
 
+    /** Sends a WebSocket ping frame (not the page's text "ping"). */
+    public void sendPing() {
+        socket.sendPing(java.nio.ByteBuffer.wrap(new byte[] {1})).orTimeout(TIMEOUT.toSeconds(), TimeUnit.SECONDS).join();
+    }
+
+    /** Sends a binary frame, which the page never does. */
+    public void sendBinary(byte[] bytes) {
+        socket.sendBinary(java.nio.ByteBuffer.wrap(bytes), true).orTimeout(TIMEOUT.toSeconds(), TimeUnit.SECONDS).join();
+    }
+
+    /** True once the server's close has arrived (or the connection broke). */
+    public boolean closed() {
+        return closeCode.isDone();
+    }
+
     /** Sends a message the way the page's form does. */
     public void say(String message) {
         send("{\"message\":" + json(message) + ",\"HEADERS\":{\"HX-Request\":\"true\"}}");

@@ -84,8 +84,11 @@ public final class RoomHost {
         run(room -> room.leave(member));
     }
 
-    /** Renames the user's sockets here, waking the room only if the user is in it. */
-    void rename(String userId, String newName) {
+    /**
+     * Renames the user's sockets here, waking the room only if the user is in it. The web layer calls it
+     * for the rooms where the user has a socket, not for every room: a rename costs no room it does not concern.
+     */
+    public void rename(String userId, String newName) {
         executor.execute(() -> {
             for (Member member : members.all()) {
                 if (member.author().id().equals(userId)) {

@@ -80,11 +80,6 @@ public final class Rooms implements AutoCloseable {
         return made;
     }
 
-    /** Tells every room the user is in that they have a new display name. */
-    public void rename(String userId, String newName) {
-        hosts.values().forEach(host -> host.rename(userId, newName));
-    }
-
     /** The busiest public rooms across every node: see {@link PresenceBoard#busiest}. */
     public List<PresenceBoard.Occupancy> busiest(int limit) {
         return services.board().busiest(limit);

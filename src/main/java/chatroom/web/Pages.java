@@ -3,6 +3,7 @@ package chatroom.web;
 import chatroom.room.Message;
 import chatroom.room.MessageStore;
 import chatroom.room.PresenceBoard;
+import chatroom.room.RoomHost;
 import chatroom.room.RoomName;
 import chatroom.room.RoomSettings;
 import chatroom.room.RoomViews;
@@ -34,9 +35,10 @@ final class Pages {
     private final RoomSettings settings;
     private final ChannelGroup sockets;
     private final boolean publicStatus;
+    private final Senders senders;
 
     Pages(Rooms rooms, MessageStore messages, JteViews views, Assets assets, Identities identities, Origins origins,
-            RoomSettings settings, ChannelGroup sockets, boolean publicStatus) {
+            RoomSettings settings, ChannelGroup sockets, boolean publicStatus, Senders senders) {
         this.rooms = rooms;
         this.messages = messages;
         this.views = views;
@@ -46,6 +48,7 @@ final class Pages {
         this.settings = settings;
         this.sockets = sockets;
         this.publicStatus = publicStatus;
+        this.senders = senders;
     }
 
     /** {@code GET /}: public rooms, busiest first, then recently active ones that are empty now. */
@@ -125,11 +128,17 @@ final class Pages {
         return Response.redirect("/r/" + RoomName.newPrivate().value()).now();
     }
 
-    /** {@code POST /name}: a new display name, kept in the cookie and shown in every room the user is in. */
+    /**
+     * {@code POST /name}: a new display name, kept in the cookie and shown in every room the user is in
+     * on this node (a cluster's other nodes hear of it from those rooms). Refused with 429, the name
+     * unchanged, when the user renames too often: each rename is a notice in each of those rooms.
+     */
     CompletableFuture<Response> rename(Request request) {
         requireSameOrigin(request);
         Identity renamed = identities.renamed(request.identity(), request.form("name"));
-        rooms.rename(renamed.userId(), renamed.name());
+        for (RoomHost room : senders.renaming(renamed.userId())) {
+            room.rename(renamed.userId(), renamed.name());
+        }
         String cookie = request.setCookie(renamed);
         if (request.header("HX-Request") != null) {
             return Response.noContent().header(HttpHeaderNames.SET_COOKIE, cookie).now();

@@ -34,11 +34,12 @@ final class RoomSockets {
     private final WebSocketDecoderConfig decoderConfig;
     private final int maxFrameBytes;
     private final MemberLimits limits;
+    private final Senders senders;
     private final SocketSlots slots;
     private final Health health;
 
     RoomSockets(Rooms rooms, RoomViews views, Identities identities, Origins origins, ChannelGroup sockets,
-            int maxFrameBytes, MemberLimits limits, SocketSlots slots, Health health) {
+            int maxFrameBytes, MemberLimits limits, Senders senders, SocketSlots slots, Health health) {
         this.rooms = rooms;
         this.views = views;
         this.identities = identities;
@@ -46,6 +47,7 @@ final class RoomSockets {
         this.sockets = sockets;
         this.maxFrameBytes = maxFrameBytes;
         this.limits = limits;
+        this.senders = senders;
         this.slots = slots;
         this.health = health;
         this.decoderConfig = WebSocketDecoderConfig.newBuilder()
@@ -95,8 +97,17 @@ final class RoomSockets {
             extra.set(HttpHeaderNames.SET_COOKIE, request.setCookie(identity));
         }
         RoomHost host = rooms.get(name);
-        WebSocketMember member = new WebSocketMember(channel, host, identity.author(), views, limits, maxFrameBytes,
-                request.client().ip());
+        // shared with the user's and the address's other sockets from now until this one closes
+        String userId = identity.userId();
+        Senders.Sender user = senders.opened(userId, host);
+        channel.closeFuture().addListener(closed -> senders.closed(userId, user, host));
+        Senders.Sender address = senders.opened(request.client(), host);
+        if (address != null) {
+            String ip = request.client().ip();
+            channel.closeFuture().addListener(closed -> senders.closed(ip, address, host));
+        }
+        WebSocketMember member = new WebSocketMember(channel, host, identity.author(), views, limits, user, address,
+                maxFrameBytes, request.client().ip());
         ChannelPipeline pipeline = channel.pipeline();
         HttpTimeouts.remove(pipeline); // from now on --socket-idle watches the socket
         handshaker.handshake(channel, request.http, extra, channel.newPromise()).addListener(done -> {

@@ -34,6 +34,13 @@ public final class Web {
             int maxFrameBytes,
             double messagesPerSecond,
             int messageBurst,
+            double userMessagesPerSecond,
+            int userMessageBurst,
+            double ipMessagesPerSecond,
+            int ipMessageBurst,
+            double framesPerSecond,
+            int frameBurst,
+            int renamesPerMinute,
             int maxConnections,
             Set<String> allowedOrigins,
             Duration requestTimeout,
@@ -53,6 +60,13 @@ public final class Web {
                     config.maxFrameBytes(),
                     config.messagesPerSecond(),
                     config.messageBurst(),
+                    config.userMessagesPerSecond(),
+                    config.userMessageBurst(),
+                    config.ipMessagesPerSecond(),
+                    config.ipMessageBurst(),
+                    config.framesPerSecond(),
+                    config.frameBurst(),
+                    config.renamesPerMinute(),
                     config.maxConnections(),
                     config.allowedOrigins(),
                     config.requestTimeout(),
@@ -96,13 +110,24 @@ public final class Web {
         health.startDraining();
     }
 
+    /** The shares of users and addresses; {@code --rate 0} turns off every message limit, theirs too. */
+    private static Senders senders(Settings settings) {
+        boolean messagesLimited = settings.messagesPerSecond() > 0;
+        return new Senders(
+                messagesLimited ? Rate.perSecond(settings.userMessagesPerSecond(), settings.userMessageBurst()) : Rate.OFF,
+                messagesLimited ? Rate.perSecond(settings.ipMessagesPerSecond(), settings.ipMessageBurst()) : Rate.OFF,
+                Rate.perMinute(settings.renamesPerMinute()));
+    }
+
     HttpHandler httpHandler(ChannelGroup sockets) {
+        Senders senders = senders(settings);
         Pages pages = new Pages(rooms, messages, views, assets, identities, origins, roomSettings, sockets,
-                settings.publicStatus());
+                settings.publicStatus(), senders);
         // a flood is a sender refused this many times in a row: well past any honest burst
-        MemberLimits limits = new MemberLimits(settings.messagesPerSecond(), settings.messageBurst(), 50);
+        MemberLimits limits = new MemberLimits(Rate.perSecond(settings.messagesPerSecond(), settings.messageBurst()),
+                Rate.perSecond(settings.framesPerSecond(), settings.frameBurst()), 50);
         RoomSockets roomSockets = new RoomSockets(rooms, views, identities, origins, sockets, settings.maxFrameBytes(),
-                limits, new SocketSlots(settings.maxConnections(), settings.maxSocketsPerIp()), health);
+                limits, senders, new SocketSlots(settings.maxConnections(), settings.maxSocketsPerIp()), health);
         Routes routes = new Routes()
                 .get("/", pages::lobby)
                 .get("/enter", pages::enter)

@@ -124,6 +124,7 @@ public final class WebServer implements AutoCloseable {
         HttpHandler http = web.httpHandler(sockets);
         Web.Settings settings = web.settings();
         fileLimitWarning(openFileLimit(), settings.maxConnections()).ifPresent(log::warn);
+        DirectMemory.uncappedWarning().ifPresent(log::warn);
         watchForSilentSockets(socketIdle);
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(group)

@@ -28,9 +28,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One visitor's WebSocket in one room: the last handler of its pipeline, and the {@link Member} its
- * room writes to. It answers {@code ping} itself, without waking the room,
- * applies the per-connection rate limit, parses frames into room events, and turns a full send queue
- * into a close with 1013 so that one slow reader cannot hold the room back.
+ * room writes to. It answers {@code ping} itself, without waking the room, counts every frame against
+ * a limit (messages against the socket's, its user's and its address's shares, anything else against
+ * the socket's frame budget), parses frames into room events, and turns a full send queue into a close
+ * with 1013 so that one slow reader cannot hold the room back.
  *
  * <p>This object and its pipeline are all that an idle connection holds, so it is kept small: no
  * buffers, no timers. Frames are read on the channel's event loop; {@link #send} is called from the
@@ -55,6 +56,9 @@ final class WebSocketMember extends ChannelInboundHandlerAdapter implements Memb
     private final RoomHost host;
     private final RoomViews views;
     private final MemberLimits limits;
+    /** What this socket's user and address share with their other sockets; the address's is null when not limited. */
+    private final Senders.Sender user;
+    private final Senders.Sender address;
     private final int maxFrameBytes;
     /** The client's address for log lines: behind a trusted proxy, the one it forwarded for. */
     private final String client;
@@ -68,14 +72,14 @@ final class WebSocketMember extends ChannelInboundHandlerAdapter implements Memb
     /** When a frame last came in: a socket silent for long gets a ping, then is closed ({@link #checkAlive}). */
     private volatile long lastReadNanos = System.nanoTime();
 
-    // rate limit state; event loop only
-    private double tokens;
-    private long refilledAtNanos = System.nanoTime();
+    // this socket's own allowances (see Rate); event loop only
+    private long messagesWholeAtNanos = lastReadNanos;
+    private long framesWholeAtNanos = lastReadNanos;
     private int rejectedInARow;
 
     WebSocketMember(
-            Channel channel, RoomHost host, Author author, RoomViews views, MemberLimits limits, int maxFrameBytes,
-            String client) {
+            Channel channel, RoomHost host, Author author, RoomViews views, MemberLimits limits, Senders.Sender user,
+            Senders.Sender address, int maxFrameBytes, String client) {
         this.maxFrameBytes = maxFrameBytes;
         this.client = client;
         this.channel = channel;
@@ -83,7 +87,8 @@ final class WebSocketMember extends ChannelInboundHandlerAdapter implements Memb
         this.author = author;
         this.views = views;
         this.limits = limits;
-        this.tokens = limits.burst();
+        this.user = user;
+        this.address = address;
     }
 
     // ---- Member: called by the room
@@ -114,7 +119,17 @@ final class WebSocketMember extends ChannelInboundHandlerAdapter implements Memb
             }
             return;
         }
-        ByteBuf frame = fragment.wire(TextFrames::encode);
+        ByteBuf frame;
+        try {
+            frame = fragment.wire(TextFrames::encode);
+        } catch (OutOfMemoryError e) {
+            // direct memory is at its cap (-XX:MaxDirectMemorySize) even after the collector freed what it
+            // could: a replay storm. This member reconnects later (1013) rather than the process growing
+            if (close(CloseReason.TOO_SLOW.code, CloseReason.TOO_SLOW.text)) {
+                DirectMemory.refused(host.name().value(), client, e);
+            }
+            return;
+        }
         channel.writeAndFlush(frame.retainedDuplicate(), channel.voidPromise());
     }
 
@@ -128,7 +143,9 @@ final class WebSocketMember extends ChannelInboundHandlerAdapter implements Memb
         if (!channel.isActive() || !CLOSING.compareAndSet(this, 0, 1)) {
             return false;
         }
-        channel.writeAndFlush(new CloseWebSocketFrame(code, text)).addListener(ChannelFutureListener.CLOSE);
+        // the connection ends when the client answers with its own close (channelRead), as RFC 6455 has it:
+        // closing it at once would reset a client still sending, and its close code would be lost in the reset
+        channel.writeAndFlush(new CloseWebSocketFrame(code, text), channel.voidPromise());
         // a reader that never reads will never take the close frame; do not wait for it forever
         channel.eventLoop().schedule(() -> channel.close(), CLOSE_GRACE_MILLIS, TimeUnit.MILLISECONDS);
         return true;
@@ -138,29 +155,60 @@ final class WebSocketMember extends ChannelInboundHandlerAdapter implements Memb
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        lastReadNanos = System.nanoTime();
+        long now = System.nanoTime();
+        lastReadNanos = now;
         try {
             if (closing != 0) {
+                if (msg instanceof CloseWebSocketFrame) {
+                    ctx.close(); // the client's answer to our close
+                }
                 return; // being closed: what it still sends goes nowhere
             }
             if (msg instanceof TextWebSocketFrame text) {
-                onText(ctx, text.content());
-            } else if (msg instanceof PingWebSocketFrame ping) {
-                ctx.writeAndFlush(new PongWebSocketFrame(ping.content().retain()));
-            } else if (msg instanceof CloseWebSocketFrame close) {
-                ctx.writeAndFlush(new CloseWebSocketFrame(true, 0, close.content().retain()))
-                        .addListener(ChannelFutureListener.CLOSE);
-            } else if (msg instanceof BinaryWebSocketFrame) {
-                send(views.error("Binary frames are not understood here; send text."));
-            } else if (!(msg instanceof PongWebSocketFrame) && msg instanceof WebSocketFrame) {
-                send(views.error("That frame is not understood here."));
+                onText(ctx, text.content(), now);
+            } else if (msg instanceof CloseWebSocketFrame || takeFrame(now)) {
+                onOther(ctx, msg);
             }
         } finally {
             ReferenceCountUtil.release(msg);
         }
     }
 
-    private void onText(ChannelHandlerContext ctx, ByteBuf content) {
+    /** Any frame but text: answered here, never passed to the room. */
+    private void onOther(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof PingWebSocketFrame ping) {
+            ctx.writeAndFlush(new PongWebSocketFrame(ping.content().retain()));
+        } else if (msg instanceof CloseWebSocketFrame close) {
+            ctx.writeAndFlush(new CloseWebSocketFrame(true, 0, close.content().retain()))
+                    .addListener(ChannelFutureListener.CLOSE);
+        } else if (msg instanceof BinaryWebSocketFrame) {
+            send(views.error("Binary frames are not understood here; send text."));
+        } else if (!(msg instanceof PongWebSocketFrame) && msg instanceof WebSocketFrame) {
+            send(views.error("That frame is not understood here."));
+        }
+    }
+
+    /**
+     * Spends one frame of the socket's frame budget; a socket over it is closed with 1008 and logged once.
+     * The page sends one frame every 25 s; only a client that floods pings or binary frames gets here.
+     */
+    private boolean takeFrame(long now) {
+        if (limits.frames().off()) {
+            return true;
+        }
+        long next = limits.frames().take(framesWholeAtNanos, now);
+        if (next != Rate.REFUSED) {
+            framesWholeAtNanos = next;
+            return true;
+        }
+        if (close(CloseReason.POLICY.code, CloseReason.POLICY.text)) {
+            log.info("{}: {} sends pings or other frames faster than the frame limit; closing with 1008",
+                    host.name(), client);
+        }
+        return false;
+    }
+
+    private void onText(ChannelHandlerContext ctx, ByteBuf content, long now) {
         if (content.readableBytes() > maxFrameBytes) {
             close(TOO_BIG, "frame is " + content.readableBytes() + " bytes; the limit is " + maxFrameBytes);
             return;
@@ -172,16 +220,19 @@ final class WebSocketMember extends ChannelInboundHandlerAdapter implements Memb
             return;
         }
         if (ByteBufUtil.equals(content, PING)) {
-            ctx.writeAndFlush(new TextWebSocketFrame(PONG.duplicate()), ctx.voidPromise());
+            if (takeFrame(now)) {
+                ctx.writeAndFlush(new TextWebSocketFrame(PONG.duplicate()), ctx.voidPromise());
+            }
             return;
         }
-        if (!takeToken()) {
+        String refused = takeMessage(now);
+        if (refused != null) {
             if (++rejectedInARow >= limits.floodRejections()) {
                 if (close(CloseReason.POLICY.code, CloseReason.POLICY.text)) {
                     log.info("{}: {} keeps flooding; closing with 1008", host.name(), client);
                 }
             } else {
-                send(views.error("You are sending messages too fast; wait a moment and send again."));
+                send(views.error(refused));
             }
             return;
         }
@@ -192,19 +243,29 @@ final class WebSocketMember extends ChannelInboundHandlerAdapter implements Memb
         }
     }
 
-    private boolean takeToken() {
-        if (limits.messagesPerSecond() <= 0) {
-            return true;
+    /**
+     * Spends one message from the socket's, the user's and the address's shares, in that order; null if
+     * all three allow it, else what to tell the sender. The user's share is what one cookie may send over
+     * all its sockets; the address's, looser, what a whole office behind one NAT may send.
+     */
+    private String takeMessage(long now) {
+        if (!limits.messages().off()) {
+            long next = limits.messages().take(messagesWholeAtNanos, now);
+            if (next == Rate.REFUSED) {
+                return TOO_FAST;
+            }
+            messagesWholeAtNanos = next;
         }
-        long now = System.nanoTime();
-        tokens = Math.min(limits.burst(), tokens + (now - refilledAtNanos) * limits.messagesPerSecond() / 1e9);
-        refilledAtNanos = now;
-        if (tokens < 1) {
-            return false;
+        if (!user.takeMessage(now)) {
+            return TOO_FAST;
         }
-        tokens -= 1;
-        return true;
+        if (address != null && !address.takeMessage(now)) {
+            return "Too many messages are coming from your network just now; wait a moment and send again.";
+        }
+        return null;
     }
+
+    private static final String TOO_FAST = "You are sending messages too fast; wait a moment and send again.";
 
     /**
      * Pings a socket that has been silent for {@code idleNanos}, and closes one silent for twice that.

@@ -397,11 +397,18 @@
     if (!form.classList || !form.classList.contains('name-form')) return
     var said = form.querySelector('.name-status')
     var ok = e.detail.successful
-    said.textContent = ok ? 'Saved.' : 'Not saved: a name is 1 to 32 characters. Please try again.'
+    said.textContent = ok ? 'Saved.' : 'Not saved: ' + (errorOf(e.detail.xhr) || 'a name is 1 to 32 characters. Please try again.')
     said.classList.toggle('saved', ok)
     said.classList.toggle('failed', !ok)
     if (ok) setTimeout(function () { if (said.textContent === 'Saved.') said.textContent = '' }, 3000)
   })
+
+  // the one line an error page says went wrong (e.g. renaming too often), as text: never inserted as HTML
+  function errorOf (xhr) {
+    if (!xhr || !xhr.responseText) return ''
+    var line = new DOMParser().parseFromString(xhr.responseText, 'text/html').querySelector('.error-page p')
+    return line ? line.textContent.trim() : ''
+  }
 
   // ---- start
 

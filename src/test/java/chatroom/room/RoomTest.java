@@ -134,7 +134,7 @@ class RoomTest {
         Await.until(() -> bob.received.contains("presence:ann,bob"), "both listed once; got " + bob.received);
 
         host.leave(annTab2);
-        rooms.rename("u1", "anna");
+        host.rename("u1", "anna");
         Await.until(() -> bob.received.contains("notice:ann is now anna"), "the rename notice");
         Await.until(() -> bob.received.contains("presence:anna,bob"), "the renamed list");
         assertThat(bob.received).noneMatch(f -> f.equals("notice:ann left"));
@@ -214,7 +214,7 @@ class RoomTest {
         Await.until(() -> bob.received.contains("presence:ann,bob"), "both in");
 
         for (int i = 1; i <= 50; i++) {
-            rooms.rename("u1", "ann" + i);
+            host.rename("u1", "ann" + i);
         }
 
         Await.until(() -> bob.received.stream().anyMatch(f -> f.endsWith(" is now ann50")), "the last name; got " + bob.received);
