@@ -62,7 +62,13 @@ public record Config(
         Duration tailCheck,
         String nodeId,
         Optional<Secret> sharedSecret,
-        Duration drain) {
+        Duration drain,
+        String metricsHost,
+        int metricsPort,
+        String logFormat) {
+
+    /** {@link #metricsPort} when the management listener is off. */
+    public static final int METRICS_OFF = -1;
 
     /** The smallest identity secret accepted from {@code CHATROOM_SECRET}, in bytes (HMAC-SHA256's key size). */
     public static final int MIN_SECRET_BYTES = 32;
@@ -191,6 +197,23 @@ public record Config(
                     "CHATROOM_DRAIN",
                     "10s",
                     "on shutdown, how long to spend closing sockets (1012, in batches) so clients reconnect elsewhere"),
+            // operations: metrics and logs
+            new Setting(
+                    "--metrics-port",
+                    "CHATROOM_METRICS_PORT",
+                    "",
+                    "port of the management listener serving GET /metrics in Prometheus's format, e.g. 9464 "
+                            + "(0 picks a free one); unset = no listener"),
+            new Setting(
+                    "--metrics-host",
+                    "CHATROOM_METRICS_HOST",
+                    "127.0.0.1",
+                    "address the metrics listener binds; the default keeps it on this machine"),
+            new Setting(
+                    "--log-format",
+                    "CHATROOM_LOG_FORMAT",
+                    "text",
+                    "text, or json: one JSON object per line (level, loggerName, formattedMessage…) for log shippers"),
             // cluster mode: all of these matter only when --database and --redis are set
             new Setting(
                     "--database",
@@ -302,7 +325,10 @@ public record Config(
                 positive(values, "--tail-check"),
                 values.get("--node-id").isBlank() ? defaultNodeId() : name(values, "--node-id"),
                 sharedSecret,
-                duration(values, "--drain"));
+                duration(values, "--drain"),
+                name(values, "--metrics-host"),
+                values.get("--metrics-port").isBlank() ? METRICS_OFF : intIn(values, "--metrics-port", 0, 65535),
+                oneOf(values, "--log-format", "text", "json"));
     }
 
     /** Every setting, with passwords in the URLs shown as *** (and the secret as its length only). */
@@ -319,7 +345,8 @@ public record Config(
                 + ", cookieMaxAge=" + cookieMaxAge + ", publicStatus=" + publicStatus + ", newSecret=" + newSecret
                 + ", databaseUrl=" + redact(databaseUrl) + ", redisUrl=" + redact(redisUrl)
                 + ", redisPrefix=" + redisPrefix + ", tailCheck=" + tailCheck + ", nodeId=" + nodeId
-                + ", sharedSecret=" + sharedSecret + ", drain=" + drain + "]";
+                + ", sharedSecret=" + sharedSecret + ", drain=" + drain + ", metricsHost=" + metricsHost
+                + ", metricsPort=" + metricsPort + ", logFormat=" + logFormat + "]";
     }
 
     /** True when several nodes share PostgreSQL and Redis; false for one node on an embedded SQLite file. */

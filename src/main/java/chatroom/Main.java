@@ -6,6 +6,9 @@ import chatroom.cluster.RedisFeed;
 import chatroom.cluster.RedisPresence;
 import chatroom.cluster.SilentPublisherFeed;
 import chatroom.cluster.InProcessPresence;
+import chatroom.metrics.Meters;
+import chatroom.metrics.MetricsServer;
+import chatroom.metrics.RefusalLog;
 import chatroom.room.MessageFeed;
 import chatroom.room.MessageStore;
 import chatroom.room.PresenceBoard;
@@ -35,6 +38,8 @@ public final class Main implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Main.class);
     private static final Duration STATUS_EVERY = Duration.ofMinutes(1);
+    /** Refusals (bad origins, floods, oversized frames…) are logged as one count per kind per this period. */
+    private static final Duration REFUSALS_EVERY = Duration.ofSeconds(10);
 
     private final MessageStore messages;
     private final MessageFeed feed;
@@ -44,7 +49,12 @@ public final class Main implements AutoCloseable {
     private final Web web;
     private final Duration drainWindow;
     private final ScheduledExecutorService statusLog;
+    private final Meters.Gauges gauges;
+    private final RefusalLog refusals;
+    private final MetricsServer metrics;
     public final int port;
+    /** The management listener's port, or {@link Config#METRICS_OFF}. */
+    public final int metricsPort;
 
     public static void main(String[] args) throws Exception {
         if (args.length > 0 && args[0].equals("bench")) {
@@ -63,6 +73,7 @@ public final class Main implements AutoCloseable {
             System.exit(2);
             return;
         }
+        LogFormat.apply(config.logFormat());
         Main main;
         try {
             main = new Main(config);
@@ -98,7 +109,21 @@ public final class Main implements AutoCloseable {
         // nobody to hand them to, so it closes them at once and its pages reconnect when it is back
         this.drainWindow = config.clusterMode() ? config.drain() : Duration.ZERO;
         this.port = server.start(web, config.host(), config.port(), config.sendQueueBytes(), config.socketIdle());
-        // 5. a status line now and then, for operators
+        // 5. metrics, and the log lines that sum up refusals instead of telling each one
+        this.gauges = Meters.gauges()
+                .sockets(server::connectionCount)
+                .rooms(rooms::awakeCount, rooms::asleepCount)
+                .eventLoopQueues(server.pendingTasksPerLoop());
+        if (config.clusterMode()) {
+            gauges.feedConnected(feed::connected);
+        }
+        this.refusals = RefusalLog.every(REFUSALS_EVERY);
+        this.metrics = config.metricsPort() == Config.METRICS_OFF
+                ? null
+                : startup(() -> MetricsServer.start(config.metricsHost(), config.metricsPort()));
+        this.metricsPort = metrics == null ? Config.METRICS_OFF : metrics.port();
+        log.info("started: {}", startLine(config));
+        // 6. a status line now and then, for operators
         this.statusLog = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "status-log");
             t.setDaemon(true);
@@ -163,6 +188,18 @@ public final class Main implements AutoCloseable {
         }
     }
 
+    /** What an operator checks first: which build, which mode, where it listens and keeps its messages. */
+    private String startLine(Config config) {
+        String version = Main.class.getPackage().getImplementationVersion();
+        String storage = config.clusterMode()
+                ? "cluster node " + config.nodeId() + ", PostgreSQL " + Config.redact(config.databaseUrl())
+                        + ", Redis " + Config.redact(config.redisUrl()) + " (prefix " + config.redisPrefix() + ")"
+                : "embedded, SQLite " + config.db().toAbsolutePath();
+        return "Chatroom " + (version == null ? "(development build)" : version) + ", " + storage
+                + ", on " + config.host() + ":" + port + " (" + server.transport() + ")"
+                + (metrics == null ? ", no metrics listener" : ", metrics on " + config.metricsHost() + ":" + metricsPort);
+    }
+
     private void logStatus() {
         log.info("status: {} connections, {} rooms awake, {} rooms asleep",
                 server.connectionCount(), rooms.awakeCount(), rooms.asleepCount());
@@ -174,6 +211,7 @@ public final class Main implements AutoCloseable {
      */
     @Override
     public void close() {
+        log.info("stopping: {} sockets open, {} rooms awake", server.connectionCount(), rooms.awakeCount());
         statusLog.shutdownNow();
         web.startDraining();
         // the board first: the sockets closing below then depart no one, so users who reconnect to
@@ -184,6 +222,11 @@ public final class Main implements AutoCloseable {
         rooms.close();
         feed.close();
         messages.close();
+        refusals.close();
+        if (metrics != null) {
+            metrics.close();
+        }
+        gauges.close();
         log.info("stopped");
     }
 }

@@ -1,5 +1,6 @@
 package chatroom.room;
 
+import chatroom.metrics.Meters;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -195,6 +196,7 @@ final class Room {
         recent.delivered(message);
         recentRendered = null;
         members.broadcast(views.message(message));
+        Meters.delivered(members.count());
     }
 
     /** True when the room has had no event for {@code idleNanos} and waits for nothing: it may sleep. */

@@ -1,5 +1,6 @@
 package chatroom.web;
 
+import chatroom.metrics.Meters;
 import chatroom.room.Author;
 import chatroom.room.Member;
 import chatroom.room.Fragment;
@@ -50,6 +51,8 @@ final class WebSocketMember extends ChannelInboundHandlerAdapter implements Memb
     private static final int TOO_BIG = 1009;
     /** WebSocket close code 1007: the payload is not what its type says, e.g. text that is not UTF-8. */
     private static final int NOT_UTF8 = 1007;
+    /** WebSocket close code 1005: what a close frame without a code counts as. */
+    private static final int NO_CODE = 1005;
 
     private final Channel channel;
     private final RoomHost host;
@@ -110,7 +113,8 @@ final class WebSocketMember extends ChannelInboundHandlerAdapter implements Memb
         }
         if (!channel.isWritable()) {
             if (close(CloseReason.TOO_SLOW.code, CloseReason.TOO_SLOW.text)) {
-                log.info("{}: {} is too slow; closing with 1013", host.name(), client);
+                Meters.slowConsumersClosed(Meters.SlowConsumer.SOCKET, 1);
+                log.debug("{}: {} is too slow; closing with 1013", host.name(), client);
             }
             return;
         }
@@ -128,6 +132,7 @@ final class WebSocketMember extends ChannelInboundHandlerAdapter implements Memb
         if (!channel.isActive() || !CLOSING.compareAndSet(this, 0, 1)) {
             return false;
         }
+        Meters.closedByServer(code);
         channel.writeAndFlush(new CloseWebSocketFrame(code, text)).addListener(ChannelFutureListener.CLOSE);
         // a reader that never reads will never take the close frame; do not wait for it forever
         channel.eventLoop().schedule(() -> channel.close(), CLOSE_GRACE_MILLIS, TimeUnit.MILLISECONDS);
@@ -148,11 +153,14 @@ final class WebSocketMember extends ChannelInboundHandlerAdapter implements Memb
             } else if (msg instanceof PingWebSocketFrame ping) {
                 ctx.writeAndFlush(new PongWebSocketFrame(ping.content().retain()));
             } else if (msg instanceof CloseWebSocketFrame close) {
+                Meters.closedByClient(close.statusCode() < 0 ? NO_CODE : close.statusCode());
                 ctx.writeAndFlush(new CloseWebSocketFrame(true, 0, close.content().retain()))
                         .addListener(ChannelFutureListener.CLOSE);
             } else if (msg instanceof BinaryWebSocketFrame) {
+                Meters.frameRefused(Meters.FrameRefusal.MALFORMED);
                 send(views.error("Binary frames are not understood here; send text."));
             } else if (!(msg instanceof PongWebSocketFrame) && msg instanceof WebSocketFrame) {
+                Meters.frameRefused(Meters.FrameRefusal.MALFORMED);
                 send(views.error("That frame is not understood here."));
             }
         } finally {
@@ -162,10 +170,12 @@ final class WebSocketMember extends ChannelInboundHandlerAdapter implements Memb
 
     private void onText(ChannelHandlerContext ctx, ByteBuf content) {
         if (content.readableBytes() > maxFrameBytes) {
+            Meters.frameRefused(Meters.FrameRefusal.SIZE);
             close(TOO_BIG, "frame is " + content.readableBytes() + " bytes; the limit is " + maxFrameBytes);
             return;
         }
         if (!ByteBufUtil.isText(content, StandardCharsets.UTF_8)) {
+            Meters.frameRefused(Meters.FrameRefusal.UTF8);
             // checked here, on the whole message, rather than by a handler per frame: the decoder does not
             // check, and decoding as UTF-8 would quietly turn each bad byte into U+FFFD
             close(NOT_UTF8, "text frames must be UTF-8");
@@ -176,9 +186,10 @@ final class WebSocketMember extends ChannelInboundHandlerAdapter implements Memb
             return;
         }
         if (!takeToken()) {
+            Meters.frameRefused(Meters.FrameRefusal.RATE);
             if (++rejectedInARow >= limits.floodRejections()) {
                 if (close(CloseReason.POLICY.code, CloseReason.POLICY.text)) {
-                    log.info("{}: {} keeps flooding; closing with 1008", host.name(), client);
+                    log.debug("{}: {} keeps flooding; closing with 1008", host.name(), client);
                 }
             } else {
                 send(views.error("You are sending messages too fast; wait a moment and send again."));
@@ -188,7 +199,10 @@ final class WebSocketMember extends ChannelInboundHandlerAdapter implements Memb
         rejectedInARow = 0;
         switch (ClientFrame.parse(content.toString(StandardCharsets.UTF_8))) {
             case ClientFrame.Say say -> host.say(this, say.text(), say.clientId());
-            case ClientFrame.Invalid invalid -> send(views.error(invalid.reason()));
+            case ClientFrame.Invalid invalid -> {
+                Meters.frameRefused(Meters.FrameRefusal.MALFORMED);
+                send(views.error(invalid.reason()));
+            }
         }
     }
 
