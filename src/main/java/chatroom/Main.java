@@ -83,7 +83,12 @@ public final class Main implements AutoCloseable {
             return;
         }
         Runtime.getRuntime().addShutdownHook(new Thread(main::close, "shutdown"));
-        System.out.println("Chatroom is running at http://localhost:" + main.port + "/");
+        String running = "Chatroom is running at http://localhost:" + main.port + "/";
+        if (config.logFormat().equals("json")) {
+            log.info(running); // a log shipper reads every line as JSON
+        } else {
+            System.out.println(running);
+        }
     }
 
     public Main(Config config) throws Exception {

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -27,10 +28,12 @@ public final class ChildServer implements AutoCloseable {
     private static final Pattern RUNNING = Pattern.compile("running at http://localhost:(\\d+)/");
 
     private final Process process;
+    private final List<String> output;
     public final int port;
 
-    private ChildServer(Process process, int port) {
+    private ChildServer(Process process, List<String> output, int port) {
         this.process = process;
+        this.output = output;
         this.port = port;
     }
 
@@ -50,12 +53,14 @@ public final class ChildServer implements AutoCloseable {
         builder.environment().putAll(env);
         Process process = builder.start();
         CompletableFuture<Integer> port = new CompletableFuture<>();
+        List<String> output = new CopyOnWriteArrayList<>();
         Thread reader = new Thread(() -> {
             try (BufferedReader out = new BufferedReader(
                     new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
                 String line;
                 while ((line = out.readLine()) != null) {
                     System.err.println("[server " + process.pid() + "] " + line);
+                    output.add(line);
                     Matcher m = RUNNING.matcher(line);
                     if (m.find()) {
                         port.complete(Integer.parseInt(m.group(1)));
@@ -68,7 +73,12 @@ public final class ChildServer implements AutoCloseable {
         }, "server-process-output");
         reader.setDaemon(true);
         reader.start();
-        return new ChildServer(process, port.get(30, TimeUnit.SECONDS));
+        return new ChildServer(process, output, port.get(30, TimeUnit.SECONDS));
+    }
+
+    /** Every line the server has printed so far (standard output and error), in order. */
+    public List<String> output() {
+        return List.copyOf(output);
     }
 
     public URI ws(String path) {
