@@ -38,6 +38,7 @@ final class LogFormat {
                 json.setWithMessage(false);
                 json.setWithArguments(false);
                 json.setWithFormattedMessage(true);
+                json.setWithMDC(false); // nothing here puts anything in it
                 json.start();
                 console.stop();
                 console.setEncoder(json);

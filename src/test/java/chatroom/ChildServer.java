@@ -25,7 +25,8 @@ import java.util.regex.Pattern;
  */
 public final class ChildServer implements AutoCloseable {
 
-    private static final Pattern RUNNING = Pattern.compile("running at http://localhost:(\\d+)/");
+    /** The line that says the server is up, as text or inside a JSON log line (which escapes each '/' as '\\/'). */
+    private static final Pattern RUNNING = Pattern.compile("running at http:\\\\?/\\\\?/localhost:(\\d+)\\\\?/");
 
     private final Process process;
     private final List<String> output;
@@ -100,7 +101,8 @@ public final class ChildServer implements AutoCloseable {
 
     /** SIGTERM: the server runs its shutdown hook (drains, closes its sockets with 1012, finishes writes). */
     public void terminate() {
-        process.destroy();
+        // through the handle: Process.destroy() also closes our end of its output, losing what it logs as it stops
+        process.toHandle().destroy();
     }
 
     public void awaitExit() throws InterruptedException {
