@@ -28,6 +28,9 @@ public final class ChildServer implements AutoCloseable {
     /** The line that says the server is up, as text or inside a JSON log line (which escapes each '/' as '\\/'). */
     private static final Pattern RUNNING = Pattern.compile("running at http:\\\\?/\\\\?/localhost:(\\d+)\\\\?/");
 
+    /** The start line's "metrics on HOST:PORT". */
+    private static final Pattern METRICS = Pattern.compile("metrics on [^ ,]+:(\\d+)");
+
     private final Process process;
     private final List<String> output;
     public final int port;
@@ -75,6 +78,17 @@ public final class ChildServer implements AutoCloseable {
         reader.setDaemon(true);
         reader.start();
         return new ChildServer(process, output, port.get(30, TimeUnit.SECONDS));
+    }
+
+    /** The metrics listener's port, from the start line; the server must have been given {@code --metrics-port 0}. */
+    public int metricsPort() {
+        for (String line : output) {
+            Matcher m = METRICS.matcher(line);
+            if (m.find()) {
+                return Integer.parseInt(m.group(1));
+            }
+        }
+        throw new AssertionError("no metrics listener in the start line: " + output);
     }
 
     /** Every line the server has printed so far (standard output and error), in order. */
