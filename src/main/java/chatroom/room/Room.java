@@ -126,7 +126,8 @@ final class Room {
                     if (error == null) {
                         feed.publish(message);
                     } else {
-                        log.warn("{}: message from {} not stored: {}", host.name(), author.id(), error.toString());
+                        // the store logs each failed batch with its reason; a line per message would flood the log
+                        log.debug("{}: message from {} not stored: {}", host.name(), author.id(), error.toString());
                         member.send(notSent);
                     }
                 });

@@ -13,8 +13,10 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
@@ -245,6 +247,11 @@ final class WebSocketMember extends ChannelInboundHandlerAdapter implements Memb
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         // protocol errors (oversized frames, bad UTF-8) were answered with a close code by the decoder
+        if (cause instanceof CorruptedWebSocketFrameException corrupt) {
+            Meters.frameRefused(corrupt.closeStatus().code() == TOO_BIG ? Meters.FrameRefusal.SIZE : Meters.FrameRefusal.MALFORMED);
+        } else if (cause instanceof TooLongFrameException) { // fragments adding up past the aggregator's cap
+            Meters.frameRefused(Meters.FrameRefusal.SIZE);
+        }
         log.debug("{}: {}: {}", host.name(), client, cause.toString());
         ctx.close();
     }
