@@ -19,6 +19,7 @@ import chatroom.web.Assets;
 import chatroom.web.JteViews;
 import chatroom.web.Web;
 import chatroom.web.WebServer;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.time.Clock;
 import java.time.Duration;
@@ -113,8 +114,11 @@ public final class Main implements AutoCloseable {
         // a node of a cluster hands its sockets to the others gradually when it stops; a lone server has
         // nobody to hand them to, so it closes them at once and its pages reconnect when it is back
         this.drainWindow = config.clusterMode() ? config.drain() : Duration.ZERO;
+        // 5. metrics (the listener before the web port opens, so that a port taken fails the start at once),
+        // and the log lines that sum up refusals instead of telling each one
+        this.metrics = metricsListener(config);
+        this.metricsPort = metrics == null ? Config.METRICS_OFF : metrics.port();
         this.port = server.start(web, config.host(), config.port(), config.sendQueueBytes(), config.socketIdle());
-        // 5. metrics, and the log lines that sum up refusals instead of telling each one
         this.gauges = Meters.gauges()
                 .sockets(server::connectionCount)
                 .rooms(rooms::awakeCount, rooms::asleepCount)
@@ -123,10 +127,6 @@ public final class Main implements AutoCloseable {
             gauges.feedConnected(feed::connected);
         }
         this.refusals = RefusalLog.every(REFUSALS_EVERY);
-        this.metrics = config.metricsPort() == Config.METRICS_OFF
-                ? null
-                : startup(() -> MetricsServer.start(config.metricsHost(), config.metricsPort()));
-        this.metricsPort = metrics == null ? Config.METRICS_OFF : metrics.port();
         log.info("started: {}", startLine(config));
         // 6. a status line now and then, for operators
         this.statusLog = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -190,6 +190,18 @@ public final class Main implements AutoCloseable {
             throw new StartupException(e.getMessage(), e);
         } catch (Exception e) {
             throw new StartupException(e.toString(), e);
+        }
+    }
+
+    private static MetricsServer metricsListener(Config config) throws StartupException {
+        if (config.metricsPort() == Config.METRICS_OFF) {
+            return null;
+        }
+        try {
+            return MetricsServer.start(config.metricsHost(), config.metricsPort());
+        } catch (IOException | RuntimeException e) {
+            throw new StartupException("--metrics-port: cannot listen on " + config.metricsHost() + ":"
+                    + config.metricsPort() + " (" + e.getMessage() + ")", e);
         }
     }
 

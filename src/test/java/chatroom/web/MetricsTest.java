@@ -14,6 +14,7 @@ import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -136,6 +137,14 @@ class MetricsTest {
                         }
                     })
                     .isInstanceOf(ConnectException.class);
+        }
+    }
+
+    @Test
+    void a_metrics_port_already_taken_stops_the_start_with_a_line_that_names_it() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            assertThatThrownBy(() -> TestServer.start("--metrics-port", Integer.toString(taken.getLocalPort())))
+                    .hasMessageStartingWith("--metrics-port: cannot listen on 127.0.0.1:" + taken.getLocalPort());
         }
     }
 
