@@ -126,6 +126,9 @@ public final class Main implements AutoCloseable {
         if (config.clusterMode()) {
             gauges.feedConnected(feed::connected);
         }
+        if (presence instanceof RedisPresence redis) {
+            gauges.presenceHealthy(redis::healthy);
+        }
         this.refusals = RefusalLog.every(REFUSALS_EVERY);
         log.info("started: {}", startLine(config));
         // 6. a status line now and then, for operators

@@ -314,6 +314,12 @@ public final class Meters {
                     .description("1 while this node's Redis subscription is confirmed and its probe comes back"));
         }
 
+        /** Cluster mode: 1 while Redis answers the presence board and its room channels are subscribed. */
+        public Gauges presenceHealthy(BooleanSupplier healthy) {
+            return add(Gauge.builder("chatroom.cluster.presence.up", () -> healthy.getAsBoolean() ? 1 : 0)
+                    .description("1 while Redis answers this node's presence board and its room channels are subscribed"));
+        }
+
         private Gauges add(Gauge.Builder<?> gauge) {
             registered.add(gauge.strongReference(true).register(registry));
             return this;

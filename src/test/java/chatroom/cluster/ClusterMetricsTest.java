@@ -29,6 +29,7 @@ class ClusterMetricsTest {
             assertThat(value(receiver, "chatroom_messages_stored_total")).isZero();
             assertThat(value(publisher, "chatroom_cluster_subscription_up")).isEqualTo(1);
             assertThat(value(receiver, "chatroom_cluster_subscription_up")).isEqualTo(1);
+            assertThat(value(publisher, "chatroom_cluster_presence_up")).isEqualTo(1);
             assertThat(value(receiver, "chatroom_cluster_publish_failed_total")).isZero();
         }
     }
