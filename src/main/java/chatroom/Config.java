@@ -74,7 +74,10 @@ public record Config(
         Presence presence,
         Optional<Duration> keep,
         long keepPerRoom,
-        Duration pruneEvery) {
+        Duration pruneEvery,
+        String metricsHost,
+        int metricsPort,
+        String logFormat) {
 
     /**
      * How cluster nodes tell each other they are alive (see {@code RedisPresence}): each refreshes its
@@ -86,6 +89,9 @@ public record Config(
         /** Added to twice the heartbeat: a heartbeat sent just before the last one expires may take this long in a slow Redis. */
         public static final Duration SLOW_REDIS = RedisPresence.Settings.DEFAULT_COMMAND_TIMEOUT;
     }
+
+    /** {@link #metricsPort} when the management listener is off. */
+    public static final int METRICS_OFF = -1;
 
     /** The smallest identity secret accepted from {@code CHATROOM_SECRET}, in bytes (HMAC-SHA256's key size). */
     public static final int MIN_SECRET_BYTES = 32;
@@ -258,6 +264,23 @@ public record Config(
                     "CHATROOM_PRUNE_EVERY",
                     "5m",
                     "with --keep or --keep-per-room, how often the background task looks for messages to delete"),
+            // operations: metrics and logs
+            new Setting(
+                    "--metrics-port",
+                    "CHATROOM_METRICS_PORT",
+                    "",
+                    "port of the management listener serving GET /metrics in Prometheus's format, e.g. 9464 "
+                            + "(0 picks a free one); unset = no listener"),
+            new Setting(
+                    "--metrics-host",
+                    "CHATROOM_METRICS_HOST",
+                    "127.0.0.1",
+                    "address the metrics listener binds; the default keeps it on this machine"),
+            new Setting(
+                    "--log-format",
+                    "CHATROOM_LOG_FORMAT",
+                    "text",
+                    "text, or json: one JSON object per line (level, loggerName, formattedMessage…) for log shippers"),
             // cluster mode: all of these matter only when --database and --redis are set
             new Setting(
                     "--database",
@@ -397,7 +420,10 @@ public record Config(
                 presence(values),
                 keep(values),
                 keepPerRoom(values),
-                positive(values, "--prune-every"));
+                positive(values, "--prune-every"),
+                name(values, "--metrics-host"),
+                values.get("--metrics-port").isBlank() ? METRICS_OFF : intIn(values, "--metrics-port", 0, 65535),
+                oneOf(values, "--log-format", "text", "json"));
     }
 
     private static Presence presence(Map<String, String> values) {
@@ -430,7 +456,8 @@ public record Config(
                 + ", databaseUrl=" + redact(databaseUrl) + ", redisUrl=" + redact(redisUrl)
                 + ", redisPrefix=" + redisPrefix + ", tailCheck=" + tailCheck + ", nodeId=" + nodeId
                 + ", sharedSecret=" + sharedSecret + ", drain=" + drain + ", presence=" + presence
-                + ", keep=" + keep + ", keepPerRoom=" + keepPerRoom + ", pruneEvery=" + pruneEvery + "]";
+                + ", keep=" + keep + ", keepPerRoom=" + keepPerRoom + ", pruneEvery=" + pruneEvery + ", metricsHost=" + metricsHost
+                + ", metricsPort=" + metricsPort + ", logFormat=" + logFormat + "]";
     }
 
     /** True when several nodes share PostgreSQL and Redis; false for one node on an embedded SQLite file. */

@@ -6,6 +6,9 @@ import chatroom.cluster.RedisFeed;
 import chatroom.cluster.RedisPresence;
 import chatroom.cluster.SilentPublisherFeed;
 import chatroom.cluster.InProcessPresence;
+import chatroom.metrics.Meters;
+import chatroom.metrics.MetricsServer;
+import chatroom.metrics.RefusalLog;
 import chatroom.room.MessageFeed;
 import chatroom.room.MessageStore;
 import chatroom.room.PresenceBoard;
@@ -17,6 +20,7 @@ import chatroom.web.Assets;
 import chatroom.web.JteViews;
 import chatroom.web.Web;
 import chatroom.web.WebServer;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.time.Clock;
 import java.time.Duration;
@@ -37,6 +41,8 @@ public final class Main implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Main.class);
     private static final Duration STATUS_EVERY = Duration.ofMinutes(1);
+    /** Refusals (bad origins, floods, oversized frames…) are logged as one count per kind per this period. */
+    private static final Duration REFUSALS_EVERY = Duration.ofSeconds(10);
 
     private final MessageStore messages;
     private final MessageFeed feed;
@@ -46,7 +52,12 @@ public final class Main implements AutoCloseable {
     private final Web web;
     private final Duration drainWindow;
     private final ScheduledExecutorService statusLog;
+    private final Meters.Gauges gauges;
+    private final RefusalLog refusals;
+    private final MetricsServer metrics;
     public final int port;
+    /** The management listener's port, or {@link Config#METRICS_OFF}. */
+    public final int metricsPort;
 
     public static void main(String[] args) throws Exception {
         if (args.length > 0 && args[0].equals("bench")) {
@@ -73,6 +84,7 @@ public final class Main implements AutoCloseable {
             System.exit(2);
             return;
         }
+        LogFormat.apply(config.logFormat());
         Main main;
         try {
             main = new Main(config);
@@ -82,7 +94,12 @@ public final class Main implements AutoCloseable {
             return;
         }
         Runtime.getRuntime().addShutdownHook(new Thread(main::close, "shutdown"));
-        System.out.println("Chatroom is running at http://localhost:" + main.port + "/");
+        String running = "Chatroom is running at http://localhost:" + main.port + "/";
+        if (config.logFormat().equals("json")) {
+            log.info(running); // a log shipper reads every line as JSON
+        } else {
+            System.out.println(running);
+        }
     }
 
     public Main(Config config) throws Exception {
@@ -108,8 +125,24 @@ public final class Main implements AutoCloseable {
         // a node of a cluster hands its sockets to the others gradually when it stops; a lone server has
         // nobody to hand them to, so it closes them at once and its pages reconnect when it is back
         this.drainWindow = config.clusterMode() ? config.drain() : Duration.ZERO;
+        // 5. metrics (the listener before the web port opens, so that a port taken fails the start at once),
+        // and the log lines that sum up refusals instead of telling each one
+        this.metrics = metricsListener(config);
+        this.metricsPort = metrics == null ? Config.METRICS_OFF : metrics.port();
         this.port = server.start(web, config.host(), config.port(), config.sendQueueBytes(), config.socketIdle());
-        // 5. a status line now and then, for operators
+        this.gauges = Meters.gauges()
+                .sockets(server::connectionCount)
+                .rooms(rooms::awakeCount, rooms::asleepCount)
+                .eventLoopQueues(server.pendingTasksPerLoop());
+        if (config.clusterMode()) {
+            gauges.feedConnected(feed::connected);
+        }
+        if (presence instanceof RedisPresence redis) {
+            gauges.presenceHealthy(redis::healthy);
+        }
+        this.refusals = RefusalLog.every(REFUSALS_EVERY);
+        log.info("started: {}", startLine(config));
+        // 6. a status line now and then, for operators
         this.statusLog = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "status-log");
             t.setDaemon(true);
@@ -176,6 +209,30 @@ public final class Main implements AutoCloseable {
         }
     }
 
+    private static MetricsServer metricsListener(Config config) throws StartupException {
+        if (config.metricsPort() == Config.METRICS_OFF) {
+            return null;
+        }
+        try {
+            return MetricsServer.start(config.metricsHost(), config.metricsPort());
+        } catch (IOException | RuntimeException e) {
+            throw new StartupException("--metrics-port: cannot listen on " + config.metricsHost() + ":"
+                    + config.metricsPort() + " (" + e.getMessage() + ")", e);
+        }
+    }
+
+    /** What an operator checks first: which build, which mode, where it listens and keeps its messages. */
+    private String startLine(Config config) {
+        String version = Main.class.getPackage().getImplementationVersion();
+        String storage = config.clusterMode()
+                ? "cluster node " + config.nodeId() + ", PostgreSQL " + Config.redact(config.databaseUrl())
+                        + ", Redis " + Config.redact(config.redisUrl()) + " (prefix " + config.redisPrefix() + ")"
+                : "embedded, SQLite " + config.db().toAbsolutePath();
+        return "Chatroom " + (version == null ? "(development build)" : version) + ", " + storage
+                + ", on " + config.host() + ":" + port + " (" + server.transport() + ")"
+                + (metrics == null ? ", no metrics listener" : ", metrics on " + config.metricsHost() + ":" + metricsPort);
+    }
+
     private void logStatus() {
         log.info("status: {} connections, {} rooms awake, {} rooms asleep",
                 server.connectionCount(), rooms.awakeCount(), rooms.asleepCount());
@@ -187,6 +244,7 @@ public final class Main implements AutoCloseable {
      */
     @Override
     public void close() {
+        log.info("stopping: {} sockets open, {} rooms awake", server.connectionCount(), rooms.awakeCount());
         statusLog.shutdownNow();
         web.startDraining();
         // the board first: the sockets closing below then depart no one, so users who reconnect to
@@ -197,6 +255,11 @@ public final class Main implements AutoCloseable {
         rooms.close();
         feed.close();
         messages.close();
+        refusals.close();
+        if (metrics != null) {
+            metrics.close();
+        }
+        gauges.close();
         log.info("stopped");
     }
 }

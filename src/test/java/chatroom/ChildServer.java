@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -25,13 +26,19 @@ import java.util.regex.Pattern;
  */
 public final class ChildServer implements AutoCloseable {
 
-    private static final Pattern RUNNING = Pattern.compile("running at http://localhost:(\\d+)/");
+    /** The line that says the server is up, as text or inside a JSON log line (which escapes each '/' as '\\/'). */
+    private static final Pattern RUNNING = Pattern.compile("running at http:\\\\?/\\\\?/localhost:(\\d+)\\\\?/");
+
+    /** The start line's "metrics on HOST:PORT". */
+    private static final Pattern METRICS = Pattern.compile("metrics on [^ ,]+:(\\d+)");
 
     private final Process process;
+    private final List<String> output;
     public final int port;
 
-    private ChildServer(Process process, int port) {
+    private ChildServer(Process process, List<String> output, int port) {
         this.process = process;
+        this.output = output;
         this.port = port;
     }
 
@@ -51,12 +58,14 @@ public final class ChildServer implements AutoCloseable {
         builder.environment().putAll(env);
         Process process = builder.start();
         CompletableFuture<Integer> port = new CompletableFuture<>();
+        List<String> output = new CopyOnWriteArrayList<>();
         Thread reader = new Thread(() -> {
             try (BufferedReader out = new BufferedReader(
                     new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
                 String line;
                 while ((line = out.readLine()) != null) {
                     System.err.println("[server " + process.pid() + "] " + line);
+                    output.add(line);
                     Matcher m = RUNNING.matcher(line);
                     if (m.find()) {
                         port.complete(Integer.parseInt(m.group(1)));
@@ -69,7 +78,23 @@ public final class ChildServer implements AutoCloseable {
         }, "server-process-output");
         reader.setDaemon(true);
         reader.start();
-        return new ChildServer(process, port.get(30, TimeUnit.SECONDS));
+        return new ChildServer(process, output, port.get(30, TimeUnit.SECONDS));
+    }
+
+    /** The metrics listener's port, from the start line; the server must have been given {@code --metrics-port 0}. */
+    public int metricsPort() {
+        for (String line : output) {
+            Matcher m = METRICS.matcher(line);
+            if (m.find()) {
+                return Integer.parseInt(m.group(1));
+            }
+        }
+        throw new AssertionError("no metrics listener in the start line: " + output);
+    }
+
+    /** Every line the server has printed so far (standard output and error), in order. */
+    public List<String> output() {
+        return List.copyOf(output);
     }
 
     /** How a command ended: its exit status and everything it printed. */
@@ -123,7 +148,8 @@ public final class ChildServer implements AutoCloseable {
 
     /** SIGTERM: the server runs its shutdown hook (drains, closes its sockets with 1012, finishes writes). */
     public void terminate() {
-        process.destroy();
+        // through the handle: Process.destroy() also closes our end of its output, losing what it logs as it stops
+        process.toHandle().destroy();
     }
 
     public void awaitExit() throws InterruptedException {

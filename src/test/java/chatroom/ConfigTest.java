@@ -228,4 +228,19 @@ class ConfigTest {
         assertThatThrownBy(() -> Config.parse(new String[] {"--keep", "three months"}, Map.of()))
                 .hasMessageStartingWith("--keep is 'three months'; expected a duration");
     }
+
+    @Test
+    void the_metrics_listener_is_off_unless_given_a_port_and_binds_loopback_by_default() {
+        Config off = Config.parse(new String[0], Map.of());
+        assertThat(off.metricsPort()).isEqualTo(Config.METRICS_OFF);
+        assertThat(off.metricsHost()).isEqualTo("127.0.0.1");
+        assertThat(off.logFormat()).isEqualTo("text");
+        Config on = Config.parse(new String[] {"--metrics-port", "9464"}, Map.of("CHATROOM_LOG_FORMAT", "JSON"));
+        assertThat(on.metricsPort()).isEqualTo(9464);
+        assertThat(on.logFormat()).isEqualTo("json");
+        assertThatThrownBy(() -> Config.parse(new String[] {"--metrics-port", "99999"}, Map.of()))
+                .hasMessage("--metrics-port is 99999; expected a number from 0 to 65535");
+        assertThatThrownBy(() -> Config.parse(new String[] {"--log-format", "xml"}, Map.of()))
+                .hasMessage("--log-format is 'xml'; expected one of text, json");
+    }
 }

@@ -45,6 +45,11 @@ public final class TestServer implements AutoCloseable {
         return main.port;
     }
 
+    /** The metrics listener's port; the server must have been started with {@code --metrics-port 0}. */
+    public int metricsPort() {
+        return main.metricsPort;
+    }
+
     public String url(String path) {
         return "http://127.0.0.1:" + port() + path;
     }

@@ -1,5 +1,6 @@
 package chatroom.cluster;
 
+import chatroom.metrics.Meters;
 import chatroom.room.Message;
 import chatroom.room.MessageFeed;
 import io.lettuce.core.ClientOptions;
@@ -328,6 +329,7 @@ public final class RedisFeed implements MessageFeed {
                 log.warn("{}: {}: announcement for room '{}' dropped", where, room, announcement.message().room());
                 return;
             }
+            Meters.received();
             receivers.deliver(announcement.message());
         }
 
@@ -382,6 +384,7 @@ public final class RedisFeed implements MessageFeed {
             if (connection == subscriber) {
                 probeSubscribed = false;
                 if (changed(subscriptionState, "down")) {
+                    Meters.subscriptionLost();
                     log.warn("{}: subscription lost; reconnecting, messages from other nodes wait for the recheck", where);
                 }
             }
@@ -466,6 +469,7 @@ public final class RedisFeed implements MessageFeed {
     private void replaceWedgedConnections(long silentNanos) {
         probeSubscribed = false;
         if (changed(subscriptionState, "wedged")) {
+            Meters.subscriptionLost();
             log.warn("{}: subscription silent for {} ms although Redis accepts publishes; replacing the connection",
                     where, TimeUnit.NANOSECONDS.toMillis(silentNanos));
         }
@@ -514,6 +518,7 @@ public final class RedisFeed implements MessageFeed {
             return;
         }
         try {
+            Meters.tailChecked();
             recheck.run();
         } catch (RuntimeException e) {
             log.warn("{}: the lost-message recheck failed; it runs again at the next (re)subscription or tail check",
@@ -524,12 +529,14 @@ public final class RedisFeed implements MessageFeed {
     // --- publishing
 
     private void publishSucceeded() {
+        Meters.published();
         if (changed(publishState, "ok")) {
             log.info("{}: publishing again", where);
         }
     }
 
     private void publishFailed(Throwable e) {
+        Meters.publishFailed();
         if (changed(publishState, "failing")) {
             log.warn("{}: publish failed ({}); dropping publishes until Redis answers, other nodes catch up from the database",
                     where, rootMessage(e));

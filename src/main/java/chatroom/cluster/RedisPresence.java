@@ -492,6 +492,11 @@ public final class RedisPresence implements PresenceBoard {
         }
     }
 
+    /** True while Redis answers this board and its room channels are subscribed: for the metrics. */
+    public boolean healthy() {
+        return !redisAway() && "up".equals(subscriptionState.get());
+    }
+
     private boolean redisAway() {
         return "down".equals(redisState.get());
     }

@@ -1,5 +1,6 @@
 package chatroom.room;
 
+import chatroom.metrics.Meters;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -140,6 +141,7 @@ final class Members {
             if (group.writer == roomThread) {
                 sendAll(members, fragment);
             } else if (group.backlog.get() >= MAX_BACKLOG) {
+                Meters.slowConsumersClosed(Meters.SlowConsumer.EVENT_LOOP, members.size());
                 log.warn("{}: {} broadcasts waiting for another thread; closing its {} members with 1013",
                         room, group.backlog.get(), members.size());
                 List.copyOf(members).forEach(member -> member.close(Member.CloseReason.TOO_SLOW));

@@ -1,5 +1,6 @@
 package chatroom.room;
 
+import chatroom.metrics.Meters;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -125,7 +126,8 @@ final class Room {
                     if (error == null) {
                         feed.publish(message);
                     } else {
-                        log.warn("{}: message from {} not stored: {}", host.name(), author.id(), error.toString());
+                        // the store logs each failed batch with its reason; a line per message would flood the log
+                        log.debug("{}: message from {} not stored: {}", host.name(), author.id(), error.toString());
                         member.send(notSent);
                     }
                 });
@@ -195,6 +197,7 @@ final class Room {
         recent.delivered(message);
         recentRendered = null;
         members.broadcast(views.message(message));
+        Meters.delivered(members.count());
     }
 
     /** True when the room has had no event for {@code idleNanos} and waits for nothing: it may sleep. */

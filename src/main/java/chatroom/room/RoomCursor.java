@@ -1,5 +1,6 @@
 package chatroom.room;
 
+import chatroom.metrics.Meters;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -174,6 +175,7 @@ final class RoomCursor {
     /** Reads the messages after the cursor from the store, page by page, until it has them all. */
     private void fill() {
         reading = true;
+        Meters.gapRead();
         long from = cursor;
         messages.after(room.value(), from, FILL_PAGE)
                 .whenComplete((page, error) -> roomThread.execute(() -> filled(from, page, error)));

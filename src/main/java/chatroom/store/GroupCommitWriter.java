@@ -1,5 +1,6 @@
 package chatroom.store;
 
+import chatroom.metrics.Meters;
 import chatroom.room.Message;
 import chatroom.room.NewMessage;
 import java.sql.Connection;
@@ -164,6 +165,7 @@ final class GroupCommitWriter {
             fail(batch, e);
             return;
         }
+        long startedNanos = System.nanoTime();
         try {
             transaction.write(connection, batch);
         } catch (Exception e) {
@@ -171,6 +173,7 @@ final class GroupCommitWriter {
             fail(batch, e);
             return;
         }
+        Meters.batchCommitted(batch.size(), System.nanoTime() - startedNanos);
         returnToPool(connection);
         if (lastFailure != null) {
             log.info("{}: writing again after failures ({})", database.name(), lastFailure);
@@ -207,6 +210,7 @@ final class GroupCommitWriter {
     }
 
     private void fail(List<Pending> batch, Exception cause) {
+        Meters.batchFailed(batch.size());
         long roomCount = batch.stream().map(p -> p.message.room()).distinct().count();
         String reason = String.valueOf(cause.getMessage());
         if (reason.equals(lastFailure)) {

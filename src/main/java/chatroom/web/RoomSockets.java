@@ -1,5 +1,6 @@
 package chatroom.web;
 
+import chatroom.metrics.Meters;
 import chatroom.room.RoomHost;
 import chatroom.room.RoomName;
 import chatroom.room.RoomViews;
@@ -73,9 +74,11 @@ final class RoomSockets {
 
     private void join(Request request, RoomName name) {
         if (!origins.allows(request.header(HttpHeaderNames.ORIGIN), request.client())) {
+            Meters.upgradeRefused(Meters.UpgradeRefusal.ORIGIN);
             throw HttpException.forbidden("WebSocket connections are only accepted from this site's own pages.");
         }
         if (health.draining()) {
+            Meters.upgradeRefused(Meters.UpgradeRefusal.DRAINING);
             // the page reconnects on its own; the load balancer sends it to a node that is staying
             throw new HttpException(HttpResponseStatus.SERVICE_UNAVAILABLE,
                     "This server is restarting. Please connect again in a moment.");
@@ -112,6 +115,7 @@ final class RoomSockets {
         HttpTimeouts.remove(pipeline); // from now on --socket-idle watches the socket
         handshaker.handshake(channel, request.http, extra, channel.newPromise()).addListener(done -> {
             if (done.isSuccess()) {
+                Meters.upgraded();
                 sockets.add(channel);
                 host.join(member, afterSeq);
             } else {

@@ -1,5 +1,6 @@
 package chatroom.web;
 
+import chatroom.metrics.Meters;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.util.concurrent.ConcurrentHashMap;
@@ -54,6 +55,7 @@ final class SocketSlots {
         });
         if (refused[0]) {
             open.decrementAndGet();
+            Meters.upgradeRefused(Meters.UpgradeRefusal.ADDRESS_FULL);
             throw new HttpException(HttpResponseStatus.TOO_MANY_REQUESTS,
                     address + " has " + maxPerAddress + " connections open, the most one address may have. "
                             + "Close a tab or try again later.");
@@ -65,6 +67,7 @@ final class SocketSlots {
     private void takeOverall() {
         if (open.incrementAndGet() > maxSockets) {
             open.decrementAndGet();
+            Meters.upgradeRefused(Meters.UpgradeRefusal.FULL);
             throw new HttpException(HttpResponseStatus.SERVICE_UNAVAILABLE,
                     "The server is full (" + maxSockets + " connections). Please try again later.");
         }

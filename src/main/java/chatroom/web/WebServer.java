@@ -1,5 +1,6 @@
 package chatroom.web;
 
+import chatroom.metrics.Meters;
 import chatroom.room.Member;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -30,7 +31,9 @@ import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.GlobalEventExecutor;
+import io.netty.util.concurrent.SingleThreadEventExecutor;
 import com.sun.management.UnixOperatingSystemMXBean;
 import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
@@ -42,6 +45,7 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -118,6 +122,22 @@ public final class WebServer implements AutoCloseable {
         return sockets.size();
     }
 
+    /** How sockets are driven: io_uring, epoll or nio. */
+    public String transport() {
+        return transportName;
+    }
+
+    /** For each event loop, how many tasks wait in its queue: a loop falling behind shows here first. */
+    public List<IntSupplier> pendingTasksPerLoop() {
+        List<IntSupplier> loops = new ArrayList<>();
+        for (EventExecutor loop : group) {
+            if (loop instanceof SingleThreadEventExecutor queued) {
+                loops.add(queued::pendingTasks);
+            }
+        }
+        return loops;
+    }
+
     /** Wires the routes and starts listening; returns the port bound. */
     public int start(Web web, String host, int port, int sendQueueBytes, Duration socketIdle)
             throws InterruptedException {
@@ -148,7 +168,6 @@ public final class WebServer implements AutoCloseable {
                 });
         listener = bootstrap.bind(new InetSocketAddress(host, port)).sync().channel();
         int bound = ((InetSocketAddress) listener.localAddress()).getPort();
-        log.info("listening on {}:{} ({})", host, bound, transportName);
         return bound;
     }
 
@@ -230,6 +249,7 @@ public final class WebServer implements AutoCloseable {
                 int from = open.size() * b / batches;
                 int to = open.size() * (b + 1) / batches;
                 Member.CloseReason restart = Member.CloseReason.RESTARTING;
+                Meters.closedByServer(restart.code, to - from);
                 for (Channel socket : open.subList(from, to)) {
                     socket.writeAndFlush(new CloseWebSocketFrame(restart.code, restart.text))
                             .addListener(ChannelFutureListener.CLOSE);
@@ -252,6 +272,7 @@ public final class WebServer implements AutoCloseable {
             listener.close().syncUninterruptibly();
         }
         Member.CloseReason restart = Member.CloseReason.RESTARTING;
+        Meters.closedByServer(restart.code, sockets.size());
         sockets.writeAndFlush(new CloseWebSocketFrame(restart.code, restart.text))
                 .awaitUninterruptibly(2, TimeUnit.SECONDS);
         sockets.close().awaitUninterruptibly(2, TimeUnit.SECONDS);

@@ -1,5 +1,6 @@
 package chatroom.web;
 
+import chatroom.metrics.Meters;
 import chatroom.room.Author;
 import chatroom.room.Member;
 import chatroom.room.Fragment;
@@ -12,8 +13,10 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
@@ -51,6 +54,8 @@ final class WebSocketMember extends ChannelInboundHandlerAdapter implements Memb
     private static final int TOO_BIG = 1009;
     /** WebSocket close code 1007: the payload is not what its type says, e.g. text that is not UTF-8. */
     private static final int NOT_UTF8 = 1007;
+    /** WebSocket close code 1005: what a close frame without a code counts as. */
+    private static final int NO_CODE = 1005;
 
     private final Channel channel;
     private final RoomHost host;
@@ -115,7 +120,8 @@ final class WebSocketMember extends ChannelInboundHandlerAdapter implements Memb
         }
         if (!channel.isWritable()) {
             if (close(CloseReason.TOO_SLOW.code, CloseReason.TOO_SLOW.text)) {
-                log.info("{}: {} is too slow; closing with 1013", host.name(), client);
+                Meters.slowConsumersClosed(Meters.SlowConsumer.SOCKET, 1);
+                log.debug("{}: {} is too slow; closing with 1013", host.name(), client);
             }
             return;
         }
@@ -143,6 +149,7 @@ final class WebSocketMember extends ChannelInboundHandlerAdapter implements Memb
         if (!channel.isActive() || !CLOSING.compareAndSet(this, 0, 1)) {
             return false;
         }
+        Meters.closedByServer(code);
         // the connection ends when the client answers with its own close (channelRead), as RFC 6455 has it:
         // closing it at once would reset a client still sending, and its close code would be lost in the reset
         channel.writeAndFlush(new CloseWebSocketFrame(code, text), channel.voidPromise());
@@ -179,11 +186,14 @@ final class WebSocketMember extends ChannelInboundHandlerAdapter implements Memb
         if (msg instanceof PingWebSocketFrame ping) {
             ctx.writeAndFlush(new PongWebSocketFrame(ping.content().retain()));
         } else if (msg instanceof CloseWebSocketFrame close) {
+            Meters.closedByClient(close.statusCode() < 0 ? NO_CODE : close.statusCode());
             ctx.writeAndFlush(new CloseWebSocketFrame(true, 0, close.content().retain()))
                     .addListener(ChannelFutureListener.CLOSE);
         } else if (msg instanceof BinaryWebSocketFrame) {
+            Meters.frameRefused(Meters.FrameRefusal.MALFORMED);
             send(views.error("Binary frames are not understood here; send text."));
         } else if (!(msg instanceof PongWebSocketFrame) && msg instanceof WebSocketFrame) {
+            Meters.frameRefused(Meters.FrameRefusal.MALFORMED);
             send(views.error("That frame is not understood here."));
         }
     }
@@ -201,6 +211,7 @@ final class WebSocketMember extends ChannelInboundHandlerAdapter implements Memb
             framesWholeAtNanos = next;
             return true;
         }
+        Meters.frameRefused(Meters.FrameRefusal.RATE);
         if (close(CloseReason.POLICY.code, CloseReason.POLICY.text)) {
             log.info("{}: {} sends pings or other frames faster than the frame limit; closing with 1008",
                     host.name(), client);
@@ -210,10 +221,12 @@ final class WebSocketMember extends ChannelInboundHandlerAdapter implements Memb
 
     private void onText(ChannelHandlerContext ctx, ByteBuf content, long now) {
         if (content.readableBytes() > maxFrameBytes) {
+            Meters.frameRefused(Meters.FrameRefusal.SIZE);
             close(TOO_BIG, "frame is " + content.readableBytes() + " bytes; the limit is " + maxFrameBytes);
             return;
         }
         if (!ByteBufUtil.isText(content, StandardCharsets.UTF_8)) {
+            Meters.frameRefused(Meters.FrameRefusal.UTF8);
             // checked here, on the whole message, rather than by a handler per frame: the decoder does not
             // check, and decoding as UTF-8 would quietly turn each bad byte into U+FFFD
             close(NOT_UTF8, "text frames must be UTF-8");
@@ -227,9 +240,10 @@ final class WebSocketMember extends ChannelInboundHandlerAdapter implements Memb
         }
         String refused = takeMessage(now);
         if (refused != null) {
+            Meters.frameRefused(Meters.FrameRefusal.RATE);
             if (++rejectedInARow >= limits.floodRejections()) {
                 if (close(CloseReason.POLICY.code, CloseReason.POLICY.text)) {
-                    log.info("{}: {} keeps flooding; closing with 1008", host.name(), client);
+                    log.debug("{}: {} keeps flooding; closing with 1008", host.name(), client);
                 }
             } else {
                 send(views.error(refused));
@@ -239,7 +253,10 @@ final class WebSocketMember extends ChannelInboundHandlerAdapter implements Memb
         rejectedInARow = 0;
         switch (ClientFrame.parse(content.toString(StandardCharsets.UTF_8))) {
             case ClientFrame.Say say -> host.say(this, say.text(), say.clientId());
-            case ClientFrame.Invalid invalid -> send(views.error(invalid.reason()));
+            case ClientFrame.Invalid invalid -> {
+                Meters.frameRefused(Meters.FrameRefusal.MALFORMED);
+                send(views.error(invalid.reason()));
+            }
         }
     }
 
@@ -292,6 +309,11 @@ final class WebSocketMember extends ChannelInboundHandlerAdapter implements Memb
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         // protocol errors (oversized frames, bad UTF-8) were answered with a close code by the decoder
+        if (cause instanceof CorruptedWebSocketFrameException corrupt) {
+            Meters.frameRefused(corrupt.closeStatus().code() == TOO_BIG ? Meters.FrameRefusal.SIZE : Meters.FrameRefusal.MALFORMED);
+        } else if (cause instanceof TooLongFrameException) { // fragments adding up past the aggregator's cap
+            Meters.frameRefused(Meters.FrameRefusal.SIZE);
+        }
         log.debug("{}: {}: {}", host.name(), client, cause.toString());
         ctx.close();
     }

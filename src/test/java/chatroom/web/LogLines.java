@@ -1,19 +1,26 @@
 package chatroom.web;
 
+import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import java.util.List;
 import org.slf4j.LoggerFactory;
 
-/** The lines one class logs while a test runs: {@code try (LogLines lines = LogLines.of(WebSocketMember.class))}. */
+/**
+ * The lines one class logs while a test runs, DEBUG included (the story of a single connection is told
+ * at DEBUG): {@code try (LogLines lines = LogLines.of(WebSocketMember.class))}.
+ */
 final class LogLines implements AutoCloseable {
 
     private final Logger logger;
+    private final Level levelBefore;
     private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
 
     private LogLines(Class<?> source) {
         this.logger = (Logger) LoggerFactory.getLogger(source);
+        this.levelBefore = logger.getLevel();
+        logger.setLevel(Level.DEBUG);
         appender.start();
         logger.addAppender(appender);
     }
@@ -32,5 +39,6 @@ final class LogLines implements AutoCloseable {
     @Override
     public void close() {
         logger.detachAppender(appender);
+        logger.setLevel(levelBefore);
     }
 }
