@@ -120,6 +120,10 @@ final class Members {
         catchingUp.put(member, new ArrayList<>());
     }
 
+    boolean isCatchingUp(Member member) {
+        return catchingUp.containsKey(member);
+    }
+
     /**
      * Ends the member's catching up: the fragments held for it meanwhile, in broadcast order, or null
      * if it left meanwhile.

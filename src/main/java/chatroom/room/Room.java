@@ -43,6 +43,7 @@ final class Room {
     private final RoomViews views;
     private final RoomSettings settings;
     private final Clock clock;
+    private final CatchUps catchUps;
 
     private final UsersHere usersHere;
     private final RecentMessages recent;
@@ -71,6 +72,7 @@ final class Room {
         this.views = services.views();
         this.settings = services.settings();
         this.clock = services.clock();
+        this.catchUps = services.catchUps();
         this.usersHere = new UsersHere(members.all());
         this.recent = new RecentMessages(settings.historyMessages());
         this.notSent = views.error("Your message was not sent: the server could not store it. Please try again.");
@@ -224,6 +226,16 @@ final class Room {
     private void catchUpFromStore(Member member, long afterSeq) {
         members.catchingUp(member);
         readsPending++;
+        catchUps.start(() -> host.run(room -> room.readMissed(member, afterSeq)));
+    }
+
+    /** The member's turn to catch up has come (see {@link CatchUps}); it may have left while it waited. */
+    private void readMissed(Member member, long afterSeq) {
+        if (!members.isCatchingUp(member)) {
+            readsPending--;
+            catchUps.finished();
+            return;
+        }
         readMissed(afterSeq).whenComplete((history, error) -> host.run(room -> room.caughtUp(member, afterSeq, history, error)));
     }
 
@@ -249,6 +261,15 @@ final class Room {
     }
 
     private void caughtUp(Member member, long afterSeq, Missed history, Throwable error) {
+        try {
+            sendMissed(member, afterSeq, history, error);
+        } finally {
+            // only now: what was read and rendered for this member has been handed to its socket
+            catchUps.finished();
+        }
+    }
+
+    private void sendMissed(Member member, long afterSeq, Missed history, Throwable error) {
         readsPending--;
         List<Fragment> held = members.caughtUp(member);
         if (held == null) {

@@ -29,7 +29,8 @@ public final class RoomHost {
             PresenceBoard board,
             RoomViews views,
             RoomSettings settings,
-            Clock clock) {}
+            Clock clock,
+            CatchUps catchUps) {}
 
     private final RoomName name;
     private final ScheduledExecutorService executor;

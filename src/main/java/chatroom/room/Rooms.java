@@ -40,7 +40,19 @@ public final class Rooms implements AutoCloseable {
             RoomSettings settings,
             Supplier<ScheduledExecutorService> executors,
             Clock clock) {
-        this.services = new RoomHost.Services(messages, feed, board, views, settings, clock);
+        this(messages, feed, board, views, settings, executors, clock, CatchUps.sizedForHeap());
+    }
+
+    Rooms(
+            MessageStore messages,
+            MessageFeed feed,
+            PresenceBoard board,
+            RoomViews views,
+            RoomSettings settings,
+            Supplier<ScheduledExecutorService> executors,
+            Clock clock,
+            CatchUps catchUps) {
+        this.services = new RoomHost.Services(messages, feed, board, views, settings, clock, catchUps);
         this.executors = executors;
         this.sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "rooms-sweeper");

@@ -1,0 +1,69 @@
+package chatroom.room;
+
+import java.util.ArrayDeque;
+
+/**
+ * How many pages may catch up from the store at once on this node. A catch-up holds a page of messages
+ * read from the store, then its rendering, until it is written: a few MB for a long gap of long messages.
+ * A storm of reconnecting pages (a node restarted, a network blip) each replaying a long gap would hold
+ * them all at once and exhaust the heap; past the limit, catch-ups wait their turn in arrival order. A
+ * waiting page is held like any page catching up (live messages are kept for it) and costs one queue entry.
+ *
+ * <p>Thread-safe: the rooms of every thread share one. {@link #start} and {@link #finished} only hand
+ * work on (a room's catch-up posts itself to its room's thread), so the lock is held for a few field
+ * updates.
+ */
+final class CatchUps {
+
+    /** Heap allowed per running catch-up when sizing from the heap: generous, for the longest gaps. */
+    private static final long HEAP_PER_CATCH_UP = 32L << 20;
+
+    private final int limit;
+    private final ArrayDeque<Runnable> waiting = new ArrayDeque<>();
+    private int running;
+
+    CatchUps(int limit) {
+        if (limit < 1) {
+            throw new IllegalArgumentException("limit must be at least 1: " + limit);
+        }
+        this.limit = limit;
+    }
+
+    /** Sized from this JVM's heap: 8 for the 256 MB that {@code ./chatroom run} gives, between 4 and 64. */
+    static CatchUps sizedForHeap() {
+        return new CatchUps((int) Math.clamp(Runtime.getRuntime().maxMemory() / HEAP_PER_CATCH_UP, 4, 64));
+    }
+
+    /** Runs the catch-up now if fewer than the limit are running, else when one finishes. It must not block. */
+    void start(Runnable catchUp) {
+        synchronized (this) {
+            if (running >= limit) {
+                waiting.add(catchUp);
+                return;
+            }
+            running++;
+        }
+        catchUp.run();
+    }
+
+    /** A catch-up started by {@link #start} is done (or was dropped): the next waiting one runs in its place. */
+    void finished() {
+        Runnable next;
+        synchronized (this) {
+            next = waiting.poll();
+            if (next == null) {
+                running--;
+                return;
+            }
+        }
+        next.run();
+    }
+
+    synchronized int running() {
+        return running;
+    }
+
+    synchronized int waiting() {
+        return waiting.size();
+    }
+}

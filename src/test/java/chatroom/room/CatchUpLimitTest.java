@@ -1,0 +1,138 @@
+package chatroom.room;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import chatroom.Await;
+import chatroom.cluster.InProcessPresence;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A storm of pages catching up from the store (a node restarted, and every page reconnects with a long
+ * gap) must not read and render every history at once: that is what ran a node out of heap. Catch-ups
+ * past the node's limit wait their turn, and every page still gets its history.
+ */
+class CatchUpLimitTest {
+
+    private static final int LIMIT = 2;
+
+    private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor();
+    private final RoomSettings settings =
+            new RoomSettings(100, 5, 10, Duration.ofMinutes(1), Duration.ofMillis(10), Duration.ofMillis(20));
+    private final HeldReads store = new HeldReads();
+    private final Rooms rooms = new Rooms(store, new FakeFeed(), new InProcessPresence(), new FakeViews(), settings,
+            () -> thread, Clock.systemUTC(), new CatchUps(LIMIT));
+
+    @AfterEach
+    void stop() {
+        rooms.close();
+        thread.shutdownNow();
+    }
+
+    @Test
+    void no_more_histories_are_read_at_once_than_the_limit_and_every_page_gets_its_own() {
+        // given six rooms with a message each, none of them awake
+        for (int i = 0; i < 6; i++) {
+            store.memory.append(new NewMessage("room-" + i, "u0", "ann", "hello " + i, Instant.now(), null)).join();
+        }
+        // when a page joins each of them at once, each needing its history from the store
+        List<FakeMember> pages = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            FakeMember page = new FakeMember("u" + (i + 1), "page" + i);
+            pages.add(page);
+            rooms.get(RoomName.parse("room-" + i)).join(page, -1);
+        }
+        // then only LIMIT reads are asked of the store; each answered read lets the next one start
+        for (int answered = 0; answered < 6; answered++) {
+            Await.until(() -> store.held.size() == Math.min(LIMIT, 6 - store.answered.get()) ? true : null,
+                    "the next reads", () -> "reads in flight: " + store.held.size() + " after " + store.answered.get() + " answered");
+            assertThat(store.mostAtOnce.get()).isLessThanOrEqualTo(LIMIT);
+            store.answerOne();
+        }
+        for (int i = 0; i < 6; i++) {
+            FakeMember page = pages.get(i);
+            String history = "hello " + i;
+            Await.until(() -> page.received.stream().anyMatch(f -> f.startsWith("history[") && f.contains(history)) ? true : null,
+                    "page " + i + "'s history", () -> "it got " + page.received);
+        }
+        assertThat(store.mostAtOnce.get()).isEqualTo(LIMIT);
+    }
+
+    @Test
+    void a_page_that_leaves_while_waiting_its_turn_costs_no_read() {
+        IntStream.range(0, 4).forEach(i ->
+                store.memory.append(new NewMessage("wait-" + i, "u0", "ann", "hi", Instant.now(), null)).join());
+        FakeMember first = new FakeMember("u1", "first");
+        FakeMember second = new FakeMember("u2", "second");
+        FakeMember gone = new FakeMember("u3", "gone");
+        rooms.get(RoomName.parse("wait-0")).join(first, -1);
+        rooms.get(RoomName.parse("wait-1")).join(second, -1);
+        rooms.get(RoomName.parse("wait-2")).join(gone, -1);
+        Await.until(() -> store.held.size() == LIMIT, "the first two reads");
+        // when the third page leaves before its turn comes
+        rooms.get(RoomName.parse("wait-2")).leave(gone);
+        store.answerOne();
+        store.answerOne();
+        // then its read is never asked for, and the limit is free again for a newcomer
+        FakeMember later = new FakeMember("u4", "later");
+        rooms.get(RoomName.parse("wait-3")).join(later, -1);
+        Await.until(() -> store.held.size() == 1, "the newcomer's read");
+        store.answerOne();
+        assertThat(store.reads.get()).isEqualTo(3);
+        Await.until(() -> later.received.stream().anyMatch(f -> f.startsWith("history[")) ? true : null,
+                "the newcomer's history", () -> "it got " + later.received);
+    }
+
+    /** A store whose history reads wait until the test answers them, one at a time, oldest first. */
+    private static final class HeldReads extends ForwardingStore {
+        final Queue<Runnable> held = new ConcurrentLinkedQueue<>();
+        final AtomicInteger reads = new AtomicInteger();
+        final AtomicInteger answered = new AtomicInteger();
+        final AtomicInteger mostAtOnce = new AtomicInteger();
+
+        @Override
+        public CompletableFuture<List<Message>> before(String room, long beforeSeq, int limit) {
+            return held(super.before(room, beforeSeq, limit));
+        }
+
+        @Override
+        public CompletableFuture<List<Message>> after(String room, long afterSeq, int limit) {
+            return held(super.after(room, afterSeq, limit));
+        }
+
+        private <T> CompletableFuture<T> held(CompletableFuture<T> read) {
+            if (Thread.currentThread().getName().startsWith("rooms-")) {
+                return read; // the sweeper's own reads are not catch-ups
+            }
+            reads.incrementAndGet();
+            CompletableFuture<T> answer = new CompletableFuture<>();
+            held.add(() -> read.whenComplete((value, error) -> {
+                if (error != null) {
+                    answer.completeExceptionally(error);
+                } else {
+                    answer.complete(value);
+                }
+            }));
+            mostAtOnce.accumulateAndGet(held.size(), Math::max);
+            return answer;
+        }
+
+        void answerOne() {
+            Await.until(() -> !held.isEmpty(), "a read to answer");
+            answered.incrementAndGet();
+            held.poll().run();
+        }
+    }
+}
