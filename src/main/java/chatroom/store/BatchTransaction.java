@@ -31,11 +31,23 @@ import java.util.TreeMap;
  *
  * <p>It owns the recency clock ({@code last_active_us}): the time of the commit in microseconds, kept
  * strictly increasing per message so rooms written in the same millisecond, or after the wall clock stepped
- * back, still have an order. Used by {@link GroupCommitWriter} on its thread only.
+ * back, still have an order.
+ *
+ * <p>Its statements are prepared once per connection and kept, with the connection in manual-commit mode,
+ * for as long as it is handed the same connection: preparing them for every batch cost more than writing
+ * a small batch. Used by {@link GroupCommitWriter} on its thread only.
  */
 final class BatchTransaction {
 
     private long lastActiveUs;
+
+    /** The connection the statements below were prepared on, or null. */
+    private Connection preparedOn;
+
+    private PreparedStatement claim;
+    private PreparedStatement insert;
+    private PreparedStatement selectByClientId;
+    private PreparedStatement giveBack;
 
     BatchTransaction(long lastActiveUs) {
         this.lastActiveUs = lastActiveUs;
@@ -56,15 +68,14 @@ final class BatchTransaction {
         }
         long firstActiveUs = Math.max(ChronoUnit.MICROS.between(Instant.EPOCH, Instant.now()), lastActiveUs + 1);
 
-        connection.setAutoCommit(false);
-        try (PreparedStatement claim = connection.prepareStatement(Sql.CLAIM_SEQS);
-                PreparedStatement insert = connection.prepareStatement(Sql.INSERT_MESSAGE)) {
+        prepare(connection);
+        try {
             for (Map.Entry<String, RoomBatch> entry : rooms.entrySet()) {
                 String room = entry.getKey();
                 List<Pending> messages = entry.getValue().messages;
                 // a room's recency is that of its last message in the batch
-                long lastSeq = claim(claim, room, messages.size(), firstActiveUs + entry.getValue().lastIndex);
-                int retries = entry.getValue().hasClientIds ? findRetries(connection, messages) : 0;
+                long lastSeq = claim(room, messages.size(), firstActiveUs + entry.getValue().lastIndex);
+                int retries = entry.getValue().hasClientIds ? findRetries(messages) : 0;
                 long seq = lastSeq - messages.size();
                 for (Pending pending : messages) {
                     if (pending.stored != null) continue; // stored before this batch
@@ -73,17 +84,38 @@ final class BatchTransaction {
                         continue;
                     }
                     pending.stored = stored(pending.message, ++seq);
-                    addInsert(insert, pending.message, seq);
+                    addInsert(pending.message, seq);
                 }
-                if (retries > 0) giveBack(connection, room, retries);
+                if (retries > 0) giveBack(room, retries);
             }
             insert.executeBatch();
             connection.commit();
+        } catch (SQLException | RuntimeException e) {
+            // the caller rolls back and drops the connection; a batch left in the statement must not be
+            // executed with the next one should the same connection come back
+            try {
+                insert.clearBatch();
+            } catch (SQLException clearFailure) {
+                e.addSuppressed(clearFailure);
+            }
+            throw e;
         }
         lastActiveUs = firstActiveUs + batch.size() - 1;
     }
 
-    private static long claim(PreparedStatement claim, String room, int count, long activeUs) throws SQLException {
+    /** Prepares the statements on {@code connection} unless they already are; the old ones go with their connection. */
+    private void prepare(Connection connection) throws SQLException {
+        if (connection == preparedOn) return;
+        preparedOn = null;
+        connection.setAutoCommit(false);
+        claim = connection.prepareStatement(Sql.CLAIM_SEQS);
+        insert = connection.prepareStatement(Sql.INSERT_MESSAGE);
+        selectByClientId = connection.prepareStatement(Sql.SELECT_BY_CLIENT_ID);
+        giveBack = connection.prepareStatement(Sql.GIVE_BACK_SEQS);
+        preparedOn = connection;
+    }
+
+    private long claim(String room, int count, long activeUs) throws SQLException {
         claim.setString(1, room);
         claim.setLong(2, count);
         claim.setLong(3, activeUs);
@@ -99,42 +131,38 @@ final class BatchTransaction {
      * Marks the room's appends whose client id is stored already ({@link Pending#stored} set to the stored
      * message) or used earlier in this batch ({@link Pending#retryOf}); returns how many were marked.
      */
-    private static int findRetries(Connection connection, List<Pending> messages) throws SQLException {
+    private int findRetries(List<Pending> messages) throws SQLException {
         int retries = 0;
         Map<List<String>, Pending> firstById = new HashMap<>();
-        try (PreparedStatement select = connection.prepareStatement(Sql.SELECT_BY_CLIENT_ID)) {
-            for (Pending pending : messages) {
-                NewMessage message = pending.message;
-                if (message.clientId() == null) continue;
-                Pending first = firstById.putIfAbsent(List.of(message.authorId(), message.clientId()), pending);
-                if (first != null) {
-                    pending.retryOf = first;
+        for (Pending pending : messages) {
+            NewMessage message = pending.message;
+            if (message.clientId() == null) continue;
+            Pending first = firstById.putIfAbsent(List.of(message.authorId(), message.clientId()), pending);
+            if (first != null) {
+                pending.retryOf = first;
+                retries++;
+                continue;
+            }
+            selectByClientId.setString(1, message.room());
+            selectByClientId.setString(2, message.authorId());
+            selectByClientId.setString(3, message.clientId());
+            try (ResultSet row = selectByClientId.executeQuery()) {
+                if (row.next()) {
+                    pending.stored = MessageReads.message(row);
                     retries++;
-                    continue;
-                }
-                select.setString(1, message.room());
-                select.setString(2, message.authorId());
-                select.setString(3, message.clientId());
-                try (ResultSet row = select.executeQuery()) {
-                    if (row.next()) {
-                        pending.stored = MessageReads.message(row);
-                        retries++;
-                    }
                 }
             }
         }
         return retries;
     }
 
-    private static void giveBack(Connection connection, String room, int count) throws SQLException {
-        try (PreparedStatement update = connection.prepareStatement(Sql.GIVE_BACK_SEQS)) {
-            update.setLong(1, count);
-            update.setString(2, room);
-            update.executeUpdate();
-        }
+    private void giveBack(String room, int count) throws SQLException {
+        giveBack.setLong(1, count);
+        giveBack.setString(2, room);
+        giveBack.executeUpdate();
     }
 
-    private static void addInsert(PreparedStatement insert, NewMessage message, long seq) throws SQLException {
+    private void addInsert(NewMessage message, long seq) throws SQLException {
         insert.setString(1, message.room());
         insert.setLong(2, seq);
         insert.setString(3, message.authorId());

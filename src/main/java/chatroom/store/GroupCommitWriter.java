@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,7 +17,13 @@ import org.slf4j.LoggerFactory;
  * every append waiting, up to {@code maxBatch}, writes them in one transaction ({@link BatchTransaction}),
  * then completes their futures in queue order, so appends to a room complete in the order they were called.
  * A failed transaction fails the futures of its batch, and only those, with a {@link StoreException}; the
- * writer goes on with the next batch. {@link JdbcMessageStore} submits from any thread and closes it.
+ * writer goes on with the next batch, on a fresh connection. {@link JdbcMessageStore} submits from any
+ * thread and closes it.
+ *
+ * <p>The writer keeps one pooled connection, and {@link BatchTransaction} its prepared statements, from batch
+ * to batch: taking a connection from the pool and preparing the statements again cost more than writing a
+ * small batch. A connection that sat idle is checked before use, as the pool would check it, so the first
+ * batch after a database restart goes to a fresh connection instead of failing on the old one.
  *
  * <p>Threading: {@link #submit} and {@link #close} from any thread; everything else on the writer thread.
  * <b>Hazard:</b> futures complete on the writer thread, so a continuation that blocks stalls every write of
@@ -28,6 +35,11 @@ final class GroupCommitWriter {
 
     /** Put in the queue by {@link #close}: the writer stops when it reaches it, so everything before is written. */
     private static final Pending CLOSE = new Pending(null);
+
+    /** The pool checks a connection idle for longer than this before handing it out; the writer does the same. */
+    private static final long IDLE_BEFORE_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
+
+    private static final int VALIDATION_TIMEOUT_SECONDS = 5;
 
     private final Database database;
     private final int maxBatch;
@@ -43,6 +55,9 @@ final class GroupCommitWriter {
     // Writer thread only.
     private final BatchTransaction transaction;
     private String lastFailure;
+    /** The writer's connection, kept between batches; null until the first and after a failure. */
+    private Connection connection;
+    private long connectionLastUsedNanos;
 
     /**
      * Starts the writer thread. {@code onStopped} runs on that thread as it exits, after the last batch: the
@@ -134,6 +149,7 @@ final class GroupCommitWriter {
             refuseQueued(batch, new IllegalStateException("store is closed: its writer stopped: " + e, e));
             throw e;
         } finally {
+            if (connection != null) returnToPool(connection);
             onStopped.run();
         }
     }
@@ -159,7 +175,7 @@ final class GroupCommitWriter {
     private void write(List<Pending> batch) {
         Connection connection;
         try {
-            connection = database.pool().getConnection();
+            connection = connection();
         } catch (SQLException e) {
             fail(batch, e);
             return;
@@ -167,11 +183,12 @@ final class GroupCommitWriter {
         try {
             transaction.write(connection, batch);
         } catch (Exception e) {
+            this.connection = null;
             discard(connection, e);
             fail(batch, e);
             return;
         }
-        returnToPool(connection);
+        connectionLastUsedNanos = System.nanoTime();
         if (lastFailure != null) {
             log.info("{}: writing again after failures ({})", database.name(), lastFailure);
             lastFailure = null;
@@ -179,6 +196,28 @@ final class GroupCommitWriter {
         for (Pending pending : batch) {
             pending.future.complete(pending.stored);
         }
+    }
+
+    /**
+     * The kept connection, or a new one from the pool. One idle for longer than {@link #IDLE_BEFORE_CHECK_NANOS}
+     * is checked first, and dropped if it no longer works (the database restarted, a firewall cut it).
+     */
+    private Connection connection() throws SQLException {
+        if (connection != null && System.nanoTime() - connectionLastUsedNanos > IDLE_BEFORE_CHECK_NANOS) {
+            boolean valid;
+            try {
+                valid = connection.isValid(VALIDATION_TIMEOUT_SECONDS);
+            } catch (SQLException e) {
+                valid = false;
+            }
+            if (!valid) {
+                log.info("{}: the writer's connection stopped working while idle; taking a fresh one", database.name());
+                database.pool().evictConnection(connection);
+                connection = null;
+            }
+        }
+        if (connection == null) connection = database.pool().getConnection();
+        return connection;
     }
 
     /**
