@@ -29,7 +29,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Starts Chatroom: config → storage → rooms → web, in that order, and stops them in reverse. The only
- * class that knows every package. {@code bench} as the first argument runs the load generator instead.
+ * class that knows every package. {@code bench} as the first argument runs the load generator instead, and
+ * {@code train} the training run of the start-up cache ({@link Training}).
  */
 public final class Main implements AutoCloseable {
 
@@ -49,6 +50,10 @@ public final class Main implements AutoCloseable {
     public static void main(String[] args) throws Exception {
         if (args.length > 0 && args[0].equals("bench")) {
             Bench.main(Arrays.copyOfRange(args, 1, args.length));
+            return;
+        }
+        if (args.length > 0 && args[0].equals("train")) {
+            Training.main(Arrays.copyOfRange(args, 1, args.length));
             return;
         }
         if (Arrays.asList(args).contains("--help") || Arrays.asList(args).contains("-h")) {

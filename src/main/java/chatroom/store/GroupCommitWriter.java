@@ -4,11 +4,11 @@ import chatroom.room.Message;
 import chatroom.room.NewMessage;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,7 +37,7 @@ final class GroupCommitWriter {
     private static final Pending CLOSE = new Pending(null);
 
     /** The pool checks a connection idle for longer than this before handing it out; the writer does the same. */
-    private static final long IDLE_BEFORE_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
+    static final Duration IDLE_BEFORE_CHECK = Duration.ofMillis(500);
 
     private static final int VALIDATION_TIMEOUT_SECONDS = 5;
 
@@ -199,11 +199,11 @@ final class GroupCommitWriter {
     }
 
     /**
-     * The kept connection, or a new one from the pool. One idle for longer than {@link #IDLE_BEFORE_CHECK_NANOS}
+     * The kept connection, or a new one from the pool. One idle for longer than {@link #IDLE_BEFORE_CHECK}
      * is checked first, and dropped if it no longer works (the database restarted, a firewall cut it).
      */
     private Connection connection() throws SQLException {
-        if (connection != null && System.nanoTime() - connectionLastUsedNanos > IDLE_BEFORE_CHECK_NANOS) {
+        if (connection != null && System.nanoTime() - connectionLastUsedNanos > IDLE_BEFORE_CHECK.toNanos()) {
             boolean valid;
             try {
                 valid = connection.isValid(VALIDATION_TIMEOUT_SECONDS);
