@@ -68,7 +68,7 @@ final class GroupCommitWriter {
         this.maxBatch = maxBatch;
         this.maxQueued = maxQueued;
         this.onStopped = onStopped;
-        this.transaction = new BatchTransaction(lastActiveUs);
+        this.transaction = new BatchTransaction(database.dialect(), lastActiveUs);
         // daemon: a store nobody closed must not keep the JVM alive; close() is what drains the queue
         this.thread = Thread.ofPlatform()
                 .name("store-writer " + database.name())

@@ -30,7 +30,7 @@ class BatchTransactionTest {
         Path file = dir.resolve("chat.db");
         SqliteStore.open(file).close(); // the schema
         try (Connection connection = DriverManager.getConnection("jdbc:sqlite:" + file)) {
-            a_retry_in_the_same_batch_completes_with_the_first_and_spends_no_seq(connection);
+            a_retry_in_the_same_batch_completes_with_the_first_and_spends_no_seq(Dialect.SQLITE, connection);
         }
     }
 
@@ -39,15 +39,15 @@ class BatchTransactionTest {
         try (var database = TestDatabase.create()) {
             JdbcMessageStore.openPostgres(database.url()).close(); // the schema
             try (Connection connection = database.connect()) {
-                a_retry_in_the_same_batch_completes_with_the_first_and_spends_no_seq(connection);
+                a_retry_in_the_same_batch_completes_with_the_first_and_spends_no_seq(Dialect.POSTGRESQL, connection);
             }
         }
     }
 
-    private static void a_retry_in_the_same_batch_completes_with_the_first_and_spends_no_seq(Connection connection)
-            throws Exception {
+    private static void a_retry_in_the_same_batch_completes_with_the_first_and_spends_no_seq(
+            Dialect dialect, Connection connection) throws Exception {
         var stored = new Pending(new NewMessage("lobby", "u-1", "Ann", "stored before", T0, "c-0"));
-        new BatchTransaction(0).write(connection, List.of(stored));
+        new BatchTransaction(dialect, 0).write(connection, List.of(stored));
         List<Pending> batch = new ArrayList<>();
         batch.add(new Pending(new NewMessage("lobby", "u-1", "Ann", "first", T0, "c-1")));
         batch.add(new Pending(new NewMessage("other", "u-1", "Ann", "other room", T0, "c-1")));
@@ -55,7 +55,7 @@ class BatchTransactionTest {
         batch.add(new Pending(new NewMessage("lobby", "u-1", "Ann", "retry of stored", T0, "c-0")));
         batch.add(new Pending(new NewMessage("lobby", "u-1", "Ann", "plain", T0)));
 
-        new BatchTransaction(0).write(connection, batch);
+        new BatchTransaction(dialect, 0).write(connection, batch);
 
         assertThat(batch.get(0).stored).isEqualTo(new Message("lobby", 2, "u-1", "Ann", "first", T0, "c-1"));
         assertThat(batch.get(1).stored.seq()).isEqualTo(1);
@@ -72,7 +72,7 @@ class BatchTransactionTest {
         Path file = dir.resolve("chat.db");
         SqliteStore.open(file).close();
         try (Connection connection = DriverManager.getConnection("jdbc:sqlite:" + file)) {
-            a_failed_batch_leaves_nothing_for_the_next_on_the_same_connection(connection);
+            a_failed_batch_leaves_nothing_for_the_next_on_the_same_connection(Dialect.SQLITE, connection);
         }
     }
 
@@ -81,7 +81,7 @@ class BatchTransactionTest {
         try (var database = TestDatabase.create()) {
             JdbcMessageStore.openPostgres(database.url()).close();
             try (Connection connection = database.connect()) {
-                a_failed_batch_leaves_nothing_for_the_next_on_the_same_connection(connection);
+                a_failed_batch_leaves_nothing_for_the_next_on_the_same_connection(Dialect.POSTGRESQL, connection);
             }
         }
     }
@@ -91,9 +91,9 @@ class BatchTransactionTest {
      * schema's CHECK refuses, which the store itself would have refused before queueing) must leave neither
      * rows nor queued inserts behind for the next batch on the same statements.
      */
-    private static void a_failed_batch_leaves_nothing_for_the_next_on_the_same_connection(Connection connection)
-            throws Exception {
-        var transaction = new BatchTransaction(0);
+    private static void a_failed_batch_leaves_nothing_for_the_next_on_the_same_connection(
+            Dialect dialect, Connection connection) throws Exception {
+        var transaction = new BatchTransaction(dialect, 0);
         List<Pending> failing = List.of(
                 new Pending(new NewMessage("lobby", "u-1", "Ann", "fine", T0, "c-1")),
                 new Pending(new NewMessage("lobby", "u-1", "Ann", "x".repeat(16_001), T0, "c-2")),
