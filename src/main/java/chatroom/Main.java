@@ -36,6 +36,7 @@ import org.slf4j.LoggerFactory;
  * Starts Chatroom: config → storage → rooms → web, in that order, and stops them in reverse. The only
  * class that knows every package. {@code bench} as the first argument runs the load generator instead, and
  * {@code backup} or {@code export} an operator's command on the database ({@link StoreCommands}).
+ * {@code train} the training run of the start-up cache ({@link Training}).
  */
 public final class Main implements AutoCloseable {
 
@@ -70,6 +71,9 @@ public final class Main implements AutoCloseable {
             System.exit(args[0].equals("backup")
                     ? commands.backup(rest, System.getenv())
                     : commands.export(rest, System.getenv(), System.out));
+        }
+        if (args.length > 0 && args[0].equals("train")) {
+            Training.main(Arrays.copyOfRange(args, 1, args.length));
             return;
         }
         if (Arrays.asList(args).contains("--help") || Arrays.asList(args).contains("-h")) {

@@ -54,8 +54,8 @@ public final class Bench {
         }
     }
 
-    /** Runs one scenario and returns its report without printing (tests call this). */
-    static Report run(String... args) throws Exception {
+    /** Runs one scenario and returns its report without printing (tests and the start-up cache's training call this). */
+    public static Report run(String... args) throws Exception {
         String scenario = args[0];
         BenchOptions options = BenchOptions.parse(Arrays.copyOfRange(args, 1, args.length));
         return switch (scenario) {

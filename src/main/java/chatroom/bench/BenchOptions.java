@@ -72,6 +72,14 @@ final class BenchOptions {
         }
     }
 
+    /** true or false; the flag alone means true. */
+    boolean bool(String name, boolean defaultValue) {
+        String value = string(name, null);
+        if (value == null) return defaultValue;
+        if (value.equals("true") || value.equals("false")) return Boolean.parseBoolean(value);
+        throw new IllegalArgumentException("--" + name + " is '" + value + "'; expected true or false");
+    }
+
     /** A rate per second: "200/s" or "200". */
     double rate(String name, double defaultValue) {
         String value = string(name, null);

@@ -3,6 +3,7 @@ package chatroom.bench;
 import chatroom.room.NewMessage;
 import chatroom.store.JdbcMessageStore;
 import chatroom.store.SqliteStore;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Arrays;
@@ -38,7 +39,10 @@ public final class StoreThroughput {
      * @param messages how many to append
      * @param textChars characters of text per message
      * @param durability whether each commit is fsynced ({@code synchronous=FULL}) or only at checkpoints
+     * @param clientIds whether each message carries a client id, as the page's do
      * @param durationNanos from the first append to the last completion
+     * @param cpuMicrosPerMessage CPU time of the whole process (writer, caller, JIT, GC) over the run, per
+     *     message: a figure that a machine busy with other work changes less than the rate
      * @param failures appends that completed exceptionally (expected 0)
      */
     public record Result(
@@ -46,8 +50,10 @@ public final class StoreThroughput {
             int messages,
             int textChars,
             String durability,
+            boolean clientIds,
             long durationNanos,
             double messagesPerSecond,
+            double cpuMicrosPerMessage,
             long p50AppendMicros,
             long p99AppendMicros,
             long maxAppendMicros,
@@ -58,14 +64,17 @@ public final class StoreThroughput {
             return String.format(
                     Locale.ROOT,
                     "{\"scenario\":\"store\",\"rooms\":%d,\"messages\":%d,\"textChars\":%d,\"durability\":\"%s\","
-                            + "\"seconds\":%.3f,\"messagesPerSecond\":%.0f,\"p50AppendMicros\":%d,"
+                            + "\"clientIds\":%b,\"seconds\":%.3f,\"messagesPerSecond\":%.0f,"
+                            + "\"cpuMicrosPerMessage\":%.2f,\"p50AppendMicros\":%d,"
                             + "\"p99AppendMicros\":%d,\"maxAppendMicros\":%d,\"failures\":%d}",
                     rooms,
                     messages,
                     textChars,
                     durability,
+                    clientIds,
                     durationNanos / 1e9,
                     messagesPerSecond,
+                    cpuMicrosPerMessage,
                     p50AppendMicros,
                     p99AppendMicros,
                     maxAppendMicros,
@@ -74,12 +83,13 @@ public final class StoreThroughput {
     }
 
     /** The benchmark's scenario: the store as the server opens it (fsync on every commit). */
-    public static Result run(Path dbFile, int rooms, int messages, int textChars) {
+    public static Result run(Path dbFile, int rooms, int messages, int textChars, boolean clientIds) {
         return run(
                 dbFile,
                 rooms,
                 messages,
                 textChars,
+                clientIds,
                 SqliteStore.Options.defaults(),
                 JdbcMessageStore.Settings.defaults(),
                 IN_FLIGHT);
@@ -90,6 +100,7 @@ public final class StoreThroughput {
             int rooms,
             int messages,
             int textChars,
+            boolean clientIds,
             SqliteStore.Options options,
             JdbcMessageStore.Settings settings,
             int inFlightMax) {
@@ -104,15 +115,19 @@ public final class StoreThroughput {
         AtomicInteger failures = new AtomicInteger();
         CountDownLatch done = new CountDownLatch(messages);
         Semaphore inFlight = new Semaphore(inFlightMax);
+        String[] ids = clientIds ? clientIds(messages) : new String[messages];
         long startNanos;
         long endNanos;
+        long startCpuNanos;
+        long endCpuNanos;
         try (JdbcMessageStore store = SqliteStore.open(dbFile, options, settings)) {
+            startCpuNanos = processCpuNanos();
             startNanos = System.nanoTime();
             for (int i = 0; i < messages; i++) {
                 inFlight.acquireUninterruptibly();
                 int index = i;
                 long calledNanos = System.nanoTime();
-                store.append(new NewMessage("room-" + (i % rooms), "bench", "Bench", text, sentAt))
+                store.append(new NewMessage("room-" + (i % rooms), "bench", "Bench", text, sentAt, ids[i]))
                         .whenComplete((message, failure) -> {
                             latencyNanos[index] = System.nanoTime() - calledNanos;
                             if (failure != null) failures.incrementAndGet();
@@ -122,6 +137,7 @@ public final class StoreThroughput {
             }
             awaitUninterruptibly(done);
             endNanos = System.nanoTime();
+            endCpuNanos = processCpuNanos();
         }
         // the latch orders every write of latencyNanos before this read
         Arrays.sort(latencyNanos);
@@ -131,8 +147,10 @@ public final class StoreThroughput {
                 messages,
                 textChars,
                 options.durability().name(),
+                clientIds,
                 durationNanos,
                 messages / (durationNanos / 1e9),
+                (endCpuNanos - startCpuNanos) / 1e3 / messages,
                 micros(percentile(latencyNanos, 0.50)),
                 micros(percentile(latencyNanos, 0.99)),
                 micros(latencyNanos[messages - 1]),
@@ -141,7 +159,7 @@ public final class StoreThroughput {
 
     /**
      * For trying settings by hand: {@code java -cp … chatroom.bench.StoreThroughput FILE [ROOMS MESSAGES
-     * TEXT_CHARS [FULL|NORMAL [MAX_BATCH [IN_FLIGHT]]]]}. Prints the result's JSON line.
+     * TEXT_CHARS [FULL|NORMAL [MAX_BATCH [IN_FLIGHT [CLIENT_IDS]]]]]}. Prints the result's JSON line.
      */
     public static void main(String[] args) {
         Path file = Path.of(args.length > 0 ? args[0] : "store-throughput.db");
@@ -155,7 +173,23 @@ public final class StoreThroughput {
         var settings = JdbcMessageStore.Settings.defaults();
         if (args.length > 5) settings = settings.withMaxBatch(Integer.parseInt(args[5]));
         int inFlightMax = args.length > 6 ? Integer.parseInt(args[6]) : IN_FLIGHT;
-        System.out.println(run(file, rooms, messages, textChars, options, settings, inFlightMax).toJson());
+        boolean clientIds = args.length > 7 && Boolean.parseBoolean(args[7]);
+        System.out.println(run(file, rooms, messages, textChars, clientIds, options, settings, inFlightMax).toJson());
+    }
+
+    /** Random ids of 24 hex digits, as the page makes them: made before the run, so not measured. */
+    private static String[] clientIds(int count) {
+        var random = new java.util.Random(1);
+        String[] ids = new String[count];
+        for (int i = 0; i < count; i++) {
+            ids[i] = String.format(Locale.ROOT, "%08x%016x", random.nextInt(), random.nextLong());
+        }
+        return ids;
+    }
+
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
     }
 
     private static long percentile(long[] sorted, double fraction) {

@@ -27,17 +27,42 @@ import java.util.TreeMap;
  * another node, or earlier in the same batch — stores nothing and completes with the message stored the
  * first time. The lookup runs after the claim, when the room's row is locked: another node's transaction
  * that could store the same id has committed by then (and is seen) or waits for ours. The numbers claimed
- * for such appends are given back in the same transaction, so they leave no gap.
+ * for such appends are given back in the same transaction, so they leave no gap. On SQLite, whose driver
+ * counts the rows each insert stored, the ids are not looked up first: the inserts skip an id already
+ * stored, and a batch where one was skipped is rolled back and written again with the lookups (retries
+ * are rare; a lookup per message cost as much as the insert).
  *
  * <p>It owns the recency clock ({@code last_active_us}): the time of the commit in microseconds, kept
  * strictly increasing per message so rooms written in the same millisecond, or after the wall clock stepped
- * back, still have an order. Used by {@link GroupCommitWriter} on its thread only.
+ * back, still have an order.
+ *
+ * <p>Its statements are prepared once per connection and kept, with the connection in manual-commit mode,
+ * for as long as it is handed the same connection: preparing them for every batch cost more than writing
+ * a small batch. Used by {@link GroupCommitWriter} on its thread only.
  */
 final class BatchTransaction {
 
     private long lastActiveUs;
 
-    BatchTransaction(long lastActiveUs) {
+    /**
+     * Whether the driver reports the rows each batched insert stored (SQLite). Then client ids are not
+     * looked up one by one: the inserts skip ids already stored, and only a batch where one was skipped is
+     * written again with the lookups. pgjdbc rewrites batched inserts into multi-row ones and reports no
+     * counts, so PostgreSQL always looks them up.
+     */
+    private final boolean insertCountsRows;
+
+    /** The connection the statements below were prepared on, or null. */
+    private Connection preparedOn;
+
+    private PreparedStatement claim;
+    private PreparedStatement insert;
+    private PreparedStatement insertUnlessStored;
+    private PreparedStatement selectByClientId;
+    private PreparedStatement giveBack;
+
+    BatchTransaction(Dialect dialect, long lastActiveUs) {
+        this.insertCountsRows = dialect == Dialect.SQLITE;
         this.lastActiveUs = lastActiveUs;
     }
 
@@ -56,15 +81,34 @@ final class BatchTransaction {
         }
         long firstActiveUs = Math.max(ChronoUnit.MICROS.between(Instant.EPOCH, Instant.now()), lastActiveUs + 1);
 
-        connection.setAutoCommit(false);
-        try (PreparedStatement claim = connection.prepareStatement(Sql.CLAIM_SEQS);
-                PreparedStatement insert = connection.prepareStatement(Sql.INSERT_MESSAGE)) {
+        prepare(connection);
+        if (!write(connection, rooms, firstActiveUs, !insertCountsRows)) {
+            // a client id was stored already: its insert was skipped, and its seq would have been a gap
+            connection.rollback();
+            for (Pending pending : batch) {
+                pending.stored = null;
+                pending.retryOf = null;
+            }
+            write(connection, rooms, firstActiveUs, true);
+        }
+        lastActiveUs = firstActiveUs + batch.size() - 1;
+    }
+
+    /**
+     * One attempt at the transaction. With {@code lookUpRetries} each client id is looked up before the
+     * inserts, and the attempt always commits. Without, the inserts skip a client id already stored and the
+     * attempt returns false, uncommitted, if any did, for the caller to roll back and look them up.
+     */
+    private boolean write(Connection connection, Map<String, RoomBatch> rooms, long firstActiveUs, boolean lookUpRetries)
+            throws SQLException {
+        PreparedStatement insert = lookUpRetries ? this.insert : insertUnlessStored;
+        try {
             for (Map.Entry<String, RoomBatch> entry : rooms.entrySet()) {
                 String room = entry.getKey();
                 List<Pending> messages = entry.getValue().messages;
                 // a room's recency is that of its last message in the batch
-                long lastSeq = claim(claim, room, messages.size(), firstActiveUs + entry.getValue().lastIndex);
-                int retries = entry.getValue().hasClientIds ? findRetries(connection, messages) : 0;
+                long lastSeq = claim(room, messages.size(), firstActiveUs + entry.getValue().lastIndex);
+                int retries = lookUpRetries && entry.getValue().hasClientIds ? findRetries(messages) : 0;
                 long seq = lastSeq - messages.size();
                 for (Pending pending : messages) {
                     if (pending.stored != null) continue; // stored before this batch
@@ -75,15 +119,42 @@ final class BatchTransaction {
                     pending.stored = stored(pending.message, ++seq);
                     addInsert(insert, pending.message, seq);
                 }
-                if (retries > 0) giveBack(connection, room, retries);
+                if (retries > 0) giveBack(room, retries);
             }
-            insert.executeBatch();
+            int[] inserted = insert.executeBatch();
+            if (!lookUpRetries) {
+                for (int rows : inserted) {
+                    if (rows == 0) return false;
+                }
+            }
             connection.commit();
+            return true;
+        } catch (SQLException | RuntimeException e) {
+            // the caller rolls back and drops the connection; a batch left in the statement must not be
+            // executed with the next one should the same connection come back
+            try {
+                insert.clearBatch();
+            } catch (SQLException clearFailure) {
+                e.addSuppressed(clearFailure);
+            }
+            throw e;
         }
-        lastActiveUs = firstActiveUs + batch.size() - 1;
     }
 
-    private static long claim(PreparedStatement claim, String room, int count, long activeUs) throws SQLException {
+    /** Prepares the statements on {@code connection} unless they already are; the old ones go with their connection. */
+    private void prepare(Connection connection) throws SQLException {
+        if (connection == preparedOn) return;
+        preparedOn = null;
+        connection.setAutoCommit(false);
+        claim = connection.prepareStatement(Sql.CLAIM_SEQS);
+        insert = connection.prepareStatement(Sql.INSERT_MESSAGE);
+        if (insertCountsRows) insertUnlessStored = connection.prepareStatement(Sql.INSERT_MESSAGE_UNLESS_STORED);
+        selectByClientId = connection.prepareStatement(Sql.SELECT_BY_CLIENT_ID);
+        giveBack = connection.prepareStatement(Sql.GIVE_BACK_SEQS);
+        preparedOn = connection;
+    }
+
+    private long claim(String room, int count, long activeUs) throws SQLException {
         claim.setString(1, room);
         claim.setLong(2, count);
         claim.setLong(3, activeUs);
@@ -99,39 +170,35 @@ final class BatchTransaction {
      * Marks the room's appends whose client id is stored already ({@link Pending#stored} set to the stored
      * message) or used earlier in this batch ({@link Pending#retryOf}); returns how many were marked.
      */
-    private static int findRetries(Connection connection, List<Pending> messages) throws SQLException {
+    private int findRetries(List<Pending> messages) throws SQLException {
         int retries = 0;
         Map<List<String>, Pending> firstById = new HashMap<>();
-        try (PreparedStatement select = connection.prepareStatement(Sql.SELECT_BY_CLIENT_ID)) {
-            for (Pending pending : messages) {
-                NewMessage message = pending.message;
-                if (message.clientId() == null) continue;
-                Pending first = firstById.putIfAbsent(List.of(message.authorId(), message.clientId()), pending);
-                if (first != null) {
-                    pending.retryOf = first;
+        for (Pending pending : messages) {
+            NewMessage message = pending.message;
+            if (message.clientId() == null) continue;
+            Pending first = firstById.putIfAbsent(List.of(message.authorId(), message.clientId()), pending);
+            if (first != null) {
+                pending.retryOf = first;
+                retries++;
+                continue;
+            }
+            selectByClientId.setString(1, message.room());
+            selectByClientId.setString(2, message.authorId());
+            selectByClientId.setString(3, message.clientId());
+            try (ResultSet row = selectByClientId.executeQuery()) {
+                if (row.next()) {
+                    pending.stored = MessageReads.message(row);
                     retries++;
-                    continue;
-                }
-                select.setString(1, message.room());
-                select.setString(2, message.authorId());
-                select.setString(3, message.clientId());
-                try (ResultSet row = select.executeQuery()) {
-                    if (row.next()) {
-                        pending.stored = MessageReads.message(row);
-                        retries++;
-                    }
                 }
             }
         }
         return retries;
     }
 
-    private static void giveBack(Connection connection, String room, int count) throws SQLException {
-        try (PreparedStatement update = connection.prepareStatement(Sql.GIVE_BACK_SEQS)) {
-            update.setLong(1, count);
-            update.setString(2, room);
-            update.executeUpdate();
-        }
+    private void giveBack(String room, int count) throws SQLException {
+        giveBack.setLong(1, count);
+        giveBack.setString(2, room);
+        giveBack.executeUpdate();
     }
 
     private static void addInsert(PreparedStatement insert, NewMessage message, long seq) throws SQLException {

@@ -5,6 +5,7 @@ import chatroom.room.Message;
 import chatroom.room.NewMessage;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -17,7 +18,13 @@ import org.slf4j.LoggerFactory;
  * every append waiting, up to {@code maxBatch}, writes them in one transaction ({@link BatchTransaction}),
  * then completes their futures in queue order, so appends to a room complete in the order they were called.
  * A failed transaction fails the futures of its batch, and only those, with a {@link StoreException}; the
- * writer goes on with the next batch. {@link JdbcMessageStore} submits from any thread and closes it.
+ * writer goes on with the next batch, on a fresh connection. {@link JdbcMessageStore} submits from any
+ * thread and closes it.
+ *
+ * <p>The writer keeps one pooled connection, and {@link BatchTransaction} its prepared statements, from batch
+ * to batch: taking a connection from the pool and preparing the statements again cost more than writing a
+ * small batch. A connection that sat idle is checked before use, as the pool would check it, so the first
+ * batch after a database restart goes to a fresh connection instead of failing on the old one.
  *
  * <p>Threading: {@link #submit} and {@link #close} from any thread; everything else on the writer thread.
  * <b>Hazard:</b> futures complete on the writer thread, so a continuation that blocks stalls every write of
@@ -29,6 +36,11 @@ final class GroupCommitWriter {
 
     /** Put in the queue by {@link #close}: the writer stops when it reaches it, so everything before is written. */
     private static final Pending CLOSE = new Pending(null);
+
+    /** The pool checks a connection idle for longer than this before handing it out; the writer does the same. */
+    static final Duration IDLE_BEFORE_CHECK = Duration.ofMillis(500);
+
+    private static final int VALIDATION_TIMEOUT_SECONDS = 5;
 
     private final Database database;
     private final int maxBatch;
@@ -44,6 +56,9 @@ final class GroupCommitWriter {
     // Writer thread only.
     private final BatchTransaction transaction;
     private String lastFailure;
+    /** The writer's connection, kept between batches; null until the first and after a failure. */
+    private Connection connection;
+    private long connectionLastUsedNanos;
 
     /**
      * Starts the writer thread. {@code onStopped} runs on that thread as it exits, after the last batch: the
@@ -54,7 +69,7 @@ final class GroupCommitWriter {
         this.maxBatch = maxBatch;
         this.maxQueued = maxQueued;
         this.onStopped = onStopped;
-        this.transaction = new BatchTransaction(lastActiveUs);
+        this.transaction = new BatchTransaction(database.dialect(), lastActiveUs);
         // daemon: a store nobody closed must not keep the JVM alive; close() is what drains the queue
         this.thread = Thread.ofPlatform()
                 .name("store-writer " + database.name())
@@ -135,6 +150,7 @@ final class GroupCommitWriter {
             refuseQueued(batch, new IllegalStateException("store is closed: its writer stopped: " + e, e));
             throw e;
         } finally {
+            if (connection != null) returnToPool(connection);
             onStopped.run();
         }
     }
@@ -160,7 +176,7 @@ final class GroupCommitWriter {
     private void write(List<Pending> batch) {
         Connection connection;
         try {
-            connection = database.pool().getConnection();
+            connection = connection();
         } catch (SQLException e) {
             fail(batch, e);
             return;
@@ -169,12 +185,13 @@ final class GroupCommitWriter {
         try {
             transaction.write(connection, batch);
         } catch (Exception e) {
+            this.connection = null;
             discard(connection, e);
             fail(batch, e);
             return;
         }
         Meters.batchCommitted(batch.size(), System.nanoTime() - startedNanos);
-        returnToPool(connection);
+        connectionLastUsedNanos = System.nanoTime();
         if (lastFailure != null) {
             log.info("{}: writing again after failures ({})", database.name(), lastFailure);
             lastFailure = null;
@@ -182,6 +199,28 @@ final class GroupCommitWriter {
         for (Pending pending : batch) {
             pending.future.complete(pending.stored);
         }
+    }
+
+    /**
+     * The kept connection, or a new one from the pool. One idle for longer than {@link #IDLE_BEFORE_CHECK}
+     * is checked first, and dropped if it no longer works (the database restarted, a firewall cut it).
+     */
+    private Connection connection() throws SQLException {
+        if (connection != null && System.nanoTime() - connectionLastUsedNanos > IDLE_BEFORE_CHECK.toNanos()) {
+            boolean valid;
+            try {
+                valid = connection.isValid(VALIDATION_TIMEOUT_SECONDS);
+            } catch (SQLException e) {
+                valid = false;
+            }
+            if (!valid) {
+                log.info("{}: the writer's connection stopped working while idle; taking a fresh one", database.name());
+                database.pool().evictConnection(connection);
+                connection = null;
+            }
+        }
+        if (connection == null) connection = database.pool().getConnection();
+        return connection;
     }
 
     /**

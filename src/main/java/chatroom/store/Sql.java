@@ -27,6 +27,15 @@ final class Sql {
             INSERT INTO messages (room, seq, author_id, author_name, text, sent_at_ms, client_id)
             VALUES (?, ?, ?, ?, ?, ?, ?)""";
 
+    /**
+     * The insert that skips a message whose (room, author, client id) is stored already, and counts 0 for it:
+     * the retried send that the writer then looks up (see {@link BatchTransaction}). Any other conflict, such
+     * as a seq taken twice, still fails.
+     */
+    static final String INSERT_MESSAGE_UNLESS_STORED = INSERT_MESSAGE + """
+
+            ON CONFLICT (room, author_id, client_id) WHERE client_id IS NOT NULL DO NOTHING""";
+
     static final String MESSAGE_COLUMNS = "room, seq, author_id, author_name, text, sent_at_ms, client_id";
 
     static final String SELECT_BY_CLIENT_ID = "SELECT " + MESSAGE_COLUMNS + """

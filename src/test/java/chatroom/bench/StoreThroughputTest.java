@@ -16,14 +16,15 @@ class StoreThroughputTest {
 
     @Test
     void a_small_run_stores_every_message_and_reports_one_line_of_json() throws Exception {
-        var result = StoreThroughput.run(dir.resolve("bench.db"), 10, 5_000, 100);
+        var result = StoreThroughput.run(dir.resolve("bench.db"), 10, 5_000, 100, true);
 
         assertThat(result.failures()).isZero();
         assertThat(result.messagesPerSecond()).isPositive();
+        assertThat(result.cpuMicrosPerMessage()).isPositive();
         assertThat(result.p50AppendMicros()).isLessThanOrEqualTo(result.p99AppendMicros());
         assertThat(result.toJson())
                 .startsWith("{\"scenario\":\"store\",\"rooms\":10,\"messages\":5000,\"textChars\":100,")
-                .contains("\"messagesPerSecond\":", "\"p50AppendMicros\":", "\"p99AppendMicros\":")
+                .contains("\"clientIds\":true", "\"messagesPerSecond\":", "\"cpuMicrosPerMessage\":", "\"p50AppendMicros\":", "\"p99AppendMicros\":")
                 .endsWith("}")
                 .doesNotContain("\n");
         try (var store = JdbcMessageStore.openSqlite(dir.resolve("bench.db"))) {

@@ -80,6 +80,21 @@ class PostgresRestartTest {
     }
 
     @Test
+    void the_first_append_after_a_restart_while_the_store_was_idle_succeeds() throws Exception {
+        String url = postgres.createDatabase("idle");
+        try (var store = PostgresStore.open(url, SETTINGS)) {
+            assertThat(MessageStoreContract.get(store.append(message("lobby", "before"))).seq()).isEqualTo(1);
+            long idleSince = System.nanoTime();
+
+            postgres.restartImmediately(); // the connection the writer keeps dies with the server
+            Await.until(() -> System.nanoTime() - idleSince > GroupCommitWriter.IDLE_BEFORE_CHECK.toNanos() ? true : null,
+                    "the writer's connection to count as idle", Duration.ofSeconds(5));
+
+            assertThat(MessageStoreContract.get(store.append(message("lobby", "after"))).seq()).isEqualTo(2);
+        }
+    }
+
+    @Test
     void a_crash_under_load_loses_no_acknowledged_append_and_leaves_no_gap() throws Exception {
         String url = postgres.createDatabase("underload");
         Map<String, Map<Long, String>> acknowledged = new ConcurrentHashMap<>(); // room → seq → text

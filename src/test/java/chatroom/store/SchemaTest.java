@@ -31,10 +31,10 @@ class SchemaTest {
 
         try (Connection db = DriverManager.getConnection("jdbc:sqlite:" + file)) {
             assertThat(plan(db, Sql.SELECT_BEFORE, "'lobby'", "10", "50"))
-                    .contains("SEARCH messages USING PRIMARY KEY (room=? AND seq<?)")
+                    .contains("SEARCH messages USING INDEX sqlite_autoindex_messages_1 (room=? AND seq<?)")
                     .doesNotContain("TEMP B-TREE");
             assertThat(plan(db, Sql.SELECT_AFTER, "'lobby'", "10", "50"))
-                    .contains("SEARCH messages USING PRIMARY KEY (room=? AND seq>?)")
+                    .contains("SEARCH messages USING INDEX sqlite_autoindex_messages_1 (room=? AND seq>?)")
                     .doesNotContain("TEMP B-TREE");
             assertThat(plan(db, Sql.SELECT_BY_CLIENT_ID, "'lobby'", "'u-1'", "'c-1'"))
                     .contains("SEARCH messages USING INDEX messages_by_client_id (room=? AND author_id=? AND client_id=?)");
@@ -59,11 +59,31 @@ class SchemaTest {
 
     @Test
     void a_file_from_before_the_without_rowid_migration_keeps_its_messages_and_client_ids() throws Exception {
+        Path file = fileWithTwoMessagesAtVersion("2");
+
+        storeOpenedOnItKeepsTheMessagesAndClientIds(file);
+    }
+
+    @Test
+    void a_file_with_the_without_rowid_table_keeps_its_messages_and_client_ids() throws Exception {
+        Path file = fileWithTwoMessagesAtVersion("3");
+
+        storeOpenedOnItKeepsTheMessagesAndClientIds(file);
+        try (Connection db = DriverManager.getConnection("jdbc:sqlite:" + file);
+                Statement sql = db.createStatement();
+                ResultSet table = sql.executeQuery("SELECT sql FROM sqlite_schema WHERE name = 'messages'")) {
+            table.next();
+            assertThat(table.getString(1)).doesNotContainIgnoringCase("WITHOUT ROWID");
+        }
+    }
+
+    /** A file migrated up to {@code version} only, holding messages 1 ("one", client id c-1) and 2 ("two"). */
+    private Path fileWithTwoMessagesAtVersion(String version) throws SQLException {
         Path file = dir.resolve("chat.db");
         Flyway.configure()
                 .dataSource("jdbc:sqlite:" + file, null, null)
                 .locations(Dialect.SQLITE.migrationLocations())
-                .target("2")
+                .target(version)
                 .load()
                 .migrate();
         try (Connection db = DriverManager.getConnection("jdbc:sqlite:" + file);
@@ -72,10 +92,12 @@ class SchemaTest {
             sql.execute("INSERT INTO messages VALUES ('lobby', 1, 'u-1', 'Ann', 'one', 1000, 'c-1')");
             sql.execute("INSERT INTO messages VALUES ('lobby', 2, 'u-1', 'Ann', 'two', 2000, NULL)");
         }
+        return file;
+    }
 
+    private static void storeOpenedOnItKeepsTheMessagesAndClientIds(Path file) throws Exception {
         try (var store = SqliteStore.open(file)) {
-            assertThat(texts(get(store.after("lobby", 0, 10))))
-                    .containsExactly("one", "two");
+            assertThat(texts(get(store.after("lobby", 0, 10)))).containsExactly("one", "two");
             var retry = store.append(new NewMessage("lobby", "u-1", "Ann", "one again", T0, "c-1"));
             var next = store.append(new NewMessage("lobby", "u-1", "Ann", "three", T0));
 
