@@ -85,8 +85,10 @@ for s in $SCENARIOS; do
       run "idle cluster $NODES x $IDLE_PER_NODE" cluster-idle --nodes "$NODES" "${SERVICES[@]}" \
           --connections-per-node "$IDLE_PER_NODE" --hold "$IDLE_HOLD" ;;
     store)
-      store "store cluster $NODES nodes, 1 room" 1 200
-      store "store cluster $NODES nodes, 100 rooms" 100 8 ;;
+      # in flight: enough to keep every node's group commit busy, little enough that a member's queue
+      # (--send-queue-bytes, 256 KB) never fills with the messages it is waiting for
+      store "store cluster $NODES nodes, 1 room" 1 64
+      store "store cluster $NODES nodes, 100 rooms" 100 2 ;;
     *) echo "bench/cluster.sh: unknown scenario $s (fanout, idle, store)" >&2; exit 2 ;;
   esac
 done

@@ -181,7 +181,7 @@ final class ClusterIdleScenario {
 
     private Report report(List<String> perNodeJson, Report live) {
         Report report = new Report("cluster-idle")
-                .put("urls", targets.urls()).put("mode", targets.mode()).put("nodes", targets.nodeCount())
+                .put("urls", targets.urls()).put("setup", targets.setup()).put("nodes", targets.nodeCount())
                 .put("connections_per_node", perNode).put("rooms", rooms);
         long opened = 0;
         long failures = 0;

@@ -227,7 +227,7 @@ final class FanoutScenario {
         }
         double seconds = windowNanos / 1e9;
         Report report = new Report("fanout");
-        report.put("url", targets.urls()).put("nodes", targets.nodeCount()).put("run_id", markers.runId())
+        report.put("url", targets.urls()).put("nodes", targets.nodeCount()).put("setup", targets.setup()).put("run_id", markers.runId())
                 .put("mode", ratePerSecond > 0 ? "open" : "closed")
                 .put("rate_target_per_s", ratePerSecond > 0 ? ratePerSecond : null)
                 .put("inflight_per_sender", inflight > 0 ? inflight : null)

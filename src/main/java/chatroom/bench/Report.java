@@ -49,6 +49,9 @@ final class Report {
     double number(String path) {
         Object value = values;
         for (String key : path.split("\\.")) {
+            if (value instanceof Report nested) {
+                value = nested.values;
+            }
             if (!(value instanceof Map<?, ?> map) || !map.containsKey(key)) {
                 throw new IllegalArgumentException("report has no figure " + path + ": " + toJsonLine());
             }

@@ -104,6 +104,15 @@ final class Targets implements AutoCloseable {
         return mode;
     }
 
+    /** How the nodes were set up, for the report: mode, and the database and key prefix the bench made for them. */
+    Map<String, Object> setup() {
+        Map<String, Object> setup = new LinkedHashMap<>();
+        setup.put("mode", mode);
+        setup.put("database", cluster == null ? null : cluster.databaseName());
+        setup.put("redis_prefix", cluster == null ? null : cluster.redisPrefix());
+        return setup;
+    }
+
     ServerProcess node(int i) {
         return nodes.get(i);
     }
