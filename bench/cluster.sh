@@ -113,5 +113,5 @@ jq -rs '
     "  ratio \($many) / cluster 1 node: \(if $cpu1 then $cpuN / $cpu1 | r2 else "-" end) (target <= 1.5); / embedded: \(if $cpuE then $cpuN / $cpuE | r2 else "-" end)",
     "  p99 (ms): cross-node \($crossP99 | r2), same-node \($sameP99 | r2) in the \($many) runs; cluster 1 node \($oneP99 | r2); embedded \($embP99 | r2)",
     "  ratio cross-node p99 / cluster 1 node p99: \(if $oneP99 then $crossP99 / $oneP99 | r2 else "-" end) (target <= 2); / same-node p99 of the same runs: \(if $sameP99 then $crossP99 / $sameP99 | r2 else "-" end)",
-    "  lost / duplicated / out of order over every run: \(map(select(.scenario == "fanout")) + map(.live_room // empty) | [(map(.lost) | add), (map(.duplicated) | add), (map(.out_of_order) | add)] | map(tostring) | join(" / "))"
+    "  lost / duplicated / out of order / sockets closed early over every run: \(map(select(.scenario == "fanout")) + map(.live_room // empty) | [(map(.lost) | add), (map(.duplicated) | add), (map(.out_of_order) | add), (map(.closed_early) | add)] | map(tostring) | join(" / ")) (all 0, or the figures above are not comparable: a member too slow to read was closed with 1013 and its share went undelivered)"
     end' "$LINES" >&2

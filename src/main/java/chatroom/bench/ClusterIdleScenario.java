@@ -30,6 +30,7 @@ final class ClusterIdleScenario {
               --connections-per-node M   idle connections held on each node (19900)
               --rooms R                  idle rooms, shared by every node (N x M / 100)
               --source-addresses K       source addresses per worker: worker k binds 127.0.0.(kK+1)..(kK+K) (4)
+              --connects-in-flight N     handshakes in flight at once, per worker (100)
               --settle 10s               wait after connecting before each worker reads its node's RSS
               --hold 30s                 how long the live room runs while every idle connection is held
               --ping-interval 25s        each idle connection sends "ping" this often
@@ -46,6 +47,7 @@ final class ClusterIdleScenario {
     private final int perNode;
     private final int rooms;
     private final int sourceAddresses;
+    private final int connectsInFlight;
     private final Duration settle;
     private final Duration hold;
     private final Duration pingInterval;
@@ -59,6 +61,7 @@ final class ClusterIdleScenario {
         this.perNode = options.integer("connections-per-node", 19_900);
         this.rooms = options.integer("rooms", Math.max(1, perNode * targets.nodeCount() / 100));
         this.sourceAddresses = options.integer("source-addresses", 4);
+        this.connectsInFlight = options.integer("connects-in-flight", 100);
         this.settle = options.duration("settle", Duration.ofSeconds(10));
         this.hold = options.duration("hold", Duration.ofSeconds(30));
         this.pingInterval = options.duration("ping-interval", Duration.ofSeconds(25));
@@ -120,7 +123,7 @@ final class ClusterIdleScenario {
         command.addAll(List.of("--enable-native-access=ALL-UNNAMED", "-cp", LocalCluster.absoluteClassPath(),
                 "chatroom.bench.Bench", "idle", "--url", targets.urlTemplate(k), "--connections", "" + perNode,
                 "--rooms", "" + rooms, "--room-prefix", "idle-", "--source-addresses", "" + sourceAddresses,
-                "--source-from", "" + (k * sourceAddresses + 1), "--settle", settle.toMillis() + "ms",
+                "--source-from", "" + (k * sourceAddresses + 1), "--connects-in-flight", "" + connectsInFlight, "--settle", settle.toMillis() + "ms",
                 "--ping-interval", pingInterval.toMillis() + "ms", "--hold-until-eof", "--pid", "" + targets.node(k).pid()));
         return new ProcessBuilder(command).start();
     }

@@ -54,7 +54,7 @@ final class LocalCluster implements AutoCloseable {
                                       (postgresql://127.0.0.1:5432/postgres?user=postgres: any existing database)
               --redis URL             Redis, used under a fresh key prefix (redis://127.0.0.1:6379)
               --node-jvm-opts "..."   JVM options of each node (-XX:+UseSerialGC -Xmx256m, as ./chatroom run)
-              --node-flags "..."      extra server flags for each node
+              --node-flags="..."      extra server flags for each node (with '=': the value starts with --)
               --keep-logs             keep the nodes' logs (printed path) instead of deleting them
             """;
 

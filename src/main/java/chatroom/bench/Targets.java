@@ -18,7 +18,7 @@ import java.util.Map;
 final class Targets implements AutoCloseable {
 
     static final String USAGE = """
-            the server(s), for every scenario that connects:
+            the server(s), for fanout and cluster-idle (idle and join take one --url and --pid):
               --url T[,T...]          WebSocket URL template(s), {room} replaced by the room name; several = nodes of
                                       one cluster, members spread round-robin over them
               --pid N[,N]             server process(es): one per --url for per-node figures, or any number summed
