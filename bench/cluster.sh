@@ -64,12 +64,12 @@ run() { # label, bench args...
 fanout() { # label, where the nodes come from...
   local label="$1"; shift
   run "$label" fanout "$@" --rooms 1 --members "$FANOUT_MEMBERS" --senders "$FANOUT_SENDERS" --rate "$FANOUT_RATE" \
-      --warmup "$WARMUP" --duration "$DURATION"
+      --warmup "$WARMUP" --duration "$DURATION" --drain 30s
 }
 
 store() { # label, rooms, in flight per sender
   run "$1" fanout --nodes "$NODES" "${SERVICES[@]}" --rooms "$2" --members "$NODES" --senders "$NODES" --inflight "$3" \
-      --warmup "$WARMUP" --duration "$DURATION" --room-prefix store-
+      --warmup "$WARMUP" --duration "$DURATION" --drain 30s --room-prefix store-
 }
 
 mkdir -p target

@@ -40,6 +40,12 @@ final class ClusterIdleScenario {
               --connect-timeout 10m      how long the workers may take to connect and settle
             """;
 
+    /**
+     * How long the live room waits for its last messages before counting what is missing as lost: ends
+     * as soon as everything has arrived, and is long because a loaded machine delays deliveries by
+     * seconds, which must not read as loss.
+     */
+    private static final Duration DRAIN = Duration.ofSeconds(30);
     private static final Pattern HOLDING = Pattern.compile("^idle: holding \\d+ connections");
     private static final Pattern NUMBER = Pattern.compile("\"%s\":(-?[0-9.]+)");
 
@@ -99,6 +105,7 @@ final class ClusterIdleScenario {
             Report live = new FanoutScenario(BenchOptions.parse(
                     "--rooms", "1", "--room-prefix", "live-", "--members", "" + liveMembers, "--senders", "" + nodes,
                     "--rate", liveRate + "/s", "--warmup", "0s", "--duration", hold.toMillis() + "ms", "--settle", "1s",
+                    "--drain", DRAIN.toMillis() + "ms",
                     "--threads", "1"), targets).run();
             System.err.print(live.summary());
             for (Process worker : workers) {

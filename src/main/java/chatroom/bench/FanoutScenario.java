@@ -272,24 +272,30 @@ final class FanoutScenario {
                         ? String.format("  same node p50 %s p99 %s; cross node p50 %s p99 %s",
                                 total.latencySameNode.summaryMillis().get("p50"), total.latencySameNode.summaryMillis().get("p99"),
                                 total.latencyCrossNode.summaryMillis().get("p50"), total.latencyCrossNode.summaryMillis().get("p99"))
-                        : "  one node")
+                        : "  one node: every delivery is on the sender's node")
                 .say(String.format("  acknowledged (own message back) %.0f/s; %d \"not sent\" errors", total.acksInWindow / seconds, total.notSent))
                 .say(String.format("  lost %d, duplicated %d, out of order %d, misrouted %d (of %d expected); %d connections closed early",
                         lost, total.duplicates, total.outOfOrder, total.misrouted, sentTotal.sum() * members, closedEarly.sum()))
-                .say(cpu != null && targets.nodeCount() == 1 && cpu.get("redis_cpu_s") instanceof Double r && r.isNaN()
-                        ? String.format("  %s: %s CPU-s, %s us per delivered message", cpu.get("mode"), cpu.get("total_cpu_s"),
-                                cpu.get("total_us_per_message"))
-                        : cpu != null
-                        ? String.format("  %s: nodes %s + Redis %s + PostgreSQL %s (own backends %s) = %s CPU-s, %s us per delivered message",
-                                cpu.get("mode"), cpu.get("nodes_cpu_s"), cpu.get("redis_cpu_s"), cpu.get("postgres_cpu_s"),
-                                cpu.get("postgres_own_backends_cpu_s"), cpu.get("total_cpu_s"), cpu.get("total_us_per_message"))
-                        : "  cluster CPU: not measured")
+                .say(cpuLine(cpu))
                 .say(measured
                         ? String.format("  server %.2f CPU-s = %.3f us/message, %.3f CPU-s per million; RSS %d -> %d KB; client %.2f CPU-s",
                                 serverCpuSeconds, serverCpuSeconds * 1e6 / total.messagesInWindow,
                                 serverCpuSeconds / (total.messagesInWindow / 1e6), rssBeforeKb, rssAfterKb, clientCpuSeconds)
                         : "  server CPU/RSS: not measured (no --pid)");
         return report;
+    }
+
+    /** The summary's line for every server process's CPU: nodes, and Redis and PostgreSQL when measured. */
+    private static String cpuLine(Map<String, Object> cpu) {
+        if (cpu == null) {
+            return "  server CPU: not measured";
+        }
+        String backing = cpu.get("redis_cpu_s") instanceof Double redis && redis.isNaN()
+                ? ""
+                : String.format(" + Redis %s + PostgreSQL %s (own backends %s)", cpu.get("redis_cpu_s"), cpu.get("postgres_cpu_s"),
+                        cpu.get("postgres_own_backends_cpu_s"));
+        return String.format("  %s: nodes %s%s = %s CPU-s, %s us per delivered message", cpu.get("mode"), cpu.get("nodes_cpu_s"),
+                backing, cpu.get("total_cpu_s"), cpu.get("total_us_per_message"));
     }
 
     /** Chatroom tells a sender alone that its message could not be stored; no marker comes back for it. */
