@@ -17,8 +17,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class Bench {
 
-    static final String USAGE = "usage: bench <fanout|idle|join|store> [flags]   (bench <scenario> --help for its flags)\n\n"
-            + FanoutScenario.USAGE + "\n" + IdleScenario.USAGE + "\n" + JoinScenario.USAGE + "\n" + StoreScenario.USAGE;
+    static final String USAGE = "usage: bench <fanout|idle|join|store|cluster-idle> [flags]   (bench <scenario> --help for its flags)\n\n"
+            + FanoutScenario.USAGE + "\n" + IdleScenario.USAGE + "\n" + JoinScenario.USAGE + "\n" + StoreScenario.USAGE
+            + "\n" + ClusterIdleScenario.USAGE + "\n" + Targets.USAGE;
 
     private Bench() {}
 
@@ -59,7 +60,16 @@ public final class Bench {
         String scenario = args[0];
         BenchOptions options = BenchOptions.parse(Arrays.copyOfRange(args, 1, args.length));
         return switch (scenario) {
-            case "fanout" -> new FanoutScenario(options).run();
+            case "fanout" -> {
+                try (Targets targets = Targets.from(options)) {
+                    yield new FanoutScenario(options, targets).run();
+                }
+            }
+            case "cluster-idle" -> {
+                try (Targets targets = Targets.from(options)) {
+                    yield new ClusterIdleScenario(options, targets).run();
+                }
+            }
             case "idle" -> new IdleScenario(options).run();
             case "join" -> new JoinScenario(options).run();
             case "store" -> new StoreScenario(options).run();

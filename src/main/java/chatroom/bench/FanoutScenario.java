@@ -31,7 +31,6 @@ final class FanoutScenario {
 
     static final String USAGE = """
             fanout: R rooms x C members, S senders per room; every member receives every message of its room
-              --url TEMPLATE     WebSocket URL, {room} replaced by the room name (required)
               --rooms R          rooms (1)
               --members C        members per room (100)
               --senders S        senders per room, at most C (default C)
@@ -40,14 +39,18 @@ final class FanoutScenario {
               --messages N       stop each sender after N messages (default: the clock decides)
               --warmup 5s --duration 20s --drain 5s --settle 1s
               --room-prefix P    room names are P0, P1, ... (bench-)
-              --pid N[,N]        server process(es): CPU per delivered message, RSS
               --threads N        client event loops (number of cores)
+            With several nodes, member i of each room connects to node i mod N (senders too), latency is also
+            split into same-node and cross-node (sender and receiver on different nodes), and the CPU of every
+            node plus Redis and PostgreSQL is counted per delivered message. In closed loop, acked_per_s is the
+            rate of messages that came back to their own sender: stored and acknowledged.
             """;
 
     private static final int CONNECTS_IN_FLIGHT = 200;
     private static final long POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
 
-    private final List<URI> roomUris = new ArrayList<>();
+    /** Per room, per node. */
+    private final List<List<URI>> roomUris = new ArrayList<>();
     private final int members;
     private final int senders;
     private final double ratePerSecond;
@@ -57,9 +60,10 @@ final class FanoutScenario {
     private final long durationNanos;
     private final Duration drain;
     private final Duration settle;
-    private final ServerProcess server;
+    private final Targets targets;
     private final int threads;
-    private final String url;
+    /** The node of each sender id, for telling cross-node deliveries from same-node ones. */
+    private int[] nodeOfSender;
 
     private final MarkerScanner markers = new MarkerScanner(MarkerScanner.newRunId());
     private final ConcurrentLinkedQueue<ThreadStats> allStats = new ConcurrentLinkedQueue<>();
@@ -79,12 +83,16 @@ final class FanoutScenario {
     private volatile boolean sending;
     private volatile boolean finished;
 
-    FanoutScenario(BenchOptions options) {
-        this.url = options.required("url");
+    FanoutScenario(BenchOptions options, Targets targets) {
+        this.targets = targets;
         int rooms = options.integer("rooms", 1);
         String prefix = options.string("room-prefix", "bench-");
         for (int r = 0; r < rooms; r++) {
-            roomUris.add(URI.create(url.replace("{room}", prefix + r)));
+            List<URI> perNode = new ArrayList<>();
+            for (int node = 0; node < targets.nodeCount(); node++) {
+                perNode.add(URI.create(targets.urlTemplate(node).replace("{room}", prefix + r)));
+            }
+            roomUris.add(perNode);
         }
         this.members = options.integer("members", 100);
         this.senders = options.integer("senders", members);
@@ -95,7 +103,6 @@ final class FanoutScenario {
         this.durationNanos = options.duration("duration", Duration.ofSeconds(20)).toNanos();
         this.drain = options.duration("drain", Duration.ofSeconds(5));
         this.settle = options.duration("settle", Duration.ofSeconds(1));
-        this.server = ServerProcess.of(options.pids("pid"));
         this.threads = options.integer("threads", Runtime.getRuntime().availableProcessors());
         options.rejectUnknown();
         if (senders < 1 || senders > members) {
@@ -108,7 +115,7 @@ final class FanoutScenario {
 
     Report run() throws InterruptedException {
         try (WsClientPool pool = new WsClientPool(threads)) {
-            long rssBeforeKb = server.rssKb();
+            long rssBeforeKb = targets.rssKb();
             connectAll(pool);
             sleepNanos(settle.toNanos());
             baseNanos = System.nanoTime();
@@ -125,9 +132,9 @@ final class FanoutScenario {
                 }
             }
             waitUntil(() -> relNanos() >= warmupNanos || allQuotasSent());
-            double cpuStart = server.cpuSeconds();
-            double clientCpuStart = ServerProcess.self().cpuSeconds();
             long windowStartRel = relNanos();
+            Targets.CpuReading cpuStart = targets.cpu();
+            double clientCpuStart = ServerProcess.self().cpuSeconds();
             waitUntil(() -> relNanos() >= windowEndRelNanos || allQuotasSent());
             sending = false;
             boolean endedByQuota = relNanos() < windowEndRelNanos;
@@ -139,26 +146,29 @@ final class FanoutScenario {
             if (endedByQuota) {
                 windowEndRelNanos = relNanos(); // a run cut short by --messages measures up to the end of its drain
             }
-            double cpuEnd = server.cpuSeconds();
+            Targets.CpuReading cpuEnd = targets.cpu();
             double clientCpuEnd = ServerProcess.self().cpuSeconds();
             long windowNanos = Math.max(1, Math.min(relNanos(), windowEndRelNanos) - windowStartRel);
-            long rssAfterKb = server.rssKb();
+            long rssAfterKb = targets.rssKb();
             closeAll();
-            return report(windowNanos, cpuEnd - cpuStart, clientCpuEnd - clientCpuStart, rssBeforeKb, rssAfterKb);
+            return report(windowNanos, cpuStart, cpuEnd, clientCpuEnd - clientCpuStart, rssBeforeKb, rssAfterKb);
         }
     }
 
     private void connectAll(WsClientPool pool) throws InterruptedException {
         Connector connector = new Connector(pool, CONNECTS_IN_FLIGHT);
+        nodeOfSender = new int[roomUris.size() * senders];
         for (int room = 0; room < roomUris.size(); room++) {
             for (int index = 0; index < members; index++) {
                 int senderId = index < senders ? room * senders + index : -1;
-                Member member = new Member(room, senderId);
+                int node = index % targets.nodeCount();
+                Member member = new Member(room, senderId, node);
                 allMembers.add(member);
                 if (senderId >= 0) {
                     allSenders.add(member);
+                    nodeOfSender[senderId] = node;
                 }
-                connector.connect(roomUris.get(room), null, member, channel -> member.channel = channel);
+                connector.connect(roomUris.get(room).get(node), null, member, channel -> member.channel = channel);
             }
         }
         connector.awaitAllOpen();
@@ -198,7 +208,12 @@ final class FanoutScenario {
         closing.forEach(ChannelFuture::syncUninterruptibly);
     }
 
-    private Report report(long windowNanos, double serverCpuSeconds, double clientCpuSeconds, long rssBeforeKb, long rssAfterKb) {
+    private Report report(long windowNanos, Targets.CpuReading cpuStart, Targets.CpuReading cpuEnd, double clientCpuSeconds,
+            long rssBeforeKb, long rssAfterKb) {
+        double serverCpuSeconds = 0;
+        for (int i = 0; i < cpuStart.nodes().length; i++) {
+            serverCpuSeconds += cpuEnd.nodes()[i] - cpuStart.nodes()[i];
+        }
         ThreadStats total = new ThreadStats();
         allStats.forEach(total::add);
         long lost = 0;
@@ -212,7 +227,7 @@ final class FanoutScenario {
         }
         double seconds = windowNanos / 1e9;
         Report report = new Report("fanout");
-        report.put("url", url).put("run_id", markers.runId())
+        report.put("url", targets.urls()).put("nodes", targets.nodeCount()).put("setup", targets.setup()).put("run_id", markers.runId())
                 .put("mode", ratePerSecond > 0 ? "open" : "closed")
                 .put("rate_target_per_s", ratePerSecond > 0 ? ratePerSecond : null)
                 .put("inflight_per_sender", inflight > 0 ? inflight : null)
@@ -223,11 +238,15 @@ final class FanoutScenario {
                 .put("frames_delivered_per_s", Report.round(total.framesInWindow / seconds, 1))
                 .put("messages_delivered_per_s", Report.round(total.messagesInWindow / seconds, 1))
                 .put("latency_ms", total.latency.summaryMillis())
+                .put("latency_same_node_ms", targets.nodeCount() > 1 ? total.latencySameNode.summaryMillis() : null)
+                .put("latency_cross_node_ms", targets.nodeCount() > 1 ? total.latencyCrossNode.summaryMillis() : null)
+                .put("acked_per_s", Report.round(total.acksInWindow / seconds, 1))
                 .put("sent_total", sentTotal.sum())
                 .put("expected_total", sentTotal.sum() * members)
                 .put("delivered_total", delivered)
                 .put("lost", lost).put("duplicated", total.duplicates).put("out_of_order", total.outOfOrder)
                 .put("misrouted", total.misrouted)
+                .put("not_sent", total.notSent)
                 .put("closed_early", closedEarly.sum());
         Map<String, Object> serverFigures = new LinkedHashMap<>();
         serverFigures.put("cpu_s", Report.round(serverCpuSeconds, 2));
@@ -236,7 +255,10 @@ final class FanoutScenario {
         serverFigures.put("us_per_frame", Report.round(serverCpuSeconds * 1e6 / total.framesInWindow, 3));
         serverFigures.put("rss_kb_before", rssBeforeKb < 0 ? null : rssBeforeKb);
         serverFigures.put("rss_kb_after", rssAfterKb < 0 ? null : rssAfterKb);
-        report.put("server", server.known() ? serverFigures : null);
+        boolean measured = targets.nodesKnown();
+        report.put("server", measured ? serverFigures : null);
+        Map<String, Object> cpu = measured ? targets.cpuFigures(cpuStart, cpuEnd, total.messagesInWindow) : null;
+        report.put("cpu", cpu);
         report.put("client_cpu_s", Report.round(clientCpuSeconds, 2));
         Map<String, Object> latency = total.latency.summaryMillis();
         report.say(String.format("fanout %s: %d rooms x %d members, %d senders/room, %.1f s measured",
@@ -246,14 +268,39 @@ final class FanoutScenario {
                         sentInWindow.sum() / seconds, total.messagesInWindow / seconds, total.framesInWindow / seconds))
                 .say(String.format("  latency ms p50 %s p90 %s p99 %s p99.9 %s max %s",
                         latency.get("p50"), latency.get("p90"), latency.get("p99"), latency.get("p99_9"), latency.get("max")))
+                .say(targets.nodeCount() > 1
+                        ? String.format("  same node p50 %s p99 %s; cross node p50 %s p99 %s",
+                                total.latencySameNode.summaryMillis().get("p50"), total.latencySameNode.summaryMillis().get("p99"),
+                                total.latencyCrossNode.summaryMillis().get("p50"), total.latencyCrossNode.summaryMillis().get("p99"))
+                        : "  one node: every delivery is on the sender's node")
+                .say(String.format("  acknowledged (own message back) %.0f/s; %d \"not sent\" errors", total.acksInWindow / seconds, total.notSent))
                 .say(String.format("  lost %d, duplicated %d, out of order %d, misrouted %d (of %d expected); %d connections closed early",
                         lost, total.duplicates, total.outOfOrder, total.misrouted, sentTotal.sum() * members, closedEarly.sum()))
-                .say(server.known()
+                .say(cpuLine(cpu))
+                .say(measured
                         ? String.format("  server %.2f CPU-s = %.3f us/message, %.3f CPU-s per million; RSS %d -> %d KB; client %.2f CPU-s",
                                 serverCpuSeconds, serverCpuSeconds * 1e6 / total.messagesInWindow,
                                 serverCpuSeconds / (total.messagesInWindow / 1e6), rssBeforeKb, rssAfterKb, clientCpuSeconds)
                         : "  server CPU/RSS: not measured (no --pid)");
         return report;
+    }
+
+    /** The summary's line for every server process's CPU: nodes, and Redis and PostgreSQL when measured. */
+    private static String cpuLine(Map<String, Object> cpu) {
+        if (cpu == null) {
+            return "  server CPU: not measured";
+        }
+        String backing = cpu.get("redis_cpu_s") instanceof Double redis && redis.isNaN()
+                ? ""
+                : String.format(" + Redis %s + PostgreSQL %s (own backends %s)", cpu.get("redis_cpu_s"), cpu.get("postgres_cpu_s"),
+                        cpu.get("postgres_own_backends_cpu_s"));
+        return String.format("  %s: nodes %s%s = %s CPU-s, %s us per delivered message", cpu.get("mode"), cpu.get("nodes_cpu_s"),
+                backing, cpu.get("total_cpu_s"), cpu.get("total_us_per_message"));
+    }
+
+    /** Chatroom tells a sender alone that its message could not be stored; no marker comes back for it. */
+    private static boolean isNotSentError(ByteBuf content) {
+        return content.toString(java.nio.charset.StandardCharsets.UTF_8).contains("was not sent");
     }
 
     private long relNanos() {
@@ -277,7 +324,11 @@ final class FanoutScenario {
     /** Counters of one receiving event loop; merged after all connections are closed. */
     private static final class ThreadStats {
         final LatencyHistogram latency = new LatencyHistogram();
+        final LatencyHistogram latencySameNode = new LatencyHistogram();
+        final LatencyHistogram latencyCrossNode = new LatencyHistogram();
         long framesInWindow;
+        long acksInWindow;
+        long notSent;
         long messagesInWindow;
         long duplicates;
         long outOfOrder;
@@ -285,7 +336,11 @@ final class FanoutScenario {
 
         void add(ThreadStats other) {
             latency.add(other.latency);
+            latencySameNode.add(other.latencySameNode);
+            latencyCrossNode.add(other.latencyCrossNode);
             framesInWindow += other.framesInWindow;
+            acksInWindow += other.acksInWindow;
+            notSent += other.notSent;
             messagesInWindow += other.messagesInWindow;
             duplicates += other.duplicates;
             outOfOrder += other.outOfOrder;
@@ -301,6 +356,7 @@ final class FanoutScenario {
     private final class Member implements WsClientPool.Listener, MarkerScanner.Sink {
         final int room;
         final int senderId;
+        final int node;
         final BitSet[] seen = new BitSet[senders];
         final long[] seenCount = new long[senders];
         final long[] highest = new long[senders];
@@ -309,9 +365,10 @@ final class FanoutScenario {
         private long scanRelNanos;
         private ThreadStats scanStats;
 
-        Member(int room, int senderId) {
+        Member(int room, int senderId, int node) {
             this.room = room;
             this.senderId = senderId;
+            this.node = node;
             for (int s = 0; s < senders; s++) {
                 seen[s] = new BitSet();
                 highest[s] = -1;
@@ -338,7 +395,9 @@ final class FanoutScenario {
             if (counted) {
                 scanStats.framesInWindow++;
             }
-            markers.scan(content, this);
+            if (markers.scan(content, this) == 0 && isNotSentError(content)) {
+                scanStats.notSent++;
+            }
         }
 
         @Override
@@ -370,7 +429,12 @@ final class FanoutScenario {
             }
             if (inWindow(scanRelNanos)) {
                 stats.messagesInWindow++;
-                stats.latency.record(scanRelNanos - sentNanos);
+                long latency = scanRelNanos - sentNanos;
+                stats.latency.record(latency);
+                (nodeOfSender[sender] == node ? stats.latencySameNode : stats.latencyCrossNode).record(latency);
+                if (sender == senderId) {
+                    stats.acksInWindow++;
+                }
             }
             if (sender == senderId && inflight > 0 && sending) {
                 sendNext(scanRelNanos);

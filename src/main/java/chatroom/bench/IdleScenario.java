@@ -31,9 +31,11 @@ final class IdleScenario {
               --connections N         connections (1000)
               --rooms R               rooms the connections are spread over (N/100, at least 1)
               --source-addresses K    bind to 127.0.0.1..127.0.0.K when the server is on loopback (4)
+              --source-from F         ... or to 127.0.0.F..127.0.0.(F+K-1) (1), so that several clients share no ports
               --connects-in-flight N  handshakes in flight at once (200)
               --settle 10s            wait after connecting before reading RSS
               --hold 30s              keep the connections (pinging) after that
+              --hold-until-eof        instead: hold until standard input ends (cluster-idle's workers)
               --ping-interval 25s     each connection sends "ping" this often
               --room-prefix P         (idle-)
               --pid N[,N]             server process(es)
@@ -46,6 +48,8 @@ final class IdleScenario {
     private final int connections;
     private final int rooms;
     private final int sourceAddresses;
+    private final int sourceFrom;
+    private final boolean holdUntilEof;
     private final int connectsInFlight;
     private final Duration settle;
     private final Duration hold;
@@ -58,12 +62,15 @@ final class IdleScenario {
     private final LongAdder otherFrames = new LongAdder();
     private final LongAdder closes = new LongAdder();
     private volatile boolean closing;
+    private long heldNanos;
 
     IdleScenario(BenchOptions options) {
         this.url = options.required("url");
         this.connections = options.integer("connections", 1000);
         this.rooms = options.integer("rooms", Math.max(1, connections / 100));
         this.sourceAddresses = options.integer("source-addresses", 4);
+        this.sourceFrom = options.integer("source-from", 1);
+        this.holdUntilEof = options.has("hold-until-eof");
         this.connectsInFlight = options.integer("connects-in-flight", 200);
         this.settle = options.duration("settle", Duration.ofSeconds(10));
         this.hold = options.duration("hold", Duration.ofSeconds(30));
@@ -137,7 +144,22 @@ final class IdleScenario {
         int slots = (int) Math.max(1, pingInterval.toSeconds());
         long pings = 0;
         long start = System.nanoTime();
-        for (int tick = 0; System.nanoTime() - start < hold.toNanos(); tick++) {
+        java.util.concurrent.atomic.AtomicBoolean inputEnded = new java.util.concurrent.atomic.AtomicBoolean();
+        if (holdUntilEof) {
+            Thread reader = new Thread(() -> {
+                try {
+                    System.in.transferTo(java.io.OutputStream.nullOutputStream());
+                } catch (java.io.IOException e) {
+                    // a broken pipe ends the hold as EOF does
+                }
+                inputEnded.set(true);
+            }, "bench-hold-until-eof");
+            reader.setDaemon(true);
+            reader.start();
+        }
+        System.err.println("idle: holding " + snapshot.size() + " connections");
+        long holdNanos = holdUntilEof ? Long.MAX_VALUE / 4 : hold.toNanos();
+        for (int tick = 0; System.nanoTime() - start < holdNanos && !inputEnded.get(); tick++) {
             for (int i = tick % slots; i < snapshot.size(); i += slots) {
                 if (snapshot.get(i).isActive()) {
                     WsClientPool.send(snapshot.get(i), "ping");
@@ -145,15 +167,23 @@ final class IdleScenario {
                 }
             }
             long nextTick = start + (tick + 1) * 1_000_000_000L;
-            FanoutScenario.sleepNanos(Math.max(0, Math.min(nextTick, start + hold.toNanos()) - System.nanoTime()));
+            long until = Math.min(nextTick, start + holdNanos);
+            while (!inputEnded.get() && System.nanoTime() < until) {
+                FanoutScenario.sleepNanos(Math.min(50_000_000L, Math.max(0, until - System.nanoTime())));
+            }
         }
+        heldNanos = System.nanoTime() - start;
         return pings;
     }
 
     private List<InetAddress> sourceAddressesFor(URI uri) throws UnknownHostException {
         List<InetAddress> sources = new ArrayList<>();
-        if (sourceAddresses > 1 && InetAddress.getByName(uri.getHost()).isLoopbackAddress()) {
-            for (int k = 1; k <= sourceAddresses; k++) {
+        if ((sourceAddresses > 1 || sourceFrom > 1) && InetAddress.getByName(uri.getHost()).isLoopbackAddress()) {
+            if (sourceFrom < 1 || sourceFrom + sourceAddresses - 1 > 254) {
+                throw new IllegalArgumentException("--source-from " + sourceFrom + " with --source-addresses " + sourceAddresses
+                        + " leaves 127.0.0.1-127.0.0.254");
+            }
+            for (int k = sourceFrom; k < sourceFrom + sourceAddresses; k++) {
                 sources.add(InetAddress.getByAddress(new byte[] {127, 0, 0, (byte) k}));
             }
         }
@@ -168,7 +198,7 @@ final class IdleScenario {
                 .put("opened", opened).put("failures", connector.failures()).put("first_failure", connector.firstFailure())
                 .put("connect_s", Report.round(connectSeconds, 3))
                 .put("connects_per_s", Report.round(opened / connectSeconds, 1))
-                .put("hold_s", hold.toMillis() / 1000.0)
+                .put("hold_s", Report.round(heldNanos / 1e9, 1))
                 .put("pings_sent", pingsSent).put("pongs_received", pongs.sum())
                 .put("other_frames", otherFrames.sum()).put("unexpected_closes", closes.sum());
         Map<String, Object> serverFigures = new LinkedHashMap<>();
@@ -184,7 +214,7 @@ final class IdleScenario {
                         opened, connections, connectSeconds, opened / connectSeconds, connector.failures(),
                         connector.failures() > 0 ? " (first: " + connector.firstFailure() + ")" : ""))
                 .say(String.format("  held %.0f s: %d pings, %d pongs, %d unexpected closes",
-                        hold.toMillis() / 1000.0, pingsSent, pongs.sum(), closes.sum()))
+                        heldNanos / 1e9, pingsSent, pongs.sum(), closes.sum()))
                 .say(server.known()
                         ? String.format("  server RSS %d -> %d KB after settle (%.2f KB/connection), %d KB after hold; %.2f CPU-s while holding",
                                 rssBeforeKb, rssSettledKb, (rssSettledKb - rssBeforeKb) / (double) opened, rssHeldKb, holdCpuSeconds)

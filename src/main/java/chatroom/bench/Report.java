@@ -11,8 +11,8 @@ import java.util.Map;
 
 /**
  * The result of one run: named figures in the order they were put, printed as exactly one JSON line
- * (for scripts) plus a short human summary. Values are numbers, strings, booleans, lists or nested
- * maps; NaN (a figure that could not be measured, e.g. server CPU without --pid) becomes null.
+ * (for scripts) plus a short human summary. Values are numbers, strings, booleans, lists, nested
+ * maps or nested reports (a scenario that runs another); NaN (a figure that could not be measured, e.g. server CPU without --pid) becomes null.
  *
  * <p>Built by one scenario on one thread; not thread-safe.
  */
@@ -49,6 +49,9 @@ final class Report {
     double number(String path) {
         Object value = values;
         for (String key : path.split("\\.")) {
+            if (value instanceof Report nested) {
+                value = nested.values;
+            }
             if (!(value instanceof Map<?, ?> map) || !map.containsKey(key)) {
                 throw new IllegalArgumentException("report has no figure " + path + ": " + toJsonLine());
             }
@@ -71,7 +74,11 @@ final class Report {
         return out.toString();
     }
 
+    /** Rounded for the line; NaN (not measured) stays NaN and is written as null. */
     static double round(double value, int decimals) {
+        if (Double.isNaN(value) || Double.isInfinite(value)) {
+            return value;
+        }
         double scale = Math.pow(10, decimals);
         return Math.round(value * scale) / scale;
     }
@@ -80,6 +87,7 @@ final class Report {
         switch (value) {
             case null -> json.writeNull();
             case RawJson raw -> json.writeRawValue(raw.json());
+            case Report nested -> write(json, nested.values);
             case Map<?, ?> map -> {
                 json.writeStartObject();
                 for (Map.Entry<?, ?> entry : map.entrySet()) {
