@@ -9,9 +9,8 @@ import java.util.ArrayDeque;
  * them all at once and exhaust the heap; past the limit, catch-ups wait their turn in arrival order. A
  * waiting page is held like any page catching up (live messages are kept for it) and costs one queue entry.
  *
- * <p>Thread-safe: the rooms of every thread share one. {@link #start} and {@link #finished} only hand
- * work on (a room's catch-up posts itself to its room's thread), so the lock is held for a few field
- * updates.
+ * <p>Thread-safe: the rooms of every thread share one. A waiting catch-up posts itself to its room's
+ * thread when its turn comes, so the lock is held for a few field updates.
  */
 final class CatchUps {
 
@@ -34,19 +33,22 @@ final class CatchUps {
         return new CatchUps((int) Math.clamp(Runtime.getRuntime().maxMemory() / HEAP_PER_CATCH_UP, 4, 64));
     }
 
-    /** Runs the catch-up now if fewer than the limit are running, else when one finishes. It must not block. */
-    void start(Runnable catchUp) {
+    /**
+     * True if the caller may catch up now (fewer than the limit are running); else {@code later} runs
+     * when one finishes, on the thread that finished it, and must not block.
+     */
+    boolean startNowOr(Runnable later) {
         synchronized (this) {
             if (running >= limit) {
-                waiting.add(catchUp);
-                return;
+                waiting.add(later);
+                return false;
             }
             running++;
+            return true;
         }
-        catchUp.run();
     }
 
-    /** A catch-up started by {@link #start} is done (or was dropped): the next waiting one runs in its place. */
+    /** A catch-up that {@link #startNowOr} let start is done (or was dropped): the next waiting one runs in its place. */
     void finished() {
         Runnable next;
         synchronized (this) {

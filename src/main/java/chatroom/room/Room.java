@@ -226,7 +226,11 @@ final class Room {
     private void catchUpFromStore(Member member, long afterSeq) {
         members.catchingUp(member);
         readsPending++;
-        catchUps.start(() -> host.run(room -> room.readMissed(member, afterSeq)));
+        // read at once when the node's limit allows (messages sent meanwhile are held for the member), else
+        // when a running catch-up finishes
+        if (catchUps.startNowOr(() -> host.run(room -> room.readMissed(member, afterSeq)))) {
+            readMissed(member, afterSeq);
+        }
     }
 
     /** The member's turn to catch up has come (see {@link CatchUps}); it may have left while it waited. */
