@@ -1,6 +1,7 @@
 package chatroom.room;
 
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.function.Function;
 
 /**
@@ -25,6 +26,26 @@ public final class Fragment {
 
     public static Fragment of(String html) {
         return new Fragment(html.getBytes(StandardCharsets.UTF_8), 0);
+    }
+
+    /**
+     * The fragments one after another, as one: the page swaps each of their elements in turn, so a member
+     * sent the joined fragment sees what it would have seen sent each. Its seq is the newest of theirs.
+     */
+    public static Fragment join(List<Fragment> fragments) {
+        int length = 0;
+        long seq = 0;
+        for (Fragment fragment : fragments) {
+            length += fragment.html.length;
+            seq = Math.max(seq, fragment.seq);
+        }
+        byte[] html = new byte[length];
+        int at = 0;
+        for (Fragment fragment : fragments) {
+            System.arraycopy(fragment.html, 0, html, at, fragment.html.length);
+            at += fragment.html.length;
+        }
+        return new Fragment(html, seq);
     }
 
     public byte[] html() {
