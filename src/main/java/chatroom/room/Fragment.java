@@ -18,6 +18,8 @@ public final class Fragment {
     private final long seq;
     /** The transport's encoding; made by whichever thread asks first (racing threads make equal ones). */
     private volatile Object wire;
+    /** Set once the fragment goes to several members of one thread: then its encoding is worth keeping. */
+    private volatile boolean shared;
 
     public Fragment(byte[] html, long seq) {
         this.html = html;
@@ -54,6 +56,19 @@ public final class Fragment {
 
     public long seq() {
         return seq;
+    }
+
+    /**
+     * True when the fragment is written to several sockets, so the transport should encode it once and
+     * keep that ({@link #wire}); false for one written to one socket (a member's history, its people
+     * list, an error), which the transport may encode into a buffer it frees as soon as it is written.
+     */
+    public boolean shared() {
+        return shared || wire != null;
+    }
+
+    void markShared() {
+        shared = true;
     }
 
     /** The bytes as the transport sends them, encoded on first use with {@code encoder}. */

@@ -273,6 +273,9 @@ final class Members {
                         end++;
                     }
                     Fragment frame = end - start == 1 ? all.get(start).fragment() : Fragment.join(fragments(all, start, end));
+                    if (targets.length > 1) {
+                        frame.markShared();
+                    }
                     for (Member member : targets) {
                         member.send(frame);
                     }

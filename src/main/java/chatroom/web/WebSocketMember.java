@@ -114,8 +114,10 @@ final class WebSocketMember extends ChannelInboundHandlerAdapter implements Memb
             }
             return;
         }
-        ByteBuf frame = fragment.wire(TextFrames::encode);
-        channel.writeAndFlush(frame.retainedDuplicate(), channel.voidPromise());
+        ByteBuf frame = fragment.shared()
+                ? fragment.wire(TextFrames::encode).retainedDuplicate()
+                : TextFrames.encode(channel.alloc(), fragment.html());
+        channel.writeAndFlush(frame, channel.voidPromise());
     }
 
     @Override
