@@ -15,9 +15,10 @@ import org.slf4j.LoggerFactory;
  * the first fragment into an empty queue posts one task to the group's thread, and that task writes
  * everything queued by then. Fragments for the same members that wait together are joined into one
  * WebSocket frame, encoded once and written once per member ({@link Fragment#join}); the page's htmx swaps
- * every element of a frame in order. A quiet room thus sends each message in its own frame as soon as the
- * group's thread runs (no timer), and a busy one sends fewer, larger frames: at most one per member per
- * turn of the group's thread, unless a frame would pass {@link #MAX_FRAME_BYTES}.
+ * every element of a frame in order. The members on the room's own thread are written at the end of the
+ * room's task ({@link #flush}), the others when their thread runs the posted write. A quiet room thus
+ * sends each message in its own frame at once (no timer), and a busy one sends fewer, larger frames: at
+ * most one per member per turn of the group's thread, unless a frame would pass {@link #MAX_FRAME_BYTES}.
  *
  * <p>A member that is catching up (its history is being read) is skipped by broadcasts: the fragments
  * are held for it instead, and handed back by {@link #caughtUp} so that it sees every message once, in
@@ -50,6 +51,8 @@ final class Members {
     private final Executor roomThread;
     private final int maxBacklogBytes;
     private final List<Group> groups = new ArrayList<>();
+    /** The group on the room's own thread, or null while it has none. */
+    private Group own;
     private final Map<Member, List<Fragment>> catchingUp = new HashMap<>();
     private int count;
 
@@ -68,6 +71,9 @@ final class Members {
         if (group == null) {
             group = new Group(member.executor(), member.executor() != roomThread);
             groups.add(group);
+            if (member.executor() == roomThread) {
+                own = group;
+            }
         }
         group.members.add(member);
         group.ready = null;
@@ -153,6 +159,17 @@ final class Members {
             return;
         }
         queue(group, new Member[] {member}, fragment);
+    }
+
+    /**
+     * Writes what waits for the members on the room's own thread now: called at the end of a room task,
+     * so that they get what the task sent as soon as it ends, as the other threads' members do when their
+     * thread picks up the write posted for them. The posted write then finds nothing left.
+     */
+    void flush() {
+        if (own != null && own.hasQueued()) {
+            own.write();
+        }
     }
 
     private void queue(Group group, Member[] targets, Fragment fragment) {
@@ -242,6 +259,10 @@ final class Members {
             queue.add(new Queued(targets, fragment));
             queuedBytes += bytes;
             return queue.size() == 1 ? Added.FIRST : Added.QUEUED;
+        }
+
+        synchronized boolean hasQueued() {
+            return !queue.isEmpty();
         }
 
         synchronized int backlogBytes() {

@@ -125,6 +125,7 @@ public final class RoomHost {
         for (Message message; (message = arrived.poll()) != null; ) {
             cursor.offer(message);
         }
+        members.flush(); // the whole batch, as one frame
     }
 
     // ---- for the room
@@ -155,6 +156,7 @@ public final class RoomHost {
                 // one bad event must not take the room down for everyone else
                 log.error("{}: event failed", name, e);
             }
+            members.flush();
         }
     }
 

@@ -86,7 +86,7 @@ class MembersTest {
     }
 
     @Test
-    void a_member_on_the_rooms_own_thread_gets_what_the_turn_sent_after_the_turn_as_one_frame() {
+    void a_member_on_the_rooms_own_thread_gets_what_the_rooms_task_sent_as_one_frame_when_the_task_ends() {
         Loop roomLoop = new Loop();
         Members members = new Members(RoomName.parse("own"), roomLoop);
         FakeMember ann = socket("ann", roomLoop);
@@ -95,8 +95,11 @@ class MembersTest {
         roomLoop.execute(() -> {
             members.broadcast(message(1));
             members.broadcast(message(2));
+            assertThat(ann.received).as("nothing before the task ends").isEmpty();
+            members.flush(); // as the room's host does at the end of each task
+            assertThat(ann.received).containsExactly("msg:1:text1|msg:2:text2|");
         });
-        roomLoop.runAll();
+        roomLoop.runAll(); // the task, then the write it posted, which finds nothing left
 
         assertThat(ann.received).containsExactly("msg:1:text1|msg:2:text2|");
     }
