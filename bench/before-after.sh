@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 BEFORE="$1"; AFTER="$2"; ROUNDS="${3:-2}"
 JAVA="$(./chatroom java-home)/bin/java"
-PORT=18099
+PORT="${PORT:-18099}" # another port when two comparisons share the machine
 
 run_one() { # label, jar, scenario args...
   local label="$1" jar="$2"; shift 2

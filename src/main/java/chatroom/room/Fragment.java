@@ -1,6 +1,7 @@
 package chatroom.room;
 
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.function.Function;
 
 /**
@@ -17,6 +18,8 @@ public final class Fragment {
     private final long seq;
     /** The transport's encoding; made by whichever thread asks first (racing threads make equal ones). */
     private volatile Object wire;
+    /** Set once the fragment goes to several members of one thread: then its encoding is worth keeping. */
+    private volatile boolean shared;
 
     public Fragment(byte[] html, long seq) {
         this.html = html;
@@ -27,12 +30,45 @@ public final class Fragment {
         return new Fragment(html.getBytes(StandardCharsets.UTF_8), 0);
     }
 
+    /**
+     * The fragments one after another, as one: the page swaps each of their elements in turn, so a member
+     * sent the joined fragment sees what it would have seen sent each. Its seq is the newest of theirs.
+     */
+    public static Fragment join(List<Fragment> fragments) {
+        int length = 0;
+        long seq = 0;
+        for (Fragment fragment : fragments) {
+            length += fragment.html.length;
+            seq = Math.max(seq, fragment.seq);
+        }
+        byte[] html = new byte[length];
+        int at = 0;
+        for (Fragment fragment : fragments) {
+            System.arraycopy(fragment.html, 0, html, at, fragment.html.length);
+            at += fragment.html.length;
+        }
+        return new Fragment(html, seq);
+    }
+
     public byte[] html() {
         return html;
     }
 
     public long seq() {
         return seq;
+    }
+
+    /**
+     * True when the fragment is written to several sockets, so the transport should encode it once and
+     * keep that ({@link #wire}); false for one written to one socket (a member's history, its people
+     * list, an error), which the transport may encode into a buffer it frees as soon as it is written.
+     */
+    public boolean shared() {
+        return shared || wire != null;
+    }
+
+    void markShared() {
+        shared = true;
     }
 
     /** The bytes as the transport sends them, encoded on first use with {@code encoder}. */

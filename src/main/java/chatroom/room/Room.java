@@ -116,7 +116,7 @@ final class Room {
         try {
             text = MessageText.clean(rawText, settings.maxMessageChars());
         } catch (InvalidInputException e) {
-            member.send(views.error(e.getMessage()));
+            members.send(member, views.error(e.getMessage()));
             return;
         }
         Author author = member.author();
@@ -213,14 +213,14 @@ final class Room {
         List<Message> missed = recent.after(afterSeq);
         if (afterSeq >= 0) {
             if (!missed.isEmpty()) {
-                member.send(views.history(missed, false));
+                members.send(member, views.history(missed, false));
             }
             return;
         }
         if (recentRendered == null) {
             recentRendered = views.history(missed, true);
         }
-        member.send(recentRendered);
+        members.send(member, recentRendered);
     }
 
     private void catchUpFromStore(Member member, long afterSeq) {
@@ -282,7 +282,7 @@ final class Room {
         long shownUpTo = Math.max(afterSeq, 0);
         if (error != null) {
             log.warn("{}: history for {} not read: {}", host.name(), member.author().id(), error.toString());
-            member.send(views.error("History could not be loaded; new messages will still appear."));
+            members.send(member, views.error("History could not be loaded; new messages will still appear."));
         } else {
             // the store may already hold messages this node has not delivered yet (committed, still on
             // their way through the feed): they reach the member live, in order, so the history stops
@@ -293,11 +293,11 @@ final class Room {
                 recent.adopt(list, cursor.position());
             }
             if (history.latest() || !list.isEmpty()) {
-                member.send(views.history(list, history.latest()));
+                members.send(member, views.history(list, history.latest()));
             }
             if (history.latest() && afterSeq >= 0 && !list.isEmpty() && list.getFirst().seq() > afterSeq + 1) {
                 long missed = list.getFirst().seq() - afterSeq - 1;
-                member.send(views.notice("You missed " + missed
+                members.send(member, views.notice("You missed " + missed
                         + " messages while disconnected; load older messages above to read them."));
             }
             if (!list.isEmpty()) {
@@ -306,7 +306,7 @@ final class Room {
         }
         for (Fragment fragment : held) {
             if (fragment.seq() == 0 || fragment.seq() > shownUpTo) {
-                member.send(fragment);
+                members.send(member, fragment);
             }
         }
     }
@@ -341,7 +341,7 @@ final class Room {
         if (to == null) {
             members.broadcast(views.presence(here));
         } else if (members.contains(to)) {
-            to.send(views.presence(here));
+            members.send(to, views.presence(here));
         }
     }
 

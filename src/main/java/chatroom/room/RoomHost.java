@@ -3,7 +3,10 @@ package chatroom.room;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,6 +42,14 @@ public final class RoomHost {
     private final Members members;
     private final RoomCursor cursor;
 
+    /**
+     * Messages from the feed not yet offered to the cursor, and whether a task to offer them is posted:
+     * the messages of one store batch, completed one after another, are usually all here when the room's
+     * thread gets to them, and go out to members as one frame rather than one each.
+     */
+    private final Queue<Message> arrived = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean offerPosted = new AtomicBoolean();
+
     /** Events that came before the cursor was known, in order; they go ahead once it is. */
     private List<Consumer<Room>> waiting = new ArrayList<>();
     private Room room;
@@ -56,7 +67,7 @@ public final class RoomHost {
 
     /** Subscribes to the room's messages and finds where the room stands; events wait until it is known. */
     void start() {
-        services.feed().subscribe(name.value(), message -> executor.execute(() -> cursor.offer(message)));
+        services.feed().subscribe(name.value(), this::arrived);
         services.board().watch(name.value(), change -> run(room -> room.presenceChanged(change)));
         executor.execute(cursor::start);
     }
@@ -105,6 +116,22 @@ public final class RoomHost {
         executor.execute(() -> cursor.tailIs(lastSeq));
     }
 
+    /** On the feed's thread. */
+    private void arrived(Message message) {
+        arrived.add(message);
+        if (offerPosted.compareAndSet(false, true)) {
+            executor.execute(this::offerArrived);
+        }
+    }
+
+    private void offerArrived() {
+        offerPosted.set(false); // before polling: a message added from now on posts a task of its own
+        for (Message message; (message = arrived.poll()) != null; ) {
+            cursor.offer(message);
+        }
+        members.flush(); // the whole batch, as one frame
+    }
+
     // ---- for the room
 
     ScheduledExecutorService executor() {
@@ -133,6 +160,7 @@ public final class RoomHost {
                 // one bad event must not take the room down for everyone else
                 log.error("{}: event failed", name, e);
             }
+            members.flush();
         }
     }
 

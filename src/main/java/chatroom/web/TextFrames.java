@@ -1,6 +1,7 @@
 package chatroom.web;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import java.nio.ByteBuffer;
 
@@ -9,8 +10,9 @@ import java.nio.ByteBuffer;
  * member without a frame object, an encoder pass or a copy per member. The bytes bypass the pipeline's
  * frame encoder, which passes plain buffers through.
  *
- * <p>The buffer lives in JDK direct memory that the garbage collector frees when the fragment is gone;
- * members write {@code retainedDuplicate()}s of it, which only count references.
+ * <p>A shared frame lives in JDK direct memory that the garbage collector frees when the fragment is
+ * gone; members write {@code retainedDuplicate()}s of it, which only count references. A frame for one
+ * socket is written into the channel's pooled buffers instead and freed as soon as it is written.
  */
 final class TextFrames {
 
@@ -21,19 +23,36 @@ final class TextFrames {
 
     private TextFrames() {}
 
+    /** For a fragment many sockets write: kept with the fragment, freed by the garbage collector. */
     static ByteBuf encode(byte[] payload) {
+        ByteBuf frame = Unpooled.wrappedBuffer(ByteBuffer.allocateDirect(frameBytes(payload.length))).clear();
+        return write(frame, payload);
+    }
+
+    /**
+     * For a fragment one socket writes: a buffer from the channel's pool, which the write gives back.
+     * Encoding these into JDK direct buffers too left each to wait for a GC, and the C heap kept the
+     * memory after that: a crowd joining (each newcomer is sent the room's people list alone) grew the
+     * process by several KB per join.
+     */
+    static ByteBuf encode(ByteBufAllocator alloc, byte[] payload) {
+        return write(alloc.directBuffer(frameBytes(payload.length)), payload);
+    }
+
+    private static int frameBytes(int length) {
+        return (length < LENGTH_16 ? 2 : length <= 0xFFFF ? 4 : 10) + length;
+    }
+
+    private static ByteBuf write(ByteBuf frame, byte[] payload) {
         int length = payload.length;
-        int header = length < LENGTH_16 ? 2 : length <= 0xFFFF ? 4 : 10;
-        ByteBuffer frame = ByteBuffer.allocateDirect(header + length);
-        frame.put((byte) FIN_TEXT);
+        frame.writeByte(FIN_TEXT);
         if (length < LENGTH_16) {
-            frame.put((byte) length); // servers do not mask
+            frame.writeByte(length); // servers do not mask
         } else if (length <= 0xFFFF) {
-            frame.put((byte) LENGTH_16).putShort((short) length);
+            frame.writeByte(LENGTH_16).writeShort(length);
         } else {
-            frame.put((byte) LENGTH_64).putLong(length);
+            frame.writeByte(LENGTH_64).writeLong(length);
         }
-        frame.put(payload).flip();
-        return Unpooled.wrappedBuffer(frame);
+        return frame.writeBytes(payload);
     }
 }

@@ -127,7 +127,11 @@ final class WebSocketMember extends ChannelInboundHandlerAdapter implements Memb
         }
         ByteBuf frame;
         try {
-            frame = fragment.wire(TextFrames::encode);
+            // a frame for many members is encoded once and shared; one for this member alone (its history,
+            // who is here, an error) comes from the channel's pool and is freed once written
+            frame = fragment.shared()
+                    ? fragment.wire(TextFrames::encode).retainedDuplicate()
+                    : TextFrames.encode(channel.alloc(), fragment.html());
         } catch (OutOfMemoryError e) {
             // direct memory is at its cap (-XX:MaxDirectMemorySize) even after the collector freed what it
             // could: a replay storm. This member reconnects later (1013) rather than the process growing
@@ -136,7 +140,7 @@ final class WebSocketMember extends ChannelInboundHandlerAdapter implements Memb
             }
             return;
         }
-        channel.writeAndFlush(frame.retainedDuplicate(), channel.voidPromise());
+        channel.writeAndFlush(frame, channel.voidPromise());
     }
 
     @Override

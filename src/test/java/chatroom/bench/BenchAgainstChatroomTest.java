@@ -40,6 +40,21 @@ class BenchAgainstChatroomTest {
     }
 
     @Test
+    void fanout_counts_every_message_of_frames_that_hold_several() throws Exception {
+        // many messages in flight at once: the server joins what waits for a socket into one frame
+        Report report = Bench.run("fanout", "--url", url, "--rooms", "1", "--members", "10", "--senders", "10",
+                "--inflight", "20", "--messages", "60", "--warmup", "0s", "--duration", "60s", "--settle", "0.5s");
+
+        assertThat(report.number("sent_total")).isEqualTo(10 * 60);
+        assertThat(report.number("delivered_total")).isEqualTo(10L * 60 * 10);
+        assertThat(report.number("lost") + report.number("duplicated") + report.number("out_of_order")
+                        + report.number("misrouted"))
+                .isZero();
+        assertThat(report.number("messages_delivered_per_s")).as("messages delivered per second, against frames")
+                .isGreaterThan(report.number("frames_delivered_per_s"));
+    }
+
+    @Test
     void join_waits_for_the_history_chatroom_sends() throws Exception {
         Report report = Bench.run("join", "--url", url, "--history", "50", "--join-rate", "20/s", "--duration", "1s",
                 "--join-timeout", "10s");

@@ -138,6 +138,32 @@ class RoomPageBrowserTest {
     }
 
     @Test
+    void a_burst_that_arrives_several_messages_to_a_frame_shows_each_message_once_in_order() throws Exception {
+        int burst = 200;
+        try (TestServer server = TestServer.start("--rate", "0");
+                Browser ann = new Browser();
+                WsClient bob = WsClient.connect(server.ws("/r/burst/ws"))) {
+            ann.openRoom(server.url("/r/burst"));
+            // how many messages each frame the page receives holds
+            ann.js("window.messagesPerFrame = [];"
+                    + "document.addEventListener('htmx:wsBeforeMessage', function (e) {"
+                    + "  window.messagesPerFrame.push((e.detail.message.match(/class=\"msg\"/g) || []).length) })");
+
+            for (int i = 1; i <= burst; i++) {
+                bob.say("burst " + i);
+            }
+
+            ann.await(d -> d.findElements(By.cssSelector("#messages .msg")).size() >= burst);
+            List<String> expected = java.util.stream.IntStream.rangeClosed(1, burst).mapToObj(i -> "burst " + i).toList();
+            assertThat(texts(ann)).isEqualTo(expected);
+            assertThat(seqs(ann)).isSorted().doesNotHaveDuplicates();
+            List<Long> perFrame = ann.js("return window.messagesPerFrame");
+            assertThat(perFrame.stream().mapToLong(Long::longValue).sum()).isEqualTo(burst);
+            assertThat(perFrame).as("frames that held several messages").anyMatch(n -> n > 1);
+        }
+    }
+
+    @Test
     void the_list_follows_new_messages_until_the_reader_scrolls_up_then_a_pill_takes_them_down() throws Exception {
         try (TestServer server = TestServer.start("--rate", "0");
                 WsClient bob = WsClient.connect(server.ws("/r/sticky/ws"));

@@ -1,0 +1,44 @@
+package chatroom.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocket13FrameEncoder;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+/** Both ways of encoding a frame give the bytes Netty's own encoder gives, at every length form. */
+class TextFramesTest {
+
+    @Test
+    void a_shared_frame_and_a_pooled_one_are_the_frame_netty_would_write_for_short_medium_and_long_texts() {
+        for (int length : new int[] {0, 125, 126, 65_535, 65_536, 70_000}) {
+            byte[] payload = "é".repeat(length / 2).concat(length % 2 == 1 ? "x" : "").getBytes(StandardCharsets.UTF_8);
+            byte[] expected = nettys(payload);
+
+            ByteBuf shared = TextFrames.encode(payload);
+            ByteBuf pooled = TextFrames.encode(PooledByteBufAllocator.DEFAULT, payload);
+
+            assertThat(ByteBufUtil.getBytes(shared)).as("shared, %d bytes", length).isEqualTo(expected);
+            assertThat(ByteBufUtil.getBytes(pooled)).as("pooled, %d bytes", length).isEqualTo(expected);
+            assertThat(pooled.release()).as("the pooled frame is freed by its one release").isTrue();
+        }
+    }
+
+    private static byte[] nettys(byte[] payload) {
+        EmbeddedChannel channel = new EmbeddedChannel(new WebSocket13FrameEncoder(false));
+        channel.writeOutbound(new TextWebSocketFrame(Unpooled.wrappedBuffer(payload)));
+        ByteBuf out = Unpooled.buffer();
+        for (ByteBuf part; (part = channel.readOutbound()) != null; ) {
+            out.writeBytes(part);
+            part.release();
+        }
+        channel.finishAndReleaseAll();
+        return ByteBufUtil.getBytes(out);
+    }
+}
