@@ -105,8 +105,8 @@ final class Page implements AutoCloseable {
                 while (notice.find()) notices.add(TAG.matcher(notice.group(1)).replaceAll(""));
                 Matcher error = ERROR.matcher(frame);
                 while (error.find()) errors.add(error.group(1));
-                Matcher presence = PRESENCE.matcher(frame);
-                if (presence.find()) {
+                // a frame may hold several lists (coalesced updates): the page shows the last one
+                for (Matcher presence = PRESENCE.matcher(frame); presence.find(); ) {
                     List<String> tags = new ArrayList<>();
                     for (Matcher author = AUTHOR.matcher(presence.group(1)); author.find(); ) tags.add(author.group(1));
                     here = List.copyOf(tags);
