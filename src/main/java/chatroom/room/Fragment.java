@@ -18,6 +18,8 @@ public final class Fragment {
     private final long seq;
     /** The transport's encoding; made by whichever thread asks first (racing threads make equal ones). */
     private volatile Object wire;
+    /** {@link #wire} once encoding failed for want of memory. */
+    private static final Object UNENCODABLE = new Object();
     /** Set once the fragment goes to several members of one thread: then its encoding is worth keeping. */
     private volatile boolean shared;
 
@@ -75,8 +77,18 @@ public final class Fragment {
     @SuppressWarnings("unchecked")
     public <T> T wire(Function<byte[], T> encoder) {
         Object encoded = wire;
+        if (encoded == UNENCODABLE) {
+            // an earlier member's attempt found no memory: the next ones are refused at once rather than
+            // each make the JVM collect and retry on an event loop
+            throw new OutOfMemoryError("no memory was left to encode this fragment");
+        }
         if (encoded == null) {
-            encoded = encoder.apply(html);
+            try {
+                encoded = encoder.apply(html);
+            } catch (OutOfMemoryError e) {
+                wire = UNENCODABLE;
+                throw e;
+            }
             wire = encoded;
         }
         return (T) encoded;

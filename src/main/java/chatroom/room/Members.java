@@ -189,6 +189,13 @@ final class Members {
                     member.close(Member.CloseReason.TOO_SLOW);
                 }
             }
+            // one warning per overflow, not one per broadcast; a member that joined since is closed all the
+            // same (it would otherwise miss this fragment) and catches up when it reconnects
+            case OVER_AGAIN -> {
+                for (Member member : targets) {
+                    member.close(Member.CloseReason.TOO_SLOW);
+                }
+            }
         }
     }
 
@@ -217,7 +224,9 @@ final class Members {
         /** Queued first: the caller posts the write. */
         FIRST,
         /** Not queued: the backlog is over its limit. */
-        OVER
+        OVER,
+        /** Not queued, again, before the writer caught up: the members are closed already (or are new). */
+        OVER_AGAIN
     }
 
     /** Members whose sockets write on one thread, and what waits to be written to them. */
@@ -236,6 +245,8 @@ final class Members {
         // guarded by this: the room's thread adds, the writer's thread takes
         private List<Queued> queue = new ArrayList<>();
         private int queuedBytes;
+        /** Set by the first refusal since the writer last took the queue: later ones close without a word. */
+        private boolean overflowing;
         /** The writer thread's list, swapped with {@link #queue} when it takes the queue; empty between writes. */
         private List<Queued> taken = new ArrayList<>();
 
@@ -259,7 +270,12 @@ final class Members {
 
         synchronized Added add(Member[] targets, Fragment fragment, int maxBacklogBytes) {
             int bytes = fragment.html().length;
-            if (bounded && queuedBytes + bytes > maxBacklogBytes) {
+            // an empty queue takes any fragment, however big (a long history): else it could never be sent
+            if (bounded && !queue.isEmpty() && queuedBytes + bytes > maxBacklogBytes) {
+                if (overflowing) {
+                    return Added.OVER_AGAIN;
+                }
+                overflowing = true;
                 return Added.OVER;
             }
             queue.add(new Queued(targets, fragment));
@@ -280,6 +296,7 @@ final class Members {
             queue = taken;
             taken = all;
             queuedBytes = 0;
+            overflowing = false;
             return all;
         }
 

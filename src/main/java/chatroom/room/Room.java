@@ -268,7 +268,7 @@ final class Room {
         try {
             sendMissed(member, afterSeq, history, error);
         } finally {
-            // only now: what was read and rendered for this member has been handed to its socket
+            // only now: what was read for this member has been rendered and queued for its socket
             catchUps.finished();
         }
     }

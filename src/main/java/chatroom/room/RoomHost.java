@@ -102,6 +102,11 @@ public final class RoomHost {
      */
     public void rename(String userId, String newName) {
         executor.execute(() -> {
+            if (removed) {
+                // the caller kept this host from before the sweeper removed it: its members are in the new one
+                rooms.get(name).rename(userId, newName);
+                return;
+            }
             for (Member member : members.all()) {
                 if (member.author().id().equals(userId)) {
                     run(room -> room.rename(userId, newName));

@@ -178,6 +178,36 @@ class MembersTest {
     }
 
     @Test
+    void a_history_larger_than_the_backlog_bound_still_reaches_a_member_whose_thread_has_nothing_waiting() {
+        Loop loop = new Loop();
+        int backlogBytes = 64 * 1024;
+        Members members = new Members(RoomName.parse("long"), roomThread, backlogBytes);
+        FakeMember ann = socket("ann", loop);
+        members.add(ann);
+
+        members.send(ann, new Fragment(("replay[" + "z".repeat(4 * backlogBytes) + "]").getBytes(), 0));
+        loop.runAll();
+
+        assertThat(ann.closed).as("a page refused its history would reconnect and be refused again, forever").isNull();
+        assertThat(ann.received).hasSize(1).first().asString().startsWith("replay[");
+    }
+
+    @Test
+    void a_fragment_that_found_no_memory_to_encode_is_refused_at_once_for_the_next_members() {
+        Fragment fragment = Fragment.of("<p>hello</p>");
+        java.util.concurrent.atomic.AtomicInteger attempts = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.function.Function<byte[], Object> outOfMemory = html -> {
+            attempts.incrementAndGet();
+            throw new OutOfMemoryError("Cannot reserve 1024 bytes of direct buffer memory");
+        };
+        for (int member = 0; member < 3; member++) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> fragment.wire(outOfMemory))
+                    .isInstanceOf(OutOfMemoryError.class);
+        }
+        assertThat(attempts).as("each attempt makes the JVM collect and wait; one is enough").hasValue(1);
+    }
+
+    @Test
     void a_fragment_sent_to_one_member_arrives_between_the_broadcasts_around_it() {
         Loop loop = new Loop();
         Members members = new Members(RoomName.parse("order"), roomThread);
