@@ -46,6 +46,9 @@ class RoomPageBrowserTest {
                 Browser bob = new Browser()) {
             ann.openRoom(server.url("/r/groups"));
             bob.openRoom(server.url("/r/groups"));
+            // the "joined" notices first: one landing between two messages rightly breaks their group
+            ann.await(d -> d.findElements(By.cssSelector("#messages .notice bdi")).size() >= 2);
+            bob.await(d -> d.findElements(By.cssSelector("#messages .notice bdi")).size() >= 1);
             say(ann, "one");
             say(ann, "two");
             say(bob, "three");
