@@ -178,20 +178,16 @@ final class Members {
     }
 
     private void queue(Group group, Member[] targets, Fragment fragment) {
-        switch (group.add(targets, fragment, maxBacklogBytes)) {
+        Added added = group.add(targets, fragment, maxBacklogBytes);
+        if (added == Added.OVER) { // the first refusal since the thread last caught up; later ones only close
+            Meters.slowConsumersClosed(Meters.SlowConsumer.EVENT_LOOP, targets.length);
+            log.warn("{}: {} bytes waiting for another thread; closing its {} members with 1013",
+                    room, group.backlogBytes(), targets.length);
+        }
+        switch (added) {
             case QUEUED -> {}
             case FIRST -> group.writer.execute(group::write);
-            case OVER -> {
-                Meters.slowConsumersClosed(Meters.SlowConsumer.EVENT_LOOP, targets.length);
-                log.warn("{}: {} bytes waiting for another thread; closing its {} members with 1013",
-                        room, group.backlogBytes(), targets.length);
-                for (Member member : targets) {
-                    member.close(Member.CloseReason.TOO_SLOW);
-                }
-            }
-            // one warning per overflow, not one per broadcast; a member that joined since is closed all the
-            // same (it would otherwise miss this fragment) and catches up when it reconnects
-            case OVER_AGAIN -> {
+            case OVER, OVER_AGAIN -> { // they reconnect and catch up
                 for (Member member : targets) {
                     member.close(Member.CloseReason.TOO_SLOW);
                 }

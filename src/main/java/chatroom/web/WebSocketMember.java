@@ -217,7 +217,8 @@ final class WebSocketMember extends ChannelInboundHandlerAdapter implements Memb
         }
         Meters.frameRefused(Meters.FrameRefusal.RATE);
         if (close(CloseReason.POLICY.code, CloseReason.POLICY.text)) {
-            log.info("{}: {} sends pings or other frames faster than the frame limit; closing with 1008",
+            // the sum per period is logged by the refusal log; this socket's own story is for debugging
+            log.debug("{}: {} sends pings or other frames faster than the frame limit; closing with 1008",
                     host.name(), client);
         }
         return false;
