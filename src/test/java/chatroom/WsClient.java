@@ -101,7 +101,8 @@ public final class WsClient implements AutoCloseable {
 
     /** Waits for a frame matching the condition and returns it. */
     public String awaitFrame(Predicate<String> condition) {
-        return Await.until(() -> frames().stream().filter(condition).findFirst().orElse(null), "a matching frame; got " + frames());
+        return Await.until(() -> frames().stream().filter(condition).findFirst().orElse(null), "a matching frame",
+                () -> "got " + frames());
     }
 
     /** The texts of all messages received so far, in order, from live and history frames. */
@@ -129,8 +130,9 @@ public final class WsClient implements AutoCloseable {
     }
 
     public List<String> awaitMessages(int count) {
+        // what arrived is told as it stands at the deadline, not as it stood when the wait began
         return Await.until(() -> messageTexts().size() >= count ? messageTexts() : null,
-                count + " messages; got " + messageTexts());
+                count + " messages", () -> "got " + messageTexts());
     }
 
     /** When the server's close arrived ({@link System#nanoTime}), or 0 if it has not. */

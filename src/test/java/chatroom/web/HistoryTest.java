@@ -4,8 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import chatroom.TestServer;
 import chatroom.WsClient;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.IntStream;
@@ -25,14 +31,14 @@ class HistoryTest {
             for (int i = 1; i <= 70; i++) {
                 ann.say("m" + i);
             }
-            ann.awaitMessages(70);
+            awaitExplained(server, ann, 70, "/r/hist");
 
             String page = server.get("/r/hist").body();
             assertThat(seqs(page)).containsExactlyElementsOf(LongStream.rangeClosed(21, 70).boxed().toList());
             assertThat(page).contains("/r/hist/messages?before=21");
 
             try (WsClient bob = WsClient.connect(server.ws("/r/hist/ws"))) {
-                assertThat(bob.awaitMessages(50)).containsExactlyElementsOf(
+                assertThat(awaitExplained(server, bob, 50, "/r/hist")).containsExactlyElementsOf(
                         IntStream.rangeClosed(21, 70).mapToObj(i -> "m" + i).toList());
                 ann.say("live");
                 assertThat(bob.awaitMessages(51)).last().isEqualTo("live");
@@ -88,6 +94,45 @@ class HistoryTest {
                 assertThat(again.awaitMessages(4)).containsExactly("m6", "m7", "m8", "m9");
                 assertThat(again.seqs()).containsExactly(6L, 7L, 8L, 9L);
             }
+        }
+    }
+
+    /**
+     * Waits for the messages; if they never come, fails saying what the server got: whether the messages
+     * were stored (the room's page), what the socket did receive (a history frame means its catch-up ended),
+     * the server's counts, and, on standard error, every thread's stack (a room thread blocked, or idle
+     * with work waiting). This burst once went unanswered for 10 s in a whole-suite run, without a trace.
+     */
+    private static List<String> awaitExplained(TestServer server, WsClient client, int count, String room)
+            throws Exception {
+        try {
+            return client.awaitMessages(count);
+        } catch (AssertionError e) {
+            System.err.println("---- threads when " + count + " messages had not arrived");
+            for (ThreadInfo thread : ManagementFactory.getThreadMXBean().dumpAllThreads(true, true)) {
+                System.err.print(thread); // the first frames of each, with the locks it holds or waits for
+            }
+            String stored = askServer(() -> seqs(server.get(room).body()).toString());
+            String status = askServer(() -> server.get("/status").body());
+            throw new AssertionError(e.getMessage() + "; the room's page shows seqs " + stored + "; the socket got "
+                    + client.frames().size() + " frames " + client.frames() + (client.closed() ? " and was closed" : "")
+                    + "; /status " + status + "; thread stacks on standard error", e);
+        }
+    }
+
+    /** An answer from a server that may be stuck: a stuck one must fail the test, not hang it. */
+    private static String askServer(Callable<String> question) {
+        try {
+            return CompletableFuture.supplyAsync(() -> {
+                        try {
+                            return question.call();
+                        } catch (Exception e) {
+                            throw new CompletionException(e);
+                        }
+                    })
+                    .get(5, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            return "(no answer: " + e + ")";
         }
     }
 
