@@ -105,6 +105,15 @@ public final class WsClient implements AutoCloseable {
                 () -> "got " + frames());
     }
 
+    /**
+     * Waits for the history a page gets on joining with nothing shown (the frame that fills the whole list),
+     * as a page's reader sees it before writing. A burst sent before it may be stored before the history is
+     * read, and then the history is the latest page of it, as for any newcomer, rather than all of it.
+     */
+    public String awaitHistory() {
+        return awaitFrame(f -> f.contains("<div id=\"messages\" hx-swap-oob=\"innerHTML\">"));
+    }
+
     /** The texts of all messages received so far, in order, from live and history frames. */
     public List<String> messageTexts() {
         List<String> texts = new ArrayList<>();

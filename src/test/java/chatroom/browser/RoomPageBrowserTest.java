@@ -91,6 +91,7 @@ class RoomPageBrowserTest {
         try (TestServer server = TestServer.start("--rate", "0");
                 WsClient seed = WsClient.connect(server.ws("/r/long/ws"));
                 Browser ann = new Browser()) {
+            seed.awaitHistory(); // a burst stored before the seed's history is read would come back as the latest 50
             for (int i = 1; i <= 60; i++) {
                 seed.say("message " + i);
             }
@@ -117,6 +118,7 @@ class RoomPageBrowserTest {
         try (TestServer server = TestServer.start("--rate", "0", "--keep-per-room", "55", "--prune-every", "100ms");
                 WsClient seed = WsClient.connect(server.ws("/r/pruned/ws"));
                 Browser ann = new Browser()) {
+            seed.awaitHistory();
             for (int i = 1; i <= 70; i++) {
                 seed.say("message " + i);
             }
@@ -146,6 +148,7 @@ class RoomPageBrowserTest {
         try (TestServer server = TestServer.start("--rate", "0");
                 Browser ann = new Browser();
                 WsClient bob = WsClient.connect(server.ws("/r/burst/ws"))) {
+            bob.awaitHistory(); // the room knows its latest messages now: ann's page joins from them, not the store
             ann.openRoom(server.url("/r/burst"));
             // how many messages each frame the page receives holds
             ann.js("window.messagesPerFrame = [];"

@@ -28,6 +28,8 @@ class HistoryTest {
     void joining_shows_the_last_50_messages_oldest_first_then_live_ones() throws Exception {
         try (TestServer server = TestServer.start("--rate", "0");
                 WsClient ann = WsClient.connect(server.ws("/r/hist/ws"))) {
+            // the page's (empty) history first: a burst stored before it is read would come back as the latest 50
+            ann.awaitHistory();
             for (int i = 1; i <= 70; i++) {
                 ann.say("m" + i);
             }
@@ -51,6 +53,7 @@ class HistoryTest {
     void scrolling_back_page_by_page_covers_every_message_exactly_once_in_order() throws Exception {
         try (TestServer server = TestServer.start("--rate", "0", "--history", "20");
                 WsClient ann = WsClient.connect(server.ws("/r/pages/ws"))) {
+            ann.awaitHistory();
             for (int i = 1; i <= 95; i++) {
                 ann.say("m" + i);
             }
