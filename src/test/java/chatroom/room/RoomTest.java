@@ -8,6 +8,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -66,6 +67,45 @@ class RoomTest {
         Await.until(() -> ann.seqs().size() >= 3, "ann to get all three; got " + ann.received);
         assertThat(bob.seqs()).containsExactly(1L, 2L, 3L);
         assertThat(ann.seqs()).containsExactly(1L, 2L, 3L);
+    }
+
+    @Test
+    void a_newcomer_whose_history_is_read_after_a_burst_gets_the_latest_page_of_it_once_in_order() {
+        // a store whose reader runs late (a starved thread): the history is read only when the gate opens
+        CountDownLatch readerRuns = new CountDownLatch(1);
+        ForwardingStore store = new ForwardingStore() {
+            @Override
+            public CompletableFuture<List<Message>> before(String room, long beforeSeq, int limit) {
+                return CompletableFuture.runAsync(() -> {
+                    try {
+                        readerRuns.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }).thenCompose(v -> memory.before(room, beforeSeq, limit));
+            }
+        };
+        RoomHost host = room(store, "late");
+        FakeMember ann = new FakeMember("u1", "ann");
+        // given ann's page, showing nothing yet, sends a burst before its history is read
+        host.join(ann, -1);
+        for (int i = 1; i <= 8; i++) {
+            host.say(ann, "m" + i, null);
+        }
+        Await.until(() -> store.memory.after("late", 0, 20).join().size() == 8, "the burst to be stored");
+        // the store published each on the room's thread as it stored it; this runs after the room took them in
+        CompletableFuture.runAsync(() -> {}, thread).join();
+
+        // when the read runs at last
+        readerRuns.countDown();
+
+        // then ann's history is the room's latest page as it stands then (5 here), as for any newcomer, and
+        // the earlier messages, delivered while she waited, are not sent again after it: a client that counts
+        // on seeing all of its burst must wait for its history before sending (WsClient.awaitHistory)
+        Await.until(() -> ann.received.stream().anyMatch(f -> f.startsWith("history[")) ? true : null, "ann's history", () -> "got " + ann.received);
+        host.say(ann, "after", null);
+        Await.until(() -> ann.seqs().contains(9L) ? true : null, "ann's next message", () -> "got " + ann.received);
+        assertThat(ann.seqs()).containsExactly(4L, 5L, 6L, 7L, 8L, 9L);
     }
 
     @Test
