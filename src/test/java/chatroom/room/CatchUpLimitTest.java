@@ -95,6 +95,80 @@ class CatchUpLimitTest {
                 "the newcomer's history", () -> "it got " + later.received);
     }
 
+    @Test
+    void pages_joining_and_leaving_at_any_moment_on_several_threads_leave_no_catch_up_running_or_waiting() {
+        // given rooms on three threads, a store answering on its own threads after a random while, and a
+        // limit of 2, so that most catch-ups wait their turn
+        List<ScheduledExecutorService> threads = List.of(
+                Executors.newSingleThreadScheduledExecutor(), Executors.newSingleThreadScheduledExecutor(),
+                Executors.newSingleThreadScheduledExecutor());
+        ScheduledExecutorService readers = Executors.newScheduledThreadPool(2);
+        ForwardingStore slowStore = new ForwardingStore() {
+            @Override
+            public CompletableFuture<List<Message>> before(String room, long beforeSeq, int limit) {
+                return late(() -> memory.before(room, beforeSeq, limit).join());
+            }
+
+            @Override
+            public CompletableFuture<List<Message>> after(String room, long afterSeq, int limit) {
+                return late(() -> memory.after(room, afterSeq, limit).join());
+            }
+
+            private CompletableFuture<List<Message>> late(java.util.function.Supplier<List<Message>> read) {
+                CompletableFuture<List<Message>> answer = new CompletableFuture<>();
+                readers.schedule(() -> answer.complete(read.get()),
+                        java.util.concurrent.ThreadLocalRandom.current().nextInt(3), java.util.concurrent.TimeUnit.MILLISECONDS);
+                return answer;
+            }
+        };
+        CatchUps catchUps = new CatchUps(LIMIT);
+        AtomicInteger next = new AtomicInteger();
+        Rooms busy = new Rooms(slowStore, new FakeFeed(), new InProcessPresence(), new FakeViews(), settings,
+                () -> threads.get(next.getAndIncrement() % threads.size()), Clock.systemUTC(), catchUps);
+        java.util.Random random = new java.util.Random(7);
+        java.util.Map<FakeMember, Integer> staying = new java.util.HashMap<>();
+        try {
+            // when pages join 40 rooms, some from scratch, some with a gap, some leaving at once, some
+            // after a while, while messages are sent
+            List<FakeMember> leaving = new ArrayList<>();
+            for (int i = 0; i < 400; i++) {
+                int r = random.nextInt(40);
+                RoomHost room = busy.get(RoomName.parse("busy-" + r));
+                FakeMember page = new FakeMember("u" + i, "page" + i);
+                room.join(page, random.nextBoolean() ? -1 : random.nextInt(5));
+                switch (random.nextInt(4)) {
+                    case 0 -> room.leave(page);
+                    case 1 -> leaving.add(page);
+                    default -> staying.put(page, r);
+                }
+                if (random.nextInt(3) == 0) {
+                    room.say(page, "hello " + i, null);
+                }
+                if (random.nextInt(10) == 0 && !leaving.isEmpty()) {
+                    FakeMember gone = leaving.remove(random.nextInt(leaving.size()));
+                    busy.get(RoomName.parse("busy-" + random.nextInt(40))).leave(gone); // not its room: a no-op
+                    for (int other = 0; other < 40; other++) {
+                        busy.get(RoomName.parse("busy-" + other)).leave(gone);
+                    }
+                }
+            }
+            // then every catch-up ends and frees its turn…
+            Await.until(() -> catchUps.running() == 0 && catchUps.waiting() == 0 ? true : null, "no catch-up left",
+                    () -> catchUps.running() + " running, " + catchUps.waiting() + " waiting");
+            // …and every page still here gets the next message of its room (none is left catching up)
+            java.util.Map<Integer, FakeMember> speakers = new java.util.HashMap<>();
+            staying.forEach((page, r) -> speakers.putIfAbsent(r, page));
+            speakers.forEach((r, page) -> busy.get(RoomName.parse("busy-" + r)).say(page, "last in " + r, null));
+            staying.forEach((page, r) -> Await.until(
+                    () -> page.received.stream().anyMatch(f -> f.contains(":last in " + r)) ? true : null,
+                    page.author().name() + " to get the last message of busy-" + r, () -> "it got " + page.received));
+        } finally {
+            busy.close();
+            threads.forEach(ScheduledExecutorService::shutdownNow);
+            readers.shutdownNow();
+        }
+    }
+
     /** A store whose history reads wait until the test answers them, one at a time, oldest first. */
     private static final class HeldReads extends ForwardingStore {
         final Queue<Runnable> held = new ConcurrentLinkedQueue<>();
