@@ -2,22 +2,33 @@ package chatroom.room;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import chatroom.Await;
 import chatroom.cluster.InProcessPresence;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Queue;
+import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 /**
  * A storm of pages catching up from the store (a node restarted, and every page reconnects with a long
@@ -114,10 +125,10 @@ class CatchUpLimitTest {
                 return late(() -> memory.after(room, afterSeq, limit).join());
             }
 
-            private CompletableFuture<List<Message>> late(java.util.function.Supplier<List<Message>> read) {
+            private CompletableFuture<List<Message>> late(Supplier<List<Message>> read) {
                 CompletableFuture<List<Message>> answer = new CompletableFuture<>();
                 readers.schedule(() -> answer.complete(read.get()),
-                        java.util.concurrent.ThreadLocalRandom.current().nextInt(3), java.util.concurrent.TimeUnit.MILLISECONDS);
+                        ThreadLocalRandom.current().nextInt(3), TimeUnit.MILLISECONDS);
                 return answer;
             }
         };
@@ -125,8 +136,8 @@ class CatchUpLimitTest {
         AtomicInteger next = new AtomicInteger();
         Rooms busy = new Rooms(slowStore, new FakeFeed(), new InProcessPresence(), new FakeViews(), settings,
                 () -> threads.get(next.getAndIncrement() % threads.size()), Clock.systemUTC(), catchUps);
-        java.util.Random random = new java.util.Random(7);
-        java.util.Map<FakeMember, Integer> staying = new java.util.HashMap<>();
+        Random random = new Random(7);
+        Map<FakeMember, Integer> staying = new HashMap<>();
         try {
             // when pages join 40 rooms, some from scratch, some with a gap, some leaving at once, some
             // after a while, while messages are sent
@@ -146,9 +157,8 @@ class CatchUpLimitTest {
                 }
                 if (random.nextInt(10) == 0 && !leaving.isEmpty()) {
                     FakeMember gone = leaving.remove(random.nextInt(leaving.size()));
-                    busy.get(RoomName.parse("busy-" + random.nextInt(40))).leave(gone); // not its room: a no-op
-                    for (int other = 0; other < 40; other++) {
-                        busy.get(RoomName.parse("busy-" + other)).leave(gone);
+                    for (int any = 0; any < 40; any++) { // a no-op but in its own room
+                        busy.get(RoomName.parse("busy-" + any)).leave(gone);
                     }
                 }
             }
@@ -156,7 +166,7 @@ class CatchUpLimitTest {
             Await.until(() -> catchUps.running() == 0 && catchUps.waiting() == 0 ? true : null, "no catch-up left",
                     () -> catchUps.running() + " running, " + catchUps.waiting() + " waiting");
             // …and every page still here gets the next message of its room (none is left catching up)
-            java.util.Map<Integer, FakeMember> speakers = new java.util.HashMap<>();
+            Map<Integer, FakeMember> speakers = new HashMap<>();
             staying.forEach((page, r) -> speakers.putIfAbsent(r, page));
             speakers.forEach((r, page) -> busy.get(RoomName.parse("busy-" + r)).say(page, "last in " + r, null));
             staying.forEach((page, r) -> Await.until(
@@ -166,6 +176,40 @@ class CatchUpLimitTest {
             busy.close();
             threads.forEach(ScheduledExecutorService::shutdownNow);
             readers.shutdownNow();
+        }
+    }
+
+    @Test
+    void a_turn_that_does_not_come_is_logged_once_per_long_wait_saying_how_many_run_and_wait() {
+        Logger logger = (Logger) LoggerFactory.getLogger(CatchUps.class);
+        ListAppender<ILoggingEvent> lines =
+                new ListAppender<>();
+        lines.start();
+        logger.addAppender(lines);
+        try {
+            AtomicLong now = new AtomicLong();
+            long longWait = CatchUps.LONG_WAIT.toNanos();
+            CatchUps one = new CatchUps(1, now::get);
+            // given the only turn taken by a catch-up that never ends, and a page waiting since 0
+            assertThat(one.startNowOr(() -> {})).isTrue();
+            assertThat(one.startNowOr(() -> {})).isFalse();
+            // when more pages come: nothing is said before the long wait…
+            now.set(longWait - 1);
+            one.startNowOr(() -> {});
+            assertThat(lines.list).isEmpty();
+            // …then once, at the long wait, and not again before another has passed
+            now.set(longWait);
+            one.startNowOr(() -> {});
+            now.set(longWait + longWait / 2);
+            one.startNowOr(() -> {});
+            assertThat(lines.list).extracting(e -> e.getFormattedMessage()).containsExactly(
+                    "catch-ups: the oldest of 2 waiting has waited 10000 ms for a turn; 1 running, the limit is 1"
+                            + " (a catch-up that never ended?)");
+            now.set(2 * longWait);
+            one.finished();
+            assertThat(lines.list).hasSize(2);
+        } finally {
+            logger.detachAppender(lines);
         }
     }
 
