@@ -103,6 +103,8 @@ jq -rs '
   | ($n | map(.cpu.total_us_per_message) | median) as $cpuN
   | ($one | map(.cpu.total_us_per_message) | median) as $cpu1
   | ($emb | map(.cpu.total_us_per_message) | median) as $cpuE
+  | ($n | map(.cpu.total_without_jit_us_per_message // empty) | median) as $warmN
+  | ($one | map(.cpu.total_without_jit_us_per_message // empty) | median) as $warm1
   | ($n | map(.latency_cross_node_ms.p99) | median) as $crossP99
   | ($n | map(.latency_same_node_ms.p99) | median) as $sameP99
   | ($one | map(.latency_ms.p99) | median) as $oneP99
@@ -111,6 +113,7 @@ jq -rs '
     "summary (\($n | length) run(s) each):",
     "  CPU per delivered message, nodes + Redis + PostgreSQL (us): \($many) \($cpuN | r2); cluster 1 node \($cpu1 | r2); embedded \($cpuE | r2)",
     "  ratio \($many) / cluster 1 node: \(if $cpu1 then $cpuN / $cpu1 | r2 else "-" end) (target <= 1.5); / embedded: \(if $cpuE then $cpuN / $cpuE | r2 else "-" end)",
+    "  the same without the JIT compiler threads of the nodes (fresh JVMs still compiling; N nodes compile the same code N times): \($many) \($warmN | r2), cluster 1 node \($warm1 | r2), ratio \(if $warm1 and $warmN then $warmN / $warm1 | r2 else "-" end)",
     "  p99 (ms): cross-node \($crossP99 | r2), same-node \($sameP99 | r2) in the \($many) runs; cluster 1 node \($oneP99 | r2); embedded \($embP99 | r2)",
     "  ratio cross-node p99 / cluster 1 node p99: \(if $oneP99 then $crossP99 / $oneP99 | r2 else "-" end) (target <= 2); / same-node p99 of the same runs: \(if $sameP99 then $crossP99 / $sameP99 | r2 else "-" end)",
     "  lost / duplicated / out of order / sockets closed early over every run: \(map(select(.scenario == "fanout")) + map(.live_room // empty) | [(map(.lost) | add), (map(.duplicated) | add), (map(.out_of_order) | add), (map(.closed_early) | add)] | map(tostring) | join(" / ")) (all 0, or the figures above are not comparable: a member too slow to read was closed with 1013 and its share went undelivered)"

@@ -294,8 +294,12 @@ final class FanoutScenario {
                 ? ""
                 : String.format(" + Redis %s + PostgreSQL %s (own backends %s)", cpu.get("redis_cpu_s"), cpu.get("postgres_cpu_s"),
                         cpu.get("postgres_own_backends_cpu_s"));
-        return String.format("  %s: nodes %s%s = %s CPU-s, %s us per delivered message", cpu.get("mode"), cpu.get("nodes_cpu_s"),
-                backing, cpu.get("total_cpu_s"), cpu.get("total_us_per_message"));
+        String jit = cpu.get("nodes_jit_cpu_s") == null
+                ? ""
+                : String.format("; the nodes' JIT compilers %s CPU-s, without them %s us", cpu.get("nodes_jit_cpu_s"),
+                        cpu.get("total_without_jit_us_per_message"));
+        return String.format("  %s: nodes %s%s = %s CPU-s, %s us per delivered message%s", cpu.get("mode"), cpu.get("nodes_cpu_s"),
+                backing, cpu.get("total_cpu_s"), cpu.get("total_us_per_message"), jit);
     }
 
     /** Chatroom tells a sender alone that its message could not be stored; no marker comes back for it. */

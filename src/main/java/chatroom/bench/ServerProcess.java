@@ -78,6 +78,33 @@ final class ServerProcess {
         return ticks / TICKS_PER_SECOND;
     }
 
+    /**
+     * CPU seconds used so far by the JVM's JIT compiler threads (HotSpot names them "C1 CompilerThre…",
+     * "C2 CompilerThre…") of the listed processes, or NaN when unknown. A fresh JVM still compiles while
+     * it carries the load; N nodes compile the same code N times, which says nothing about the per-message
+     * work of a warm cluster, so the cluster figures also show the CPU without it.
+     */
+    double jitCpuSeconds() {
+        if (procDirs.isEmpty()) {
+            return Double.NaN;
+        }
+        long ticks = 0;
+        for (String dir : procDirs) {
+            String[] tasks = new java.io.File(dir + "/task").list();
+            for (String task : tasks == null ? new String[0] : tasks) {
+                String comm = readIfPresent(dir + "/task/" + task + "/comm");
+                String stat = comm != null && comm.startsWith("C") && comm.contains("CompilerThre")
+                        ? readIfPresent(dir + "/task/" + task + "/stat")
+                        : null;
+                if (stat != null) {
+                    String[] fields = statFields(stat);
+                    ticks += Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+                }
+            }
+        }
+        return ticks / TICKS_PER_SECOND;
+    }
+
     /** How many processes the trees hold now (1 for a lone process). */
     int treeSize() {
         int size = procDirs.size();

@@ -27,7 +27,7 @@ final class Targets implements AutoCloseable {
             """ + LocalCluster.USAGE;
 
     /** CPU seconds so far of everything measured; NaN where a process is unknown. */
-    record CpuReading(double[] nodes, double redis, double postgres, Map<Long, Double> ownBackends) {}
+    record CpuReading(double[] nodes, double[] nodesJit, double redis, double postgres, Map<Long, Double> ownBackends) {}
 
     private final List<String> urlTemplates;
     private final List<ServerProcess> nodes;
@@ -132,6 +132,7 @@ final class Targets implements AutoCloseable {
 
     CpuReading cpu() {
         double[] perNode = nodes.stream().mapToDouble(ServerProcess::cpuSeconds).toArray();
+        double[] perNodeJit = nodes.stream().mapToDouble(ServerProcess::jitCpuSeconds).toArray();
         Map<Long, Double> own = new LinkedHashMap<>();
         if (cluster != null && cluster.clustered()) {
             try {
@@ -142,7 +143,7 @@ final class Targets implements AutoCloseable {
                 System.err.println("bench: cannot list this run's PostgreSQL backends: " + e.getMessage());
             }
         }
-        return new CpuReading(perNode, redis.cpuSeconds(), postgres.cpuSeconds(), own);
+        return new CpuReading(perNode, perNodeJit, redis.cpuSeconds(), postgres.cpuSeconds(), own);
     }
 
     /**
@@ -150,15 +151,19 @@ final class Targets implements AutoCloseable {
      * nodes_cpu_s}, {@code redis_cpu_s}, {@code postgres_cpu_s} (the whole server, other databases'
      * work included), {@code postgres_own_backends_cpu_s} (only the backends serving this run's
      * database, those present at the end: leaves out the server's shared WAL writer and checkpointer),
-     * {@code total_cpu_s} and {@code total_us_per_message}.
+     * {@code total_cpu_s} and {@code total_us_per_message}; {@code nodes_jit_cpu_s}, the part of the nodes'
+     * CPU spent by their JIT compiler threads, and {@code total_without_jit_us_per_message}, the total
+     * without it (null when the nodes' threads cannot be read).
      */
     Map<String, Object> cpuFigures(CpuReading start, CpuReading end, long messages) {
         Map<String, Object> figures = new LinkedHashMap<>();
         double nodesCpu = 0;
+        double nodesJit = 0;
         List<Object> perNode = new ArrayList<>();
         for (int i = 0; i < start.nodes().length; i++) {
             double used = end.nodes()[i] - start.nodes()[i];
             nodesCpu += used;
+            nodesJit += end.nodesJit()[i] - start.nodesJit()[i];
             perNode.add(Report.round(used, 2));
         }
         double redisCpu = end.redis() - start.redis();
@@ -182,6 +187,9 @@ final class Targets implements AutoCloseable {
         figures.put("total_cpu_s", Report.round(total, 2));
         figures.put("nodes_us_per_message", Report.round(nodesCpu * 1e6 / messages, 3));
         figures.put("total_us_per_message", Report.round(total * 1e6 / messages, 3));
+        figures.put("nodes_jit_cpu_s", Double.isNaN(nodesJit) ? null : Report.round(nodesJit, 2));
+        figures.put("total_without_jit_us_per_message",
+                Double.isNaN(nodesJit) ? null : Report.round((total - nodesJit) * 1e6 / messages, 3));
         figures.put("total_own_us_per_message", end.ownBackends().isEmpty() ? null
                 : Report.round((nodesCpu + (Double.isNaN(redisCpu) ? 0 : redisCpu) + own) * 1e6 / messages, 3));
         return figures;

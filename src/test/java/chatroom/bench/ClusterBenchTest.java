@@ -51,6 +51,10 @@ class ClusterBenchTest {
         assertThat(report.number("lost") + report.number("duplicated") + report.number("out_of_order")).isZero();
         assertThat(report.number("acked_per_s")).isPositive();
         assertThat(report.number("cpu.nodes_cpu_s")).isPositive();
+        // a fresh JVM compiles while it serves: that share is counted, and taken out of the figure without it
+        assertThat(report.number("cpu.nodes_jit_cpu_s")).isGreaterThanOrEqualTo(0).isLessThanOrEqualTo(report.number("cpu.nodes_cpu_s"));
+        assertThat(report.number("cpu.total_without_jit_us_per_message")).isPositive()
+                .isLessThanOrEqualTo(report.number("cpu.total_us_per_message"));
         assertThat(report.number("cpu.redis_cpu_s")).isNaN();
     }
 

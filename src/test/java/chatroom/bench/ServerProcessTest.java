@@ -7,7 +7,7 @@ import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** CPU read from /proc: a process tree counts its descendants, the live ones and those already gone. */
+/** CPU read from /proc: a process tree counts its descendants, the live ones and those already gone; a JVM's JIT share apart. */
 class ServerProcessTest {
 
     @Test
@@ -39,6 +39,20 @@ class ServerProcessTest {
             assertThat(ServerProcess.of(List.of(shell.pid())).cpuSeconds()).isLessThan(tree.cpuSeconds());
         } finally {
             shell.descendants().forEach(ProcessHandle::destroyForcibly);
+            shell.destroyForcibly();
+        }
+    }
+
+    @Test
+    void the_jit_compilers_share_of_a_jvm_is_counted_apart_and_a_process_without_them_has_none() throws Exception {
+        ServerProcess jvm = ServerProcess.of(List.of(ProcessHandle.current().pid())); // this one has been compiling tests
+        assertThat(jvm.jitCpuSeconds()).isPositive().isLessThan(jvm.cpuSeconds());
+
+        Process shell = new ProcessBuilder("sh", "-c", "timeout 1 sh -c 'while :; do :; done'; exec sleep 60").start();
+        try {
+            ServerProcess spinner = ServerProcess.of(List.of(shell.pid()));
+            assertThat(spinner.jitCpuSeconds()).isZero();
+        } finally {
             shell.destroyForcibly();
         }
     }
