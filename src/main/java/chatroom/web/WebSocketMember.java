@@ -130,7 +130,7 @@ final class WebSocketMember extends ChannelInboundHandlerAdapter implements Memb
             // a frame for many members is encoded once and shared; one for this member alone (its history,
             // who is here, an error) comes from the channel's pool and is freed once written
             frame = fragment.shared()
-                    ? fragment.<ByteBuf>wire(TextFrames::encode).duplicate()
+                    ? fragment.wire(TextFrames::encode).retainedDuplicate()
                     : TextFrames.encode(channel.alloc(), fragment.html());
         } catch (OutOfMemoryError e) {
             // direct memory is at its cap (-XX:MaxDirectMemorySize) even after the collector freed what it

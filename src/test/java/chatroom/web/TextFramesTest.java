@@ -44,7 +44,7 @@ class TextFramesTest {
         }
 
         for (ByteBuf frame : frames) {
-            ByteBuf written = frame.duplicate();
+            ByteBuf written = frame.retainedDuplicate();
             written.skipBytes(written.readableBytes()); // as a socket's write consumes it
             written.release(); // as the channel does once written
         }
