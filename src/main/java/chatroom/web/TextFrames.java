@@ -15,8 +15,8 @@ import java.nio.ByteBuffer;
  * gone; members write {@code retainedDuplicate()}s of it, which only count references. Shared frames
  * are cut from a slab per thread rather than allocated one by one: each direct allocation reserves
  * memory against the JVM-wide cap, shared by all event loops, and registers a cleaner, and that took
- * 7% of the server's CPU samples at 100 rooms × 10 members (JFR, 2026-11-28). A slab is freed once all
- * its frames are gone. A frame for one socket is written into the channel's pooled buffers instead and
+ * 1–7% of the server's CPU samples at 100 rooms × 10 members (JFR, 2026-11-28). A slab is freed once
+ * all its frames are gone, so a frame kept long keeps up to a slab's worth of direct memory. A frame for one socket is written into the channel's pooled buffers instead and
  * freed as soon as it is written.
  */
 final class TextFrames {
