@@ -10,6 +10,8 @@ import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocket13FrameEncoder;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Both ways of encoding a frame give the bytes Netty's own encoder gives, at every length form. */
@@ -27,6 +29,28 @@ class TextFramesTest {
             assertThat(ByteBufUtil.getBytes(shared)).as("shared, %d bytes", length).isEqualTo(expected);
             assertThat(ByteBufUtil.getBytes(pooled)).as("pooled, %d bytes", length).isEqualTo(expected);
             assertThat(pooled.release()).as("the pooled frame is freed by its one release").isTrue();
+        }
+    }
+
+    @Test
+    void shared_frames_encoded_one_after_another_each_keep_their_own_bytes_after_members_wrote_them() {
+        // enough frames to fill several of the memory slabs shared frames are cut from
+        List<byte[]> payloads = new ArrayList<>();
+        List<ByteBuf> frames = new ArrayList<>();
+        for (int i = 0; i < 500; i++) {
+            byte[] payload = ("<div id=\"m" + i + "\">" + "x".repeat(i % 300) + "</div>").getBytes(StandardCharsets.UTF_8);
+            payloads.add(payload);
+            frames.add(TextFrames.encode(payload));
+        }
+
+        for (ByteBuf frame : frames) {
+            ByteBuf written = frame.retainedDuplicate();
+            written.skipBytes(written.readableBytes()); // as a socket's write consumes it
+            written.release(); // as the channel does once written
+        }
+
+        for (int i = 0; i < payloads.size(); i++) {
+            assertThat(ByteBufUtil.getBytes(frames.get(i))).as("frame %d", i).isEqualTo(nettys(payloads.get(i)));
         }
     }
 
