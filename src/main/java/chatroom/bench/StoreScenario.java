@@ -1,5 +1,7 @@
 package chatroom.bench;
 
+import chatroom.store.JdbcMessageStore;
+import chatroom.store.SqliteStore;
 import java.nio.file.Path;
 
 /**
@@ -19,6 +21,8 @@ final class StoreScenario {
               --messages N       messages in total (100000)
               --text-chars N     characters per message (100)
               --client-ids B     give each message a random client id, as the page does (false)
+              --max-batch N      appends per commit at most (the server's default, 512); twice as many
+                                 are kept in flight (at least 1024) so that such batches can form
             """;
 
     private final Path dbFile;
@@ -26,6 +30,7 @@ final class StoreScenario {
     private final int messages;
     private final int textChars;
     private final boolean clientIds;
+    private final JdbcMessageStore.Settings settings;
 
     StoreScenario(BenchOptions options) {
         this.dbFile = Path.of(options.string("db", "bench-store.db"));
@@ -33,12 +38,20 @@ final class StoreScenario {
         this.messages = options.integer("messages", 100_000);
         this.textChars = options.integer("text-chars", 100);
         this.clientIds = options.bool("client-ids", false);
+        JdbcMessageStore.Settings defaults = JdbcMessageStore.Settings.defaults();
+        this.settings = defaults.withMaxBatch(options.integer("max-batch", defaults.maxBatch()));
         options.rejectUnknown();
     }
 
     Report run() {
-        StoreThroughput.Result result = StoreThroughput.run(dbFile, rooms, messages, textChars, clientIds);
+        int inFlight = Math.max(StoreThroughput.IN_FLIGHT, 2 * settings.maxBatch());
+        StoreThroughput.Result result = StoreThroughput.run(
+                dbFile, rooms, messages, textChars, clientIds, SqliteStore.Options.defaults(), settings, inFlight);
         String json = result.toJson();
-        return new Report("store").put("result", new Report.RawJson(json)).say("store: " + json);
+        return new Report("store")
+                .put("maxBatch", settings.maxBatch())
+                .put("inFlight", inFlight)
+                .put("result", new Report.RawJson(json))
+                .say("store: maxBatch " + settings.maxBatch() + ", in flight " + inFlight + ": " + json);
     }
 }
