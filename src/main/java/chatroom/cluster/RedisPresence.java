@@ -186,6 +186,8 @@ public final class RedisPresence implements PresenceBoard {
     private final Map<String, List<Author>> lastHere = new ConcurrentHashMap<>();
     /** Per watched room, the SUBSCRIBE sent last: this node's changes to a room wait for it (briefly). */
     private final Map<String, CompletableFuture<?>> subscriptions = new ConcurrentHashMap<>();
+    /** Per room watched but not yet heard: what its members were shown meanwhile (see {@link Starting}). */
+    private final Map<String, Starting> starting = new ConcurrentHashMap<>();
 
     private final ArrayDeque<Op> queue = new ArrayDeque<>(); // guarded by itself, as is opSeq
     private long opSeq;
@@ -315,6 +317,7 @@ public final class RedisPresence implements PresenceBoard {
         Objects.requireNonNull(watcher, "watcher");
         synchronized (watching) {
             if (watchers.put(room, watcher) == null && !closed) {
+                starting.put(room, new Starting());
                 subscriptions.put(room, subscribe(List.of(keys.channel(room))));
             }
         }
@@ -324,6 +327,7 @@ public final class RedisPresence implements PresenceBoard {
     public void unwatch(String room) {
         synchronized (watching) {
             subscriptions.remove(room);
+            starting.remove(room);
             lastHere.remove(room);
             if (watchers.remove(room) != null && !closed) {
                 try {
@@ -375,6 +379,10 @@ public final class RedisPresence implements PresenceBoard {
                 log.warn("{}: {}: undecodable change dropped ({})", where, room, e.getMessage());
                 return;
             }
+            Starting start = starting.get(room);
+            if (start != null) {
+                start.heard(change);
+            }
             for (Rename rename : change.renamed()) {
                 // renamed on another node: assert the new name from here too, should Redis forget it
                 record.renamed(room, rename.user());
@@ -386,13 +394,31 @@ public final class RedisPresence implements PresenceBoard {
         public void subscribed(String channel, long count) {
             String room = keys.roomOfChannel(channel);
             Consumer<Change> watcher = room == null ? null : watchers.get(room);
-            if (watcher != null) {
+            Starting start = room == null ? null : starting.get(room);
+            if (watcher != null && start != null && start.confirm()) {
+                // the room's first subscription: who joined before it was heard is announced from the difference
+                // PING on the channel's connection comes back after every message Redis sent before it
+                // ran the read: what the read lists and the channel announced has been heard by then
+                here(room).thenCompose(here -> pubsubBarrier().handle((ok, e) -> here)).whenComplete((here, error) -> {
+                    starting.remove(room, start);
+                    List<Author> joined = error == null ? start.joinedUnheard(here, record.here(room)) : List.of();
+                    tell(room, watcher, new Change(joined, List.of(), List.of()));
+                });
+            } else if (watcher != null) {
                 // changes published while the channel was not subscribed are lost: read who is here again
                 tell(room, watcher, new Change(List.of(), List.of(), List.of()));
             }
             if (changed(subscriptionState, "up")) {
                 log.info("{}: room channels subscribed again", where);
             }
+        }
+    }
+
+    private CompletableFuture<?> pubsubBarrier() {
+        try {
+            return pubsub.async().ping().toCompletableFuture().orTimeout(settings.commandTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
         }
     }
 
@@ -417,6 +443,19 @@ public final class RedisPresence implements PresenceBoard {
         if (closed) {
             return CompletableFuture.completedFuture(mine);
         }
+        Starting start = starting.get(room);
+        CompletableFuture<List<Author>> read = read(room, mine);
+        if (start != null && start.reading()) {
+            // shown before the channel is heard: the first subscription's difference is taken against it
+            return read.thenApply(here -> {
+                start.shown(here);
+                return here;
+            });
+        }
+        return read;
+    }
+
+    private CompletableFuture<List<Author>> read(String room, List<Author> mine) {
         return this.<List<Object>>eval(PresenceScripts.HERE, ScriptOutputType.MULTI, base, PresenceKeys.escape(room))
                 .orTimeout(settings.commandTimeout().toMillis(), TimeUnit.MILLISECONDS)
                 .handle((reply, error) -> {
@@ -446,6 +485,65 @@ public final class RedisPresence implements PresenceBoard {
                     }
                     return List.copyOf(here);
                 });
+    }
+
+    /**
+     * A room watched but whose channel is not heard yet (its first SUBSCRIBE unconfirmed): users who join
+     * meanwhile are announced on a channel this node does not hear. So the lists read meanwhile are kept
+     * (each member was shown one), and once the subscription is confirmed who is here is read again: a
+     * user in it whom not every list showed, and whom the channel has not announced or departed since,
+     * joined unheard and is announced then. Nobody is departed for being absent. Reads on the one command
+     * connection are answered in the order sent, so every list read before the confirmation is kept
+     * before the read that takes the difference.
+     */
+    private static final class Starting {
+
+        private boolean confirmed; // guarded by this, as are the rest
+        private Set<String> shownToAll; // ids in every list read before the confirmation; null: none read
+        private final Set<String> heard = new HashSet<>();
+
+        /** True while lists read now count as shown before the channel was heard. */
+        synchronized boolean reading() {
+            return !confirmed;
+        }
+
+        synchronized void shown(List<Author> here) {
+            Set<String> ids = new HashSet<>();
+            here.forEach(user -> ids.add(user.id()));
+            if (shownToAll == null) {
+                shownToAll = ids;
+            } else {
+                shownToAll.retainAll(ids);
+            }
+        }
+
+        synchronized void heard(Change change) {
+            change.joined().forEach(user -> heard.add(user.id()));
+            change.left().forEach(user -> heard.add(user.id()));
+        }
+
+        /** Marks the subscription confirmed; true the first time only. */
+        synchronized boolean confirm() {
+            boolean first = !confirmed;
+            confirmed = true;
+            return first;
+        }
+
+        /** {@code mine}: this node's users, whose joins wait for the subscription and so are heard. */
+        synchronized List<Author> joinedUnheard(List<Author> here, List<Author> mine) {
+            if (shownToAll == null) {
+                return List.of(); // no list was read before the channel was heard: none can lack anyone
+            }
+            Set<String> mineIds = new HashSet<>();
+            mine.forEach(user -> mineIds.add(user.id()));
+            List<Author> joined = new ArrayList<>();
+            for (Author user : here) {
+                if (!shownToAll.contains(user.id()) && !heard.contains(user.id()) && !mineIds.contains(user.id())) {
+                    joined.add(user);
+                }
+            }
+            return joined;
+        }
     }
 
     private List<Author> hereWhileAway(String room, List<Author> mine) {

@@ -25,6 +25,7 @@ final class FreezingProxy implements AutoCloseable {
     private final ServerSocket server;
     private final List<Link> links = new CopyOnWriteArrayList<>();
     private volatile boolean closed;
+    private volatile boolean holdingSubscribers;
 
     FreezingProxy(int targetPort) throws IOException {
         this.targetPort = targetPort;
@@ -52,6 +53,15 @@ final class FreezingProxy implements AutoCloseable {
             }
         }
         return frozen;
+    }
+
+    /**
+     * While on, a SUBSCRIBE and whatever follows it on its connection are held back on their way to
+     * Redis (not lost): a subscription slow to take effect, so that what is published meanwhile is not
+     * heard. Turning it off lets them through, in order.
+     */
+    void holdSubscribes(boolean hold) {
+        holdingSubscribers = hold;
     }
 
     /** Stops every connection open now from passing bytes, either way; returns how many. */
@@ -113,8 +123,8 @@ final class FreezingProxy implements AutoCloseable {
                                 .toUpperCase(Locale.ROOT).contains("SUBSCRIBE")) {
                             subscriber = true;
                         }
-                        while (frozen && !closed) {
-                            Thread.sleep(50); // holding the bytes: frozen links never thaw
+                        while ((frozen || (fromClient && subscriber && holdingSubscribers)) && !closed) {
+                            Thread.sleep(50); // holding the bytes: frozen links never thaw, held replies do
                         }
                         out.write(buffer, 0, n);
                         out.flush();
