@@ -59,6 +59,7 @@ final class FanoutScenario {
     private final long warmupNanos;
     private final long durationNanos;
     private final Duration drain;
+    private final String roomPrefix;
     private final Duration settle;
     private final Targets targets;
     private final int threads;
@@ -87,6 +88,7 @@ final class FanoutScenario {
         this.targets = targets;
         int rooms = options.integer("rooms", 1);
         String prefix = options.string("room-prefix", "bench-");
+        this.roomPrefix = prefix;
         for (int r = 0; r < rooms; r++) {
             List<URI> perNode = new ArrayList<>();
             for (int node = 0; node < targets.nodeCount(); node++) {
@@ -247,7 +249,11 @@ final class FanoutScenario {
                 .put("lost", lost).put("duplicated", total.duplicates).put("out_of_order", total.outOfOrder)
                 .put("misrouted", total.misrouted)
                 .put("not_sent", total.notSent)
-                .put("closed_early", closedEarly.sum());
+                .put("closed_early", closedEarly.sum())
+                .put("delivered_after_window", total.deliveredAfterWindow)
+                .put("acked_after_window", total.acksAfterWindow)
+                .put("per_sender", perSender())
+                .put("stored", targets.storedMessages(roomPrefix));
         Map<String, Object> serverFigures = new LinkedHashMap<>();
         serverFigures.put("cpu_s", Report.round(serverCpuSeconds, 2));
         serverFigures.put("cpu_s_per_million_messages", Report.round(serverCpuSeconds / (total.messagesInWindow / 1e6), 3));
@@ -321,6 +327,25 @@ final class FanoutScenario {
         }
     }
 
+    /**
+     * Each sender's node, messages sent, and how many came back to it in all (the window and the drain):
+     * a sender whose messages do not come back points at its node.
+     */
+    private List<Map<String, Object>> perSender() {
+        List<Map<String, Object>> list = new ArrayList<>();
+        for (Member member : allMembers) {
+            if (member.senderId >= 0) {
+                Map<String, Object> one = new LinkedHashMap<>();
+                one.put("sender", member.senderId);
+                one.put("node", member.node);
+                one.put("sent", member.sent);
+                one.put("back", member.seenCount[member.senderId % senders]);
+                list.add(one);
+            }
+        }
+        return list;
+    }
+
     static void sleepNanos(long nanos) throws InterruptedException {
         TimeUnit.NANOSECONDS.sleep(nanos);
     }
@@ -337,6 +362,9 @@ final class FanoutScenario {
         long duplicates;
         long outOfOrder;
         long misrouted;
+        /** Arrived after the window and before the drain ended: late, not lost. */
+        long deliveredAfterWindow;
+        long acksAfterWindow;
 
         void add(ThreadStats other) {
             latency.add(other.latency);
@@ -349,6 +377,8 @@ final class FanoutScenario {
             duplicates += other.duplicates;
             outOfOrder += other.outOfOrder;
             misrouted += other.misrouted;
+            deliveredAfterWindow += other.deliveredAfterWindow;
+            acksAfterWindow += other.acksAfterWindow;
         }
     }
 
@@ -438,6 +468,11 @@ final class FanoutScenario {
                 (nodeOfSender[sender] == node ? stats.latencySameNode : stats.latencyCrossNode).record(latency);
                 if (sender == senderId) {
                     stats.acksInWindow++;
+                }
+            } else if (scanRelNanos >= windowEndRelNanos) {
+                stats.deliveredAfterWindow++;
+                if (sender == senderId) {
+                    stats.acksAfterWindow++;
                 }
             }
             if (sender == senderId && inflight > 0 && sending) {

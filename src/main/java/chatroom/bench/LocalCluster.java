@@ -28,6 +28,7 @@ import java.util.Base64;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -225,6 +226,31 @@ final class LocalCluster implements AutoCloseable {
             }
         }
         return pids;
+    }
+
+    /** Per room named {@code roomPrefix}…: {count, max_seq} of its stored messages, in this run's database. */
+    Map<String, Object> storedMessages(String roomPrefix) throws SQLException {
+        Map<String, Object> rooms = new java.util.TreeMap<>();
+        String query = "SELECT room, count(*), max(seq) FROM messages WHERE starts_with(room, ?) GROUP BY room";
+        try (Connection db = DriverManager.getConnection(runJdbcUrl()); PreparedStatement select = db.prepareStatement(query)) {
+            select.setString(1, roomPrefix);
+            try (ResultSet rows = select.executeQuery()) {
+                while (rows.next()) {
+                    rooms.put(rows.getString(1), Map.of("count", rows.getLong(2), "max_seq", rows.getLong(3)));
+                }
+            }
+        }
+        return rooms;
+    }
+
+    /** The admin URL with this run's database in place of the admin one. */
+    private String runJdbcUrl() {
+        int hostStart = adminJdbcUrl.indexOf("://") + 3;
+        int pathStart = adminJdbcUrl.indexOf('/', hostStart);
+        int queryStart = adminJdbcUrl.indexOf('?', hostStart);
+        String base = pathStart < 0 ? adminJdbcUrl.substring(0, queryStart < 0 ? adminJdbcUrl.length() : queryStart)
+                : adminJdbcUrl.substring(0, pathStart);
+        return base + "/" + databaseName + (queryStart < 0 ? "" : adminJdbcUrl.substring(queryStart));
     }
 
     /** Stops the nodes (SIGTERM, then SIGKILL), drops the database, deletes the key prefix and the logs. */

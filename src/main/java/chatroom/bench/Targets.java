@@ -113,6 +113,22 @@ final class Targets implements AutoCloseable {
         return setup;
     }
 
+    /**
+     * Per room whose name starts with {@code roomPrefix}: messages in the store and the highest seq, read
+     * before the run's database is dropped; null when the bench did not start the cluster.
+     */
+    Map<String, Object> storedMessages(String roomPrefix) {
+        if (cluster == null || !cluster.clustered()) {
+            return null;
+        }
+        try {
+            return cluster.storedMessages(roomPrefix);
+        } catch (java.sql.SQLException e) {
+            System.err.println("bench: cannot count the stored messages: " + e.getMessage());
+            return null;
+        }
+    }
+
     ServerProcess node(int i) {
         return nodes.get(i);
     }
