@@ -217,6 +217,7 @@
   // the reader has scrolled up, and then offers a pill that takes them down
 
   var atBottom = true
+  var seenTop = 0 // scrollTop when atBottom was last worked out
   var keepFromBottom = null // set while older messages are being put above the reader's place
 
   function localTime (when) {
@@ -261,6 +262,7 @@
   function scrollToBottom (list) {
     list.scrollTop = list.scrollHeight
     atBottom = true
+    seenTop = list.scrollTop
     $('new-messages').hidden = true
   }
 
@@ -300,6 +302,7 @@
 
     list.addEventListener('scroll', function () {
       atBottom = nearBottom(list)
+      seenTop = list.scrollTop
       if (atBottom) pill.hidden = true
     }, { passive: true })
 
@@ -317,6 +320,9 @@
     // the same for a history frame that replaces the whole list (a join, or a reconnect after a long gap)
     document.addEventListener('htmx:wsBeforeMessage', function (e) {
       if (e.detail.message.indexOf('hx-swap-oob="innerHTML"') >= 0) quietly(list)
+      // the browser tells of a scroll at its next rendering step: a reader who has just scrolled up is
+      // not pulled back down by a message landing before that (a list that only shrank keeps its place)
+      if (atBottom && list.scrollTop < seenTop) atBottom = nearBottom(list)
     })
 
     new MutationObserver(function (mutations) {
