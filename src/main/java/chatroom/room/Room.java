@@ -296,9 +296,9 @@ final class Room {
             log.warn("{}: history for {} not read: {}", host.name(), member.author().id(), error.toString());
             members.send(member, views.error("History could not be loaded; new messages will still appear."));
         } else {
-            // the store may already hold messages this node has not delivered yet (committed, still on
-            // their way through the feed): they reach the member live, in order, so the history stops
-            // where delivery stands rather than show them twice
+            // the read ends where the room stood when the member joined (catchUpFromStore), so nothing in it
+            // is among the held messages; the store may hold messages this node has not delivered yet, and
+            // should a read return any, they reach the member live, in order, rather than twice
             long delivered = cursor.position();
             List<Message> list = history.messages().stream().filter(m -> m.seq() <= delivered).toList();
             if (history.latest()) {
