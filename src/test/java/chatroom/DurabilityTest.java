@@ -100,7 +100,7 @@ class DurabilityTest {
     void history_survives_a_graceful_restart() throws Exception {
         try (TestServer first = TestServer.startIn(dir, "--rate", "0");
                 WsClient ann = WsClient.connect(first.ws("/r/kept/ws"))) {
-            ann.awaitHistory(); // a burst stored before ann's history is read would come back as the latest 50
+            ann.awaitHistory(); // as a page does before writing (a burst before it would follow it, since the history ends at the join)
             for (int i = 1; i <= 60; i++) {
                 ann.say("m" + i);
             }

@@ -107,8 +107,8 @@ public final class WsClient implements AutoCloseable {
 
     /**
      * Waits for the history a page gets on joining with nothing shown (the frame that fills the whole list),
-     * as a page's reader sees it before writing. A burst sent before it may be stored before the history is
-     * read, and then the history is the latest page of it, as for any newcomer, rather than all of it.
+     * as a page's reader sees it before writing. A burst sent before it follows it: the history ends where the
+     * room stood when the page joined, however late it is read.
      */
     public String awaitHistory() {
         return awaitFrame(f -> f.contains("<div id=\"messages\" hx-swap-oob=\"innerHTML\">"));

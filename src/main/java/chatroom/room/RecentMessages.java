@@ -19,28 +19,50 @@ final class RecentMessages {
     /** Null while unknown. */
     private ArrayDeque<Message> run;
     private long upTo;
+    /**
+     * While the run is unknown, the messages delivered meanwhile (a gap-free run, at most {@code limit}): a
+     * history read ends where the room stood when its member joined, and these carry it on to the cursor.
+     */
+    private final ArrayDeque<Message> since = new ArrayDeque<>();
 
     RecentMessages(int limit) {
         this.limit = limit;
     }
 
     /**
-     * Starts the run from a read of the latest history, if that read reaches {@code deliveredUpTo} (the
-     * newest seq members have been sent). Messages the read saw beyond it are left out: members get them
-     * when they are delivered, and the run must never be ahead of what members were sent.
+     * Starts the run from a read of the latest history, if that read, carried on by the messages delivered
+     * since it ended, reaches {@code deliveredUpTo} (the newest seq members have been sent). Messages the
+     * read saw beyond it are left out: members get them when they are delivered, and the run must never be
+     * ahead of what members were sent.
      */
     void adopt(List<Message> latest, long deliveredUpTo) {
         if (run != null) {
             return;
         }
         long newest = latest.isEmpty() ? 0 : latest.getLast().seq();
-        if (newest < deliveredUpTo) {
-            return; // the read is older than what was delivered since: the run would have a hole
-        }
         ArrayDeque<Message> adopted = new ArrayDeque<>(latest.size());
         for (Message m : latest) {
             if (m.seq() <= deliveredUpTo) {
                 adopted.addLast(m);
+            }
+        }
+        if (newest < deliveredUpTo) {
+            // the read ends before the cursor (it ends where its member joined): what was delivered since
+            // carries it on, if that reaches the cursor and either joins the read or is a full page itself
+            if (since.isEmpty() || since.peekLast().seq() != deliveredUpTo) {
+                return; // the run would have a hole
+            }
+            boolean joins = since.peekFirst().seq() <= newest + 1;
+            if (!joins && since.size() < limit) {
+                return; // a hole between the read and what was delivered since
+            }
+            if (!joins) {
+                adopted.clear();
+            }
+            for (Message m : since) {
+                if (m.seq() > newest) {
+                    adopted.addLast(m);
+                }
             }
         }
         while (adopted.size() > limit) {
@@ -48,11 +70,19 @@ final class RecentMessages {
         }
         run = adopted;
         upTo = deliveredUpTo;
+        since.clear();
     }
 
     /** Continues the run with a message just delivered, or forgets the run if it does not continue it. */
     void delivered(Message message) {
         if (run == null) {
+            if (!since.isEmpty() && message.seq() != since.peekLast().seq() + 1) {
+                since.clear();
+            }
+            since.addLast(message);
+            if (since.size() > limit) {
+                since.removeFirst();
+            }
             return;
         }
         if (message.seq() != upTo + 1) {

@@ -226,35 +226,47 @@ final class Room {
     private void catchUpFromStore(Member member, long afterSeq) {
         members.catchingUp(member);
         readsPending++;
-        // read at once when the node's limit allows (messages sent meanwhile are held for the member), else
-        // when a running catch-up finishes
-        if (catchUps.startNowOr(() -> host.run(room -> room.readMissed(member, afterSeq)))) {
-            readMissed(member, afterSeq);
+        // Every message delivered from now on is held for the member, so what it missed ends here, at the
+        // room's position now, however late the read runs (a starved reader, a turn long in coming). Read
+        // up to the newest message instead, a late read would return a "latest page" that begins after
+        // messages already held for the member, and those would never be sent: its own among them.
+        long joinedAt = cursor.position();
+        // read at once when the node's limit allows, else when a running catch-up finishes
+        if (catchUps.startNowOr(() -> host.run(room -> room.readMissed(member, afterSeq, joinedAt)))) {
+            readMissed(member, afterSeq, joinedAt);
         }
     }
 
     /** The member's turn to catch up has come (see {@link CatchUps}); it may have left while it waited. */
-    private void readMissed(Member member, long afterSeq) {
+    private void readMissed(Member member, long afterSeq, long joinedAt) {
         if (!members.isCatchingUp(member)) {
             readsPending--;
             catchUps.finished();
             return;
         }
-        readMissed(afterSeq).whenComplete((history, error) -> host.run(room -> room.caughtUp(member, afterSeq, history, error)));
+        readMissed(afterSeq, joinedAt)
+                .whenComplete((history, error) -> host.run(room -> room.caughtUp(member, afterSeq, history, error)));
     }
 
-    private CompletableFuture<Missed> readMissed(long afterSeq) {
+    /** What a member joining when the room stood at {@code joinedAt} missed: nothing after {@code joinedAt}. */
+    private CompletableFuture<Missed> readMissed(long afterSeq, long joinedAt) {
         String room = host.name().value();
         if (afterSeq < 0) {
-            return messages.before(room, Long.MAX_VALUE, settings.historyMessages()).thenApply(Missed::latest);
+            return latest(room, joinedAt);
         }
         // ask for one more than the limit to learn whether the gap is too big to replay
-        return messages.after(room, afterSeq, settings.replayLimit() + 1).thenCompose(missed -> {
+        return messages.after(room, afterSeq, settings.replayLimit() + 1).thenCompose(read -> {
+            List<Message> missed = read.stream().filter(m -> m.seq() <= joinedAt).toList();
             if (missed.size() <= settings.replayLimit()) {
                 return CompletableFuture.completedFuture(new Missed(missed, false));
             }
-            return messages.before(room, Long.MAX_VALUE, settings.historyMessages()).thenApply(Missed::latest);
+            return latest(room, joinedAt);
         });
+    }
+
+    /** The latest page up to {@code joinedAt}: the messages after it reach the member live. */
+    private CompletableFuture<Missed> latest(String room, long joinedAt) {
+        return messages.before(room, joinedAt + 1, settings.historyMessages()).thenApply(Missed::latest);
     }
 
     /** What a member missed: either the messages after its page's last one, or the latest page instead. */
@@ -284,9 +296,9 @@ final class Room {
             log.warn("{}: history for {} not read: {}", host.name(), member.author().id(), error.toString());
             members.send(member, views.error("History could not be loaded; new messages will still appear."));
         } else {
-            // the store may already hold messages this node has not delivered yet (committed, still on
-            // their way through the feed): they reach the member live, in order, so the history stops
-            // where delivery stands rather than show them twice
+            // the read ends where the room stood when the member joined (catchUpFromStore), so nothing in it
+            // is among the held messages; the store may hold messages this node has not delivered yet, and
+            // should a read return any, they reach the member live, in order, rather than twice
             long delivered = cursor.position();
             List<Message> list = history.messages().stream().filter(m -> m.seq() <= delivered).toList();
             if (history.latest()) {

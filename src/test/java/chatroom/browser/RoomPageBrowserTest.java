@@ -91,7 +91,7 @@ class RoomPageBrowserTest {
         try (TestServer server = TestServer.start("--rate", "0");
                 WsClient seed = WsClient.connect(server.ws("/r/long/ws"));
                 Browser ann = new Browser()) {
-            seed.awaitHistory(); // a burst stored before the seed's history is read would come back as the latest 50
+            seed.awaitHistory(); // as a page does before writing (a burst before it would follow it, since the history ends at the join)
             for (int i = 1; i <= 60; i++) {
                 seed.say("message " + i);
             }

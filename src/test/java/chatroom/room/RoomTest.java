@@ -8,7 +8,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -70,21 +69,35 @@ class RoomTest {
     }
 
     @Test
-    void a_newcomer_whose_history_is_read_after_a_burst_gets_the_latest_page_of_it_once_in_order() {
+    void members_whose_first_history_read_is_late_get_every_message_sent_meanwhile_their_own_included() {
+        // the shape of the cluster bench's live room on a node whose reads lagged: pages join, showing
+        // nothing yet, and chat at once; their history reads answer only after all of it is stored
+        LateReadStore store = new LateReadStore();
+        RoomHost host = room(store, "lagging");
+        FakeMember ann = new FakeMember("u1", "ann");
+        FakeMember bob = new FakeMember("u2", "bob");
+        host.join(ann, -1);
+        host.join(bob, -1);
+        for (int i = 1; i <= 4; i++) {
+            host.say(ann, "ann" + i, null);
+            host.say(bob, "bob" + i, null);
+        }
+        Await.until(() -> store.memory.after("lagging", 0, 20).join().size() == 8, "all eight to be stored");
+        CompletableFuture.runAsync(() -> {}, thread).join(); // the room has delivered them (held for ann and bob)
+
+        store.gate.countDown();
+
+        // every message after the page they joined on, in order, once: not just the latest page (5 here)
+        Await.until(() -> ann.seqs().size() >= 8 && bob.seqs().size() >= 8 ? true : null, "all eight for both",
+                () -> "ann got " + ann.received + "; bob got " + bob.received);
+        assertThat(ann.seqs()).containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L);
+        assertThat(bob.seqs()).containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L);
+    }
+
+    @Test
+    void a_newcomer_whose_history_is_read_after_its_own_burst_gets_all_of_it_once_in_order() {
         // a store whose reader runs late (a starved thread): the history is read only when the gate opens
-        CountDownLatch readerRuns = new CountDownLatch(1);
-        ForwardingStore store = new ForwardingStore() {
-            @Override
-            public CompletableFuture<List<Message>> before(String room, long beforeSeq, int limit) {
-                return CompletableFuture.runAsync(() -> {
-                    try {
-                        readerRuns.await();
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                }).thenCompose(v -> memory.before(room, beforeSeq, limit));
-            }
-        };
+        LateReadStore store = new LateReadStore();
         RoomHost host = room(store, "late");
         FakeMember ann = new FakeMember("u1", "ann");
         // given ann's page, showing nothing yet, sends a burst before its history is read
@@ -97,15 +110,15 @@ class RoomTest {
         CompletableFuture.runAsync(() -> {}, thread).join();
 
         // when the read runs at last
-        readerRuns.countDown();
+        store.gate.countDown();
 
-        // then ann's history is the room's latest page as it stands then (5 here), as for any newcomer, and
-        // the earlier messages, delivered while she waited, are not sent again after it: a client that counts
-        // on seeing all of its burst must wait for its history before sending (WsClient.awaitHistory)
+        // then ann's history is the page the room stood at when she joined (empty here), and her burst,
+        // delivered while she waited, follows it: not the latest page as it stands when the read runs, which
+        // would have dropped m1..m3 for her although they came after her page
         Await.until(() -> ann.received.stream().anyMatch(f -> f.startsWith("history[")) ? true : null, "ann's history", () -> "got " + ann.received);
         host.say(ann, "after", null);
         Await.until(() -> ann.seqs().contains(9L) ? true : null, "ann's next message", () -> "got " + ann.received);
-        assertThat(ann.seqs()).containsExactly(4L, 5L, 6L, 7L, 8L, 9L);
+        assertThat(ann.seqs()).containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L);
     }
 
     @Test
@@ -119,6 +132,55 @@ class RoomTest {
 
         Await.until(() -> back.received.stream().anyMatch(f -> f.startsWith("replay[")), "the replay");
         assertThat(back.seqs()).containsExactly(6L, 7L, 8L);
+    }
+
+    @Test
+    void after_a_late_first_read_the_room_still_serves_the_next_newcomer_from_memory() {
+        LateReadStore store = new LateReadStore();
+        RoomHost host = room(store, "latecache");
+        FakeMember ann = new FakeMember("u1", "ann");
+        host.join(ann, -1);
+        for (int i = 1; i <= 8; i++) {
+            host.say(ann, "m" + i, null);
+        }
+        Await.until(() -> store.memory.after("latecache", 0, 20).join().size() == 8, "the burst to be stored");
+        CompletableFuture.runAsync(() -> {}, thread).join();
+        store.gate.countDown();
+        Await.until(() -> ann.seqs().size() == 8 ? true : null, "ann's eight", () -> "got " + ann.received);
+        int readsBefore = store.reads.get();
+
+        // ann's history ended before her burst; what the room delivered since carries it on to the cursor
+        FakeMember bob = new FakeMember("u2", "bob");
+        host.join(bob, -1);
+
+        Await.until(() -> bob.seqs().size() == 5 ? true : null, "bob's page", () -> "got " + bob.received);
+        assertThat(bob.seqs()).containsExactly(4L, 5L, 6L, 7L, 8L);
+        assertThat(store.reads.get()).isEqualTo(readsBefore);
+    }
+
+    @Test
+    void a_reconnecting_member_whose_read_is_late_gets_its_gap_and_everything_after_even_past_the_replay_limit() {
+        LateReadStore store = new LateReadStore();
+        store.late = false;
+        RoomHost host = room(store, "slowreplay");
+        FakeMember ann = sender(host, 3);
+        store.late = true;
+        // given bob's page shows m1 and its replay read runs late
+        FakeMember bob = new FakeMember("u2", "bob");
+        host.join(bob, 1);
+        CompletableFuture.runAsync(() -> {}, thread).join(); // bob is catching up
+        // when 12 more come meanwhile: more than the replay limit (10), but all after bob came back
+        for (int i = 4; i <= 15; i++) {
+            host.say(ann, "m" + i, null);
+        }
+        Await.until(() -> store.memory.after("slowreplay", 0, 20).join().size() == 15, "all fifteen to be stored");
+        CompletableFuture.runAsync(() -> {}, thread).join();
+        store.gate.countDown();
+
+        // then he gets what he missed before he came back, m2 and m3, and everything since, not a latest page
+        Await.until(() -> bob.seqs().size() >= 14 ? true : null, "bob's fourteen", () -> "got " + bob.received);
+        assertThat(bob.seqs()).containsExactlyElementsOf(LongStream.rangeClosed(2, 15).boxed().toList());
+        assertThat(bob.received).noneMatch(f -> f.startsWith("notice:You missed"));
     }
 
     @Test

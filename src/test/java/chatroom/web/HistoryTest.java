@@ -28,7 +28,7 @@ class HistoryTest {
     void joining_shows_the_last_50_messages_oldest_first_then_live_ones() throws Exception {
         try (TestServer server = TestServer.start("--rate", "0");
                 WsClient ann = WsClient.connect(server.ws("/r/hist/ws"))) {
-            // the page's (empty) history first: a burst stored before it is read would come back as the latest 50
+            // the page's (empty) history first, as a page does before writing
             ann.awaitHistory();
             for (int i = 1; i <= 70; i++) {
                 ann.say("m" + i);
