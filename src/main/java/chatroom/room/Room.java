@@ -296,11 +296,9 @@ final class Room {
             log.warn("{}: history for {} not read: {}", host.name(), member.author().id(), error.toString());
             members.send(member, views.error("History could not be loaded; new messages will still appear."));
         } else {
-            // the read ends where the room stood when the member joined (catchUpFromStore), so nothing in it
-            // is among the held messages; the store may hold messages this node has not delivered yet, and
-            // should a read return any, they reach the member live, in order, rather than twice
-            long delivered = cursor.position();
-            List<Message> list = history.messages().stream().filter(m -> m.seq() <= delivered).toList();
+            // the read ends where the room stood when the member joined (catchUpFromStore): nothing in it is
+            // among the held messages, nor beyond what this node has delivered
+            List<Message> list = history.messages();
             if (history.latest()) {
                 recent.adopt(list, cursor.position());
             }
