@@ -42,6 +42,7 @@ public final class Main implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Main.class);
     private static final Duration STATUS_EVERY = Duration.ofMinutes(1);
+    private static final Duration COMPACTION_CHECK_EVERY = Duration.ofSeconds(5);
     /** Refusals (bad origins, floods, oversized frames…) are logged as one count per kind per this period. */
     private static final Duration REFUSALS_EVERY = Duration.ofSeconds(10);
 
@@ -153,6 +154,8 @@ public final class Main implements AutoCloseable {
             return t;
         });
         statusLog.scheduleAtFixedRate(this::logStatus, STATUS_EVERY.toSeconds(), STATUS_EVERY.toSeconds(), TimeUnit.SECONDS);
+        // 7. memory a crowd's arrival left behind goes back to the system once the crowd has settled
+        BurstCompaction.start(statusLog, server::connectionCount, COMPACTION_CHECK_EVERY.toSeconds());
     }
 
     /**
