@@ -18,7 +18,9 @@ final class StoreScenario {
             store: message-store throughput (chatroom.bench.StoreThroughput), no network
               --db FILE          database file (bench-store.db, deleted first)
               --rooms N          rooms (10)
-              --messages N       messages in total (100000)
+              --messages N       messages measured (100000)
+              --warmup N         messages appended first and not measured, while the JIT compiles the
+                                 store's path (200000; 0 measures a cold start)
               --text-chars N     characters per message (100)
               --client-ids B     give each message a random client id, as the page does (false)
               --max-batch N      appends per commit at most (the server's default, 512); twice as many
@@ -28,6 +30,7 @@ final class StoreScenario {
     private final Path dbFile;
     private final int rooms;
     private final int messages;
+    private final int warmupMessages;
     private final int textChars;
     private final boolean clientIds;
     private final JdbcMessageStore.Settings settings;
@@ -36,6 +39,7 @@ final class StoreScenario {
         this.dbFile = Path.of(options.string("db", "bench-store.db"));
         this.rooms = options.integer("rooms", 10);
         this.messages = options.integer("messages", 100_000);
+        this.warmupMessages = options.integer("warmup", 200_000);
         this.textChars = options.integer("text-chars", 100);
         this.clientIds = options.bool("client-ids", false);
         JdbcMessageStore.Settings defaults = JdbcMessageStore.Settings.defaults();
@@ -46,7 +50,8 @@ final class StoreScenario {
     Report run() {
         int inFlight = Math.max(StoreThroughput.IN_FLIGHT, 2 * settings.maxBatch());
         StoreThroughput.Result result = StoreThroughput.run(
-                dbFile, rooms, messages, textChars, clientIds, SqliteStore.Options.defaults(), settings, inFlight);
+                dbFile, rooms, warmupMessages, messages, textChars, clientIds, SqliteStore.Options.defaults(), settings,
+                inFlight);
         String json = result.toJson();
         return new Report("store")
                 .put("maxBatch", settings.maxBatch())

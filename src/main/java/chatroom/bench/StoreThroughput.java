@@ -36,6 +36,7 @@ public final class StoreThroughput {
 
     /**
      * @param rooms appends are spread round-robin over this many rooms
+     * @param warmupMessages appended before the measured ones, not measured
      * @param messages how many to append
      * @param textChars characters of text per message
      * @param durability whether each commit is fsynced ({@code synchronous=FULL}) or only at checkpoints
@@ -47,6 +48,7 @@ public final class StoreThroughput {
      */
     public record Result(
             int rooms,
+            int warmupMessages,
             int messages,
             int textChars,
             String durability,
@@ -63,11 +65,12 @@ public final class StoreThroughput {
         public String toJson() {
             return String.format(
                     Locale.ROOT,
-                    "{\"scenario\":\"store\",\"rooms\":%d,\"messages\":%d,\"textChars\":%d,\"durability\":\"%s\","
+                    "{\"scenario\":\"store\",\"rooms\":%d,\"warmupMessages\":%d,\"messages\":%d,\"textChars\":%d,\"durability\":\"%s\","
                             + "\"clientIds\":%b,\"seconds\":%.3f,\"messagesPerSecond\":%.0f,"
                             + "\"cpuMicrosPerMessage\":%.2f,\"p50AppendMicros\":%d,"
                             + "\"p99AppendMicros\":%d,\"maxAppendMicros\":%d,\"failures\":%d}",
                     rooms,
+                    warmupMessages,
                     messages,
                     textChars,
                     durability,
@@ -104,46 +107,49 @@ public final class StoreThroughput {
             SqliteStore.Options options,
             JdbcMessageStore.Settings settings,
             int inFlightMax) {
-        if (rooms < 1 || messages < 1 || textChars < 0) {
+        return run(dbFile, rooms, 0, messages, textChars, clientIds, options, settings, inFlightMax);
+    }
+
+    /**
+     * As above, after {@code warmupMessages} appends that are not measured: the JIT compiles the store's
+     * path while they run, so the figures are those of a store that has been running a while, as the
+     * fan-out benchmark measures a server warmed for 20 s. They go to the same rooms and file first.
+     */
+    static Result run(
+            Path dbFile,
+            int rooms,
+            int warmupMessages,
+            int messages,
+            int textChars,
+            boolean clientIds,
+            SqliteStore.Options options,
+            JdbcMessageStore.Settings settings,
+            int inFlightMax) {
+        if (rooms < 1 || messages < 1 || textChars < 0 || warmupMessages < 0) {
             throw new IllegalArgumentException(
-                    "rooms " + rooms + ", messages " + messages + ", textChars " + textChars
-                            + ": need rooms ≥ 1, messages ≥ 1, textChars ≥ 0");
+                    "rooms " + rooms + ", messages " + messages + ", textChars " + textChars + ", warmup "
+                            + warmupMessages + ": need rooms ≥ 1, messages ≥ 1, textChars ≥ 0, warmup ≥ 0");
         }
-        String text = "x".repeat(textChars);
-        Instant sentAt = Instant.now();
+        Appends appends = new Appends(rooms, "x".repeat(textChars), Instant.now(), clientIds, inFlightMax);
         long[] latencyNanos = new long[messages];
-        AtomicInteger failures = new AtomicInteger();
-        CountDownLatch done = new CountDownLatch(messages);
-        Semaphore inFlight = new Semaphore(inFlightMax);
-        String[] ids = clientIds ? clientIds(messages) : new String[messages];
         long startNanos;
         long endNanos;
         long startCpuNanos;
         long endCpuNanos;
+        int failures;
         try (JdbcMessageStore store = SqliteStore.open(dbFile, options, settings)) {
+            appends.run(store, 0, warmupMessages, new long[warmupMessages]);
             startCpuNanos = processCpuNanos();
             startNanos = System.nanoTime();
-            for (int i = 0; i < messages; i++) {
-                inFlight.acquireUninterruptibly();
-                int index = i;
-                long calledNanos = System.nanoTime();
-                store.append(new NewMessage("room-" + (i % rooms), "bench", "Bench", text, sentAt, ids[i]))
-                        .whenComplete((message, failure) -> {
-                            latencyNanos[index] = System.nanoTime() - calledNanos;
-                            if (failure != null) failures.incrementAndGet();
-                            inFlight.release();
-                            done.countDown();
-                        });
-            }
-            awaitUninterruptibly(done);
+            failures = appends.run(store, warmupMessages, messages, latencyNanos);
             endNanos = System.nanoTime();
             endCpuNanos = processCpuNanos();
         }
-        // the latch orders every write of latencyNanos before this read
         Arrays.sort(latencyNanos);
         long durationNanos = endNanos - startNanos;
         return new Result(
                 rooms,
+                warmupMessages,
                 messages,
                 textChars,
                 options.durability().name(),
@@ -154,7 +160,37 @@ public final class StoreThroughput {
                 micros(percentile(latencyNanos, 0.50)),
                 micros(percentile(latencyNanos, 0.99)),
                 micros(latencyNanos[messages - 1]),
-                failures.get());
+                failures);
+    }
+
+    /** Appends as rooms make them: round-robin over the rooms, at most {@code inFlightMax} outstanding. */
+    private record Appends(int rooms, String text, Instant sentAt, boolean clientIds, int inFlightMax) {
+
+        /**
+         * Appends messages {@code first} to {@code first + count - 1} and waits until each has completed;
+         * records each one's wait in {@code latencyNanos} and returns how many failed.
+         */
+        int run(JdbcMessageStore store, int first, int count, long[] latencyNanos) {
+            AtomicInteger failures = new AtomicInteger();
+            CountDownLatch done = new CountDownLatch(count);
+            Semaphore inFlight = new Semaphore(inFlightMax);
+            String[] ids = clientIds ? pageClientIds(first, count) : new String[count];
+            for (int i = 0; i < count; i++) {
+                inFlight.acquireUninterruptibly();
+                int index = i;
+                long calledNanos = System.nanoTime();
+                store.append(new NewMessage("room-" + ((first + i) % rooms), "bench", "Bench", text, sentAt, ids[i]))
+                        .whenComplete((message, failure) -> {
+                            latencyNanos[index] = System.nanoTime() - calledNanos;
+                            if (failure != null) failures.incrementAndGet();
+                            inFlight.release();
+                            done.countDown();
+                        });
+            }
+            // the latch orders every write of latencyNanos before the caller reads them
+            awaitUninterruptibly(done);
+            return failures.get();
+        }
     }
 
     /**
@@ -177,12 +213,19 @@ public final class StoreThroughput {
         System.out.println(run(file, rooms, messages, textChars, clientIds, options, settings, inFlightMax).toJson());
     }
 
-    /** Random ids of 24 hex digits, as the page makes them: made before the run, so not measured. */
-    private static String[] clientIds(int count) {
-        var random = new java.util.Random(1);
+    /**
+     * Ids as the page makes them (24 hex digits: the clock in ms, a count, 4 random bytes), so they grow
+     * with time: made before the appends, so not measured. Seeded by where the run starts, so the
+     * warm-up's ids and the measured ones differ.
+     */
+    private static String[] pageClientIds(int first, int count) {
+        var random = new java.util.Random(1 + first);
+        long startMillis = System.currentTimeMillis();
         String[] ids = new String[count];
         for (int i = 0; i < count; i++) {
-            ids[i] = String.format(Locale.ROOT, "%08x%016x", random.nextInt(), random.nextLong());
+            // a page sends a few messages a second at most; a thousand ids per millisecond stand for many pages
+            long millis = startMillis + (first + i) / 1000;
+            ids[i] = String.format(Locale.ROOT, "%012x%04x%08x", millis, (first + i) & 0xffff, random.nextInt());
         }
         return ids;
     }

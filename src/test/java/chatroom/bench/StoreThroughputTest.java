@@ -23,12 +23,27 @@ class StoreThroughputTest {
         assertThat(result.cpuMicrosPerMessage()).isPositive();
         assertThat(result.p50AppendMicros()).isLessThanOrEqualTo(result.p99AppendMicros());
         assertThat(result.toJson())
-                .startsWith("{\"scenario\":\"store\",\"rooms\":10,\"messages\":5000,\"textChars\":100,")
+                .startsWith("{\"scenario\":\"store\",\"rooms\":10,\"warmupMessages\":0,\"messages\":5000,\"textChars\":100,")
                 .contains("\"clientIds\":true", "\"messagesPerSecond\":", "\"cpuMicrosPerMessage\":", "\"p50AppendMicros\":", "\"p99AppendMicros\":")
                 .endsWith("}")
                 .doesNotContain("\n");
         try (var store = JdbcMessageStore.openSqlite(dir.resolve("bench.db"))) {
             assertThat(store.after("room-3", 0, 10_000).get(10, TimeUnit.SECONDS)).hasSize(500);
+        }
+    }
+
+    @Test
+    void the_warmup_is_stored_first_and_left_out_of_the_figures() throws Exception {
+        var result = StoreThroughput.run(dir.resolve("warm.db"), 10, 3_000, 2_000, 100, true,
+                chatroom.store.SqliteStore.Options.defaults(), JdbcMessageStore.Settings.defaults(), 1024);
+
+        assertThat(result.failures()).isZero();
+        assertThat(result.toJson()).contains("\"warmupMessages\":3000,\"messages\":2000,");
+        try (var store = JdbcMessageStore.openSqlite(dir.resolve("warm.db"))) {
+            // both phases, each once: 500 per room, numbered without a gap
+            var room = store.after("room-3", 0, 10_000).get(10, TimeUnit.SECONDS);
+            assertThat(room).hasSize(500);
+            assertThat(room.getLast().seq()).isEqualTo(500);
         }
     }
 }

@@ -30,6 +30,10 @@ class ReconnectBrowserTest {
             RoomPageBrowserTest.say(ann, "before 1");
             RoomPageBrowserTest.say(ann, "before 2");
             ann.await(d -> RoomPageBrowserTest.texts(ann).size() == 2);
+            // the page's ids for its sends grow with time, so the store adds each at one place of its index
+            List<String> cids = ann.js("return Array.from(document.querySelectorAll('#messages .msg'), e => e.dataset.cid)");
+            assertThat(cids).hasSize(2).allMatch(cid -> cid.matches("[0-9a-f]{24}"), "24 hex digits");
+            assertThat(cids.get(1)).isGreaterThan(cids.get(0));
 
             first.stop();
             ann.await(d -> d.findElement(By.id("status")).getText().startsWith("Reconnecting"));
