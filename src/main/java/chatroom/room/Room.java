@@ -55,6 +55,14 @@ final class Room {
     /** History reads not yet answered; the room stays awake until they are. */
     private int readsPending;
     private boolean presenceUpdateScheduled;
+    /**
+     * Presence updates go out at least this many {@code presenceDelay}s apart (1 s by default): a crowd of
+     * 100 arriving over 20 s then costs each member ~20 updates instead of one per arrival, each a whole
+     * list of who is here. A change after a quiet spell still goes out after one delay.
+     */
+    static final int PRESENCE_SPACING_DELAYS = 5;
+    private long presenceUpdatesSent;
+    private long lastPresenceUpdateNanos;
     /** Presence changes gathered for the next update. */
     private final List<Author> joined = new ArrayList<>();
     private final List<Author> left = new ArrayList<>();
@@ -161,8 +169,15 @@ final class Room {
         }
         if (!presenceUpdateScheduled) {
             presenceUpdateScheduled = true;
-            host.executor().schedule(
-                    () -> host.run(Room::sendPresence), settings.presenceDelay().toMillis(), TimeUnit.MILLISECONDS);
+            // a change after a quiet spell goes out after the delay; in a crowd arriving, changes keep
+            // coming, and updates go out at most once per spacing: each is a frame for every member
+            long delayNanos = settings.presenceDelay().toNanos();
+            long sinceLastNanos = System.nanoTime() - lastPresenceUpdateNanos;
+            long spacingNanos = PRESENCE_SPACING_DELAYS * delayNanos;
+            if (presenceUpdatesSent > 0 && sinceLastNanos < spacingNanos) {
+                delayNanos = Math.max(delayNanos, spacingNanos - sinceLastNanos);
+            }
+            host.executor().schedule(() -> host.run(Room::sendPresence), delayNanos, TimeUnit.NANOSECONDS);
         }
     }
 
@@ -325,6 +340,8 @@ final class Room {
 
     private void sendPresence() {
         presenceUpdateScheduled = false;
+        presenceUpdatesSent++;
+        lastPresenceUpdateNanos = System.nanoTime();
         if (!joined.isEmpty()) {
             members.broadcast(views.usersNotice(names(joined), "joined"));
             joined.clear();

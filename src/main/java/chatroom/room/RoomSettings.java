@@ -11,7 +11,8 @@ import java.time.Duration;
  *     latest history instead and is told that it missed some
  * @param idleTimeout how long a room may go without events before it leaves memory
  * @param presenceDelay how long join/leave/rename changes are gathered before one presence update is
- *     sent, so that a crowd arriving at once costs one update rather than one per arrival per member
+ *     sent, so that a crowd arriving at once costs one update rather than one per arrival per member;
+ *     while changes keep coming, updates go out at most once per five delays
  * @param holdEarly how long a message that arrives ahead of the room's order (one before it is missing)
  *     is held for the missing one to arrive, before the gap is read from the store
  */

@@ -335,4 +335,28 @@ class RoomTest {
         Await.until(() -> annTab2.received.contains("presence:ann,bob"), "the list in the new tab; got " + annTab2.received);
         assertThat(bob.received).noneMatch(f -> f.equals("notice:ann joined") && bob.received.indexOf(f) != bob.received.lastIndexOf(f));
     }
+
+    @Test
+    void a_crowd_arriving_costs_each_member_an_update_per_spacing_not_one_per_arrival() throws Exception {
+        RoomHost host = room(new InMemoryMessageStore(), "crowd");
+        FakeMember first = new FakeMember("u0", "ann");
+        host.join(first, 0);
+        Await.until(() -> first.received.contains("presence:ann"), "ann's own list");
+
+        // 40 arrive over ~0.8 s, one every 20 ms: two delays (10 ms here), so one update per arrival
+        // before updates were spaced
+        long started = System.nanoTime();
+        for (int i = 1; i <= 40; i++) {
+            host.join(new FakeMember("u" + i, "user" + i), 0);
+            Thread.sleep(20); // pacing the arrivals, not waiting for an outcome
+        }
+        long arrivingMillis = (System.nanoTime() - started) / 1_000_000;
+        Await.until(() -> first.received.stream().anyMatch(f -> f.startsWith("presence:") && f.split(",").length == 41),
+                "the list of all 41; got " + first.received);
+
+        long updates = first.received.stream().filter(f -> f.startsWith("presence:")).count() - 1;
+        long spacingMillis = Room.PRESENCE_SPACING_DELAYS * settings.presenceDelay().toMillis();
+        // one per spacing while they arrive, and the last one after them
+        assertThat(updates).isLessThanOrEqualTo(arrivingMillis / spacingMillis + 2).isLessThan(40);
+    }
 }
