@@ -114,6 +114,34 @@ final class RecentMessages {
         return run.size() == limit || first == 1;
     }
 
+    /**
+     * The latest page as it stood when the room was at {@code position} (at most {@code limit} messages,
+     * oldest first): the history of a member that joined then showing nothing, whose later messages were
+     * held for it. Null when the run does not hold that page whole.
+     */
+    List<Message> latestUpTo(long position) {
+        if (run == null || upTo < position) {
+            return null;
+        }
+        ArrayDeque<Message> page = new ArrayDeque<>(limit + 1);
+        for (Message m : run) {
+            if (m.seq() > position) {
+                break;
+            }
+            page.addLast(m);
+            if (page.size() > limit) {
+                page.removeFirst();
+            }
+        }
+        if (page.isEmpty()) {
+            return position == 0 ? List.of() : null;
+        }
+        if (page.size() < limit && page.peekFirst().seq() != 1) {
+            return null; // older messages of that page are no longer in the run
+        }
+        return List.copyOf(page);
+    }
+
     /** The messages of the run after {@code afterSeq}, oldest first. */
     List<Message> after(long afterSeq) {
         List<Message> list = new ArrayList<>(run.size());

@@ -54,6 +54,10 @@ final class Room {
     private long lastEventNanos = System.nanoTime();
     /** History reads not yet answered; the room stays awake until they are. */
     private int readsPending;
+    /** Whether a read of the latest page, for a member showing nothing yet, is under way. */
+    private boolean latestReadPending;
+    /** Members showing nothing yet who joined while that read was under way; served from its result. */
+    private final List<LatestWaiter> waitingForLatest = new ArrayList<>();
     private boolean presenceUpdateScheduled;
     /**
      * Presence updates go out at least this many {@code presenceDelay}s apart (1 s by default): a crowd of
@@ -246,9 +250,57 @@ final class Room {
         // up to the newest message instead, a late read would return a "latest page" that begins after
         // messages already held for the member, and those would never be sent: its own among them.
         long joinedAt = cursor.position();
+        if (afterSeq < 0) {
+            if (latestReadPending) {
+                // one read of the latest page serves every page arriving meanwhile: a crowd joining a room
+                // whose latest messages are not in memory costs one read, not one per arrival each waiting
+                // for a turn of the node's catch-up limit (minutes, in a storm of thousands)
+                waitingForLatest.add(new LatestWaiter(member, joinedAt));
+                return;
+            }
+            latestReadPending = true;
+        }
+        startRead(member, afterSeq, joinedAt);
+    }
+
+    private void startRead(Member member, long afterSeq, long joinedAt) {
         // read at once when the node's limit allows, else when a running catch-up finishes
         if (catchUps.startNowOr(() -> host.run(room -> room.readMissed(member, afterSeq, joinedAt)))) {
             readMissed(member, afterSeq, joinedAt);
+        }
+    }
+
+    /** A member showing nothing yet, waiting for the read of the latest page another member started. */
+    private record LatestWaiter(Member member, long joinedAt) {}
+
+    /**
+     * The read of the latest page has ended (read, failed, or its member left before its turn): serve who
+     * waited for it from the run of recent messages it let the room know, or let the next of them read.
+     */
+    private void latestReadEnded() {
+        latestReadPending = false;
+        List<LatestWaiter> waiters = new ArrayList<>(waitingForLatest);
+        waitingForLatest.clear();
+        for (LatestWaiter waiter : waiters) {
+            Member member = waiter.member();
+            if (!members.isCatchingUp(member)) {
+                readsPending--; // left meanwhile
+                continue;
+            }
+            List<Message> page = recent.latestUpTo(waiter.joinedAt());
+            if (page != null) {
+                readsPending--;
+                List<Fragment> held = members.caughtUp(member);
+                members.send(member, views.history(page, true));
+                for (Fragment fragment : held) {
+                    members.send(member, fragment); // all of it came after the page: the member joined at its end
+                }
+            } else if (!latestReadPending) {
+                latestReadPending = true;
+                startRead(member, -1, waiter.joinedAt());
+            } else {
+                waitingForLatest.add(waiter);
+            }
         }
     }
 
@@ -257,6 +309,9 @@ final class Room {
         if (!members.isCatchingUp(member)) {
             readsPending--;
             catchUps.finished();
+            if (afterSeq < 0) {
+                latestReadEnded();
+            }
             return;
         }
         readMissed(afterSeq, joinedAt)
@@ -297,6 +352,9 @@ final class Room {
         } finally {
             // only now: what was read for this member has been rendered and queued for its socket
             catchUps.finished();
+            if (afterSeq < 0) {
+                latestReadEnded();
+            }
         }
     }
 

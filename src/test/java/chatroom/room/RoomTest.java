@@ -359,4 +359,59 @@ class RoomTest {
         // one per spacing while they arrive, and the last one after them
         assertThat(updates).isLessThanOrEqualTo(arrivingMillis / spacingMillis + 2).isLessThan(40);
     }
+
+    @Test
+    void a_crowd_joining_a_room_while_its_latest_page_is_read_shares_that_one_read() {
+        // a room woken by a crowd: nothing of it in memory, and the first read of its latest page is late
+        // (a node whose catch-up turns are all taken); every page arriving meanwhile waits for that read
+        LateReadStore store = new LateReadStore();
+        store.memory.append(new NewMessage("woken", "u9", "zed", "before the crowd", java.time.Instant.now(), null)).join();
+        RoomHost host = room(store, "woken");
+        List<FakeMember> crowd = new java.util.ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            FakeMember member = new FakeMember("c" + i, "c" + i);
+            crowd.add(member);
+            host.join(member, -1);
+        }
+        CompletableFuture.runAsync(() -> {}, thread).join(); // the room has taken every join
+
+        store.gate.countDown();
+
+        Await.until(() -> crowd.stream().allMatch(m -> m.seqs().equals(List.of(1L))) ? true : null,
+                "everyone's history", () -> "got " + crowd.stream().map(m -> m.received).toList());
+        host.say(crowd.getFirst(), "after", null);
+        Await.until(() -> crowd.stream().allMatch(m -> m.seqs().equals(List.of(1L, 2L))) ? true : null,
+                "the message after", () -> "got " + crowd.stream().map(m -> m.received).toList());
+        assertThat(store.reads.get()).as("history reads for 30 pages").isEqualTo(1);
+    }
+
+    @Test
+    void pages_joining_while_messages_flow_and_the_latest_page_is_read_get_every_message_from_their_page_on_once() {
+        LateReadStore store = new LateReadStore();
+        RoomHost host = room(store, "flowing");
+        FakeMember ann = new FakeMember("u1", "ann");
+        host.join(ann, -1);
+        List<FakeMember> crowd = new java.util.ArrayList<>();
+        for (int i = 1; i <= 20; i++) {
+            host.say(ann, "m" + i, null);
+            FakeMember member = new FakeMember("c" + i, "c" + i);
+            crowd.add(member);
+            host.join(member, -1);
+        }
+        Await.until(() -> store.memory.after("flowing", 0, 50).join().size() == 20, "all twenty stored");
+
+        store.gate.countDown();
+
+        // each page shows the latest page (5 here) as the room stood when it joined, then everything after
+        for (FakeMember member : crowd) {
+            Await.until(() -> member.seqs().contains(20L) ? true : null, "all twenty delivered",
+                    () -> member.author().name() + " got " + member.received);
+            List<Long> seqs = member.seqs();
+            assertThat(seqs).as(member.received.toString()).doesNotHaveDuplicates().isSorted();
+            assertThat(seqs.getLast() - seqs.getFirst() + 1).as("no gap: " + seqs).isEqualTo(seqs.size());
+        }
+        Await.until(() -> ann.seqs().size() == 20 ? true : null, "ann's own", () -> "ann got " + ann.received);
+        assertThat(ann.seqs()).isEqualTo(LongStream.rangeClosed(1, 20).boxed().toList());
+        assertThat(store.reads.get()).as("one read per page at most").isLessThanOrEqualTo(21);
+    }
 }
