@@ -87,7 +87,7 @@ final class BurstCompaction {
 
     /**
      * Checks every {@code everySeconds} on {@code scheduler}, unless this JVM cannot or may not compact
-     * (no old generation to watch, explicit collections disabled); says so once either way.
+     * (no old generation to watch, explicit collections disabled), which it then says once.
      */
     static void start(ScheduledExecutorService scheduler, IntSupplier openSockets, long everySeconds) {
         Optional<Jvm> jvm = platformJvm();
@@ -97,9 +97,14 @@ final class BurstCompaction {
         }
         BurstCompaction compaction = new BurstCompaction(Settings.defaults(), jvm.get(), openSockets, System::nanoTime);
         scheduler.scheduleWithFixedDelay(() -> {
-            if (compaction.check()) {
-                // the collection queued the dead direct buffers for their cleaners; give those a moment
-                scheduler.schedule(compaction::trim, 2, TimeUnit.SECONDS);
+            try {
+                if (compaction.check()) {
+                    // the collection queued the dead direct buffers for their cleaners; give those a moment
+                    scheduler.schedule(compaction::trim, 2, TimeUnit.SECONDS);
+                }
+            } catch (RuntimeException e) {
+                // a check that throws would end the schedule for good: log it and check again next time
+                log.warn("memory: the check after bursts failed: {}", e.toString());
             }
         }, everySeconds, everySeconds, TimeUnit.SECONDS);
     }
