@@ -30,8 +30,7 @@ import org.slf4j.LoggerFactory;
  * same command as {@code jcmd}). The collection stops the server for as long as a full collection takes
  * (about 0.1–0.3 s for a 256 MB heap); it runs at most once per {@link Settings#minSpacingNanos}, never
  * during steady chat without a burst of sockets, and only after growth that a full collection would have
- * had to clean anyway. {@code -XX:+DisableExplicitGC} turns
- * it off.
+ * had to clean anyway. {@code -XX:+DisableExplicitGC} turns it off.
  *
  * <p>Threading: {@link #check} runs on the scheduler given to {@link #start}; nothing else is shared.
  */
@@ -75,14 +74,15 @@ final class BurstCompaction {
     private int socketsAtLastCheck = -1;
     /** Sockets opened or closed lately, as seen from check to check, older changes fading (see {@link Settings}). */
     private long churn;
+    /** When the last compaction ran; for the first, as if one had run a spacing before the start. */
     private long lastCompactionNanos;
-    private boolean compactedBefore;
 
     BurstCompaction(Settings settings, Jvm jvm, IntSupplier openSockets, LongSupplier nanoTime) {
         this.settings = settings;
         this.jvm = jvm;
         this.openSockets = openSockets;
         this.nanoTime = nanoTime;
+        this.lastCompactionNanos = nanoTime.getAsLong() - settings.minSpacingNanos();
     }
 
     /**
@@ -116,17 +116,14 @@ final class BurstCompaction {
         socketsAtLastCheck = sockets;
         churn = churn - churn / 8 + moved;
         if (churn < settings.burstSockets() || moved > settings.settledSockets()) return false;
-        long now = nanoTime.getAsLong();
-        if (compactedBefore && now - lastCompactionNanos < settings.minSpacingNanos()) return false;
-        long before = jvm.oldGenerationUsed();
-        long grown = before - jvm.oldGenerationUsedAfterLastCollection();
+        if (nanoTime.getAsLong() - lastCompactionNanos < settings.minSpacingNanos()) return false;
+        long grown = jvm.oldGenerationUsed() - jvm.oldGenerationUsedAfterLastCollection();
         if (grown < settings.growthBytes()) return false;
 
         long started = nanoTime.getAsLong();
         jvm.collectFully();
         long tookMillis = TimeUnit.NANOSECONDS.toMillis(nanoTime.getAsLong() - started);
         lastCompactionNanos = nanoTime.getAsLong();
-        compactedBefore = true;
         log.info("memory: after a burst of {} sockets opening or closing ({} open now) the old generation had grown "
                         + "by {} MB; one full collection took {} ms and left {} MB in use",
                 churn, sockets, grown >> 20, tookMillis, jvm.oldGenerationUsed() >> 20);

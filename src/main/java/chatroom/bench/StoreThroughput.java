@@ -85,11 +85,12 @@ public final class StoreThroughput {
         }
     }
 
-    /** The benchmark's scenario: the store as the server opens it (fsync on every commit). */
+    /** The benchmark's scenario: the store as the server opens it (fsync on every commit), not warmed up. */
     public static Result run(Path dbFile, int rooms, int messages, int textChars, boolean clientIds) {
         return run(
                 dbFile,
                 rooms,
+                0,
                 messages,
                 textChars,
                 clientIds,
@@ -98,22 +99,11 @@ public final class StoreThroughput {
                 IN_FLIGHT);
     }
 
-    static Result run(
-            Path dbFile,
-            int rooms,
-            int messages,
-            int textChars,
-            boolean clientIds,
-            SqliteStore.Options options,
-            JdbcMessageStore.Settings settings,
-            int inFlightMax) {
-        return run(dbFile, rooms, 0, messages, textChars, clientIds, options, settings, inFlightMax);
-    }
-
     /**
-     * As above, after {@code warmupMessages} appends that are not measured: the JIT compiles the store's
-     * path while they run, so the figures are those of a store that has been running a while, as the
-     * fan-out benchmark measures a server warmed for 20 s. They go to the same rooms and file first.
+     * As above, with the store's settings, after {@code warmupMessages} appends that are not measured: the
+     * JIT compiles the store's path while they run, so the figures are those of a store that has been
+     * running a while, as the fan-out benchmark measures a server warmed for 20 s. They go to the same
+     * rooms and file first.
      */
     static Result run(
             Path dbFile,
@@ -210,7 +200,7 @@ public final class StoreThroughput {
         if (args.length > 5) settings = settings.withMaxBatch(Integer.parseInt(args[5]));
         int inFlightMax = args.length > 6 ? Integer.parseInt(args[6]) : IN_FLIGHT;
         boolean clientIds = args.length > 7 && Boolean.parseBoolean(args[7]);
-        System.out.println(run(file, rooms, messages, textChars, clientIds, options, settings, inFlightMax).toJson());
+        System.out.println(run(file, rooms, 0, messages, textChars, clientIds, options, settings, inFlightMax).toJson());
     }
 
     /**

@@ -65,8 +65,8 @@ final class Room {
      * list of who is here. A change after a quiet spell still goes out after one delay.
      */
     static final int PRESENCE_SPACING_DELAYS = 5;
-    private long presenceUpdatesSent;
-    private long lastPresenceUpdateNanos;
+    /** When the last presence update went out; long ago for a room that has sent none. */
+    private long lastPresenceUpdateNanos = System.nanoTime() - TimeUnit.DAYS.toNanos(1);
     /** Presence changes gathered for the next update. */
     private final List<Author> joined = new ArrayList<>();
     private final List<Author> left = new ArrayList<>();
@@ -178,7 +178,7 @@ final class Room {
             long delayNanos = settings.presenceDelay().toNanos();
             long sinceLastNanos = System.nanoTime() - lastPresenceUpdateNanos;
             long spacingNanos = PRESENCE_SPACING_DELAYS * delayNanos;
-            if (presenceUpdatesSent > 0 && sinceLastNanos < spacingNanos) {
+            if (sinceLastNanos < spacingNanos) {
                 delayNanos = Math.max(delayNanos, spacingNanos - sinceLastNanos);
             }
             host.executor().schedule(() -> host.run(Room::sendPresence), delayNanos, TimeUnit.NANOSECONDS);
@@ -289,12 +289,8 @@ final class Room {
             }
             List<Message> page = recent.latestUpTo(waiter.joinedAt());
             if (page != null) {
-                readsPending--;
-                List<Fragment> held = members.caughtUp(member);
-                members.send(member, views.history(page, true));
-                for (Fragment fragment : held) {
-                    members.send(member, fragment); // all of it came after the page: the member joined at its end
-                }
+                // as if its own read had returned that page: the same history, then what was held for it
+                sendMissed(member, -1, Missed.latest(page), null);
             } else if (!latestReadPending) {
                 latestReadPending = true;
                 startRead(member, -1, waiter.joinedAt());
@@ -398,7 +394,6 @@ final class Room {
 
     private void sendPresence() {
         presenceUpdateScheduled = false;
-        presenceUpdatesSent++;
         lastPresenceUpdateNanos = System.nanoTime();
         if (!joined.isEmpty()) {
             members.broadcast(views.usersNotice(names(joined), "joined"));
