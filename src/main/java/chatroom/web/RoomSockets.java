@@ -12,7 +12,6 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
-import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
 import io.netty.channel.group.ChannelGroup;
@@ -32,6 +31,10 @@ final class RoomSockets {
     private final Identities identities;
     private final Origins origins;
     private final ChannelGroup sockets;
+    /** The names Netty's handshaker gives the frame decoder and encoder it adds, which we take out again. */
+    private static final String WS_DECODER = "wsdecoder";
+    private static final String WS_ENCODER = "wsencoder";
+
     private final WebSocketDecoderConfig decoderConfig;
     private final int maxFrameBytes;
     private final MemberLimits limits;
@@ -51,14 +54,9 @@ final class RoomSockets {
         this.senders = senders;
         this.slots = slots;
         this.health = health;
-        this.decoderConfig = WebSocketDecoderConfig.newBuilder()
-                // frames up to the hard cap are read whole and refused politely (1009) by the member;
-                // only beyond it does the decoder cut the connection mid-frame
-                .maxFramePayloadLength(hardFrameCap(maxFrameBytes))
-                .allowExtensions(false) // no permessage-deflate: it holds ~300 KB of zlib state per socket
-                .withUTF8Validator(true)
-                .closeOnProtocolViolation(true)
-                .build();
+        // only the handshake reads this (the member reads the frames): it agrees to no extension, since
+        // permessage-deflate would hold ~300 KB of zlib state per socket
+        this.decoderConfig = WebSocketDecoderConfig.newBuilder().allowExtensions(false).build();
     }
 
     /** {@code /r/{room}/ws?after=seq}. */
@@ -122,12 +120,19 @@ final class RoomSockets {
                 channel.close();
             }
         });
-        // the handshake swapped the HTTP codec for WebSocket frames; frames now go to the member
-        pipeline.replace(request.ctx.name(), "member", member);
-        pipeline.addBefore("member", "frames", new WebSocketFrameAggregator(hardFrameCap(maxFrameBytes)));
+        // the handshaker put Netty's frame decoder and encoder in front of the HTTP codec (which goes once the
+        // 101 is written); the member reads frames itself and everything written to it is an encoded frame,
+        // so both go at once, and the member takes the decoder's place: first to see the socket's bytes
+        pipeline.remove(WS_ENCODER);
+        pipeline.replace(WS_DECODER, "member", member);
+        pipeline.remove(request.ctx.name());
     }
 
-    /** Four times the limit, at least 64 KiB: room for an honest mistake, not for abuse. */
+    /**
+     * Four times the limit, at least 64 KiB: room for an honest mistake, not for abuse. Messages up to it
+     * are read whole and refused politely (1009) by the member; one past it is refused as soon as its
+     * frame header says so, before it is buffered.
+     */
     static int hardFrameCap(int maxFrameBytes) {
         return Math.max(4 * maxFrameBytes, 64 * 1024);
     }

@@ -3,6 +3,7 @@ package chatroom.web;
 import chatroom.metrics.Meters;
 import chatroom.room.Member;
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelInitializer;
@@ -30,7 +31,6 @@ import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
-import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.netty.util.concurrent.SingleThreadEventExecutor;
@@ -251,7 +251,7 @@ public final class WebServer implements AutoCloseable {
                 Member.CloseReason restart = Member.CloseReason.RESTARTING;
                 Meters.closedByServer(restart.code, to - from);
                 for (Channel socket : open.subList(from, to)) {
-                    socket.writeAndFlush(new CloseWebSocketFrame(restart.code, restart.text))
+                    socket.writeAndFlush(ControlFrames.close(socket.alloc(), restart.code, restart.text))
                             .addListener(ChannelFutureListener.CLOSE);
                 }
                 Thread.sleep(pauseMillis);
@@ -273,7 +273,7 @@ public final class WebServer implements AutoCloseable {
         }
         Member.CloseReason restart = Member.CloseReason.RESTARTING;
         Meters.closedByServer(restart.code, sockets.size());
-        sockets.writeAndFlush(new CloseWebSocketFrame(restart.code, restart.text))
+        sockets.writeAndFlush(ControlFrames.close(ByteBufAllocator.DEFAULT, restart.code, restart.text))
                 .awaitUninterruptibly(2, TimeUnit.SECONDS);
         sockets.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();

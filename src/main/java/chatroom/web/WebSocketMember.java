@@ -12,16 +12,6 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.codec.TooLongFrameException;
-import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
-import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.WebSocketFrame;
-import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
@@ -36,22 +26,18 @@ import org.slf4j.LoggerFactory;
  * the socket's frame budget), parses frames into room events, and turns a full send queue into a close
  * with 1013 so that one slow reader cannot hold the room back.
  *
- * <p>This object and its pipeline are all that an idle connection holds, so it is kept small: no
- * buffers, no timers. Frames are read on the channel's event loop; {@link #send} is called from the
+ * <p>This object (which reads the frames itself, see {@link WebSocketFrameReader}) and its channel are
+ * all that an idle connection holds, so it is kept small: no buffers, no timers. Frames are read on the channel's event loop; {@link #send} is called from the
  * room's thread and only queues a write.
  */
-final class WebSocketMember extends ChannelInboundHandlerAdapter implements Member {
+final class WebSocketMember extends WebSocketFrameReader implements Member {
 
     private static final Logger log = LoggerFactory.getLogger(WebSocketMember.class);
 
     private static final ByteBuf PING = Unpooled.unreleasableBuffer(
             Unpooled.copiedBuffer("ping", StandardCharsets.US_ASCII).asReadOnly());
-    private static final ByteBuf PONG = Unpooled.unreleasableBuffer(
-            Unpooled.directBuffer(4).writeBytes("pong".getBytes(StandardCharsets.US_ASCII)).asReadOnly());
     /** A member that cannot take a close frame within this time is cut off without one. */
     private static final long CLOSE_GRACE_MILLIS = 1_000;
-    /** WebSocket close code 1009: the message is too big to process. */
-    private static final int TOO_BIG = 1009;
     /** WebSocket close code 1007: the payload is not what its type says, e.g. text that is not UTF-8. */
     private static final int NOT_UTF8 = 1007;
     /** WebSocket close code 1005: what a close frame without a code counts as. */
@@ -85,6 +71,7 @@ final class WebSocketMember extends ChannelInboundHandlerAdapter implements Memb
     WebSocketMember(
             Channel channel, RoomHost host, Author author, RoomViews views, MemberLimits limits, Senders.Sender user,
             Senders.Sender address, int maxFrameBytes, String client) {
+        super(RoomSockets.hardFrameCap(maxFrameBytes));
         this.maxFrameBytes = maxFrameBytes;
         this.client = client;
         this.channel = channel;
@@ -156,50 +143,70 @@ final class WebSocketMember extends ChannelInboundHandlerAdapter implements Memb
         Meters.closedByServer(code);
         // the connection ends when the client answers with its own close (channelRead), as RFC 6455 has it:
         // closing it at once would reset a client still sending, and its close code would be lost in the reset
-        channel.writeAndFlush(new CloseWebSocketFrame(code, text), channel.voidPromise());
+        channel.writeAndFlush(ControlFrames.close(channel.alloc(), code, text), channel.voidPromise());
         // a reader that never reads will never take the close frame; do not wait for it forever
         channel.eventLoop().schedule(() -> channel.close(), CLOSE_GRACE_MILLIS, TimeUnit.MILLISECONDS);
         return true;
     }
 
-    // ---- frames from the client
+    // ---- frames from the client (whole messages, from WebSocketFrameReader)
 
     @Override
-    public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        long now = System.nanoTime();
-        lastReadNanos = now;
-        try {
-            if (closing != 0) {
-                if (msg instanceof CloseWebSocketFrame) {
-                    ctx.close(); // the client's answer to our close
-                }
-                return; // being closed: what it still sends goes nowhere
-            }
-            if (msg instanceof TextWebSocketFrame text) {
-                onText(ctx, text.content(), now);
-            } else if (msg instanceof CloseWebSocketFrame || takeFrame(now)) {
-                onOther(ctx, msg);
-            }
-        } finally {
-            ReferenceCountUtil.release(msg);
+    void onText(ChannelHandlerContext ctx, ByteBuf payload) {
+        long now = heard();
+        if (closing == 0) {
+            onText(ctx, payload, now);
         }
     }
 
-    /** Any frame but text: answered here, never passed to the room. */
-    private void onOther(ChannelHandlerContext ctx, Object msg) {
-        if (msg instanceof PingWebSocketFrame ping) {
-            ctx.writeAndFlush(new PongWebSocketFrame(ping.content().retain()));
-        } else if (msg instanceof CloseWebSocketFrame close) {
-            Meters.closedByClient(close.statusCode() < 0 ? NO_CODE : close.statusCode());
-            ctx.writeAndFlush(new CloseWebSocketFrame(true, 0, close.content().retain()))
-                    .addListener(ChannelFutureListener.CLOSE);
-        } else if (msg instanceof BinaryWebSocketFrame) {
+    @Override
+    void onBinary(ChannelHandlerContext ctx, ByteBuf payload) {
+        if (closing == 0 && takeFrame(heard())) {
             Meters.frameRefused(Meters.FrameRefusal.MALFORMED);
             send(views.error("Binary frames are not understood here; send text."));
-        } else if (!(msg instanceof PongWebSocketFrame) && msg instanceof WebSocketFrame) {
-            Meters.frameRefused(Meters.FrameRefusal.MALFORMED);
-            send(views.error("That frame is not understood here."));
         }
+    }
+
+    @Override
+    void onPing(ChannelHandlerContext ctx, ByteBuf payload) {
+        if (closing == 0 && takeFrame(heard())) {
+            ctx.writeAndFlush(ControlFrames.pong(ctx.alloc(), payload), ctx.voidPromise());
+        }
+    }
+
+    @Override
+    void onPong(ChannelHandlerContext ctx) {
+        if (closing == 0) {
+            takeFrame(heard());
+        }
+    }
+
+    @Override
+    void onClose(ChannelHandlerContext ctx, ByteBuf payload) {
+        heard();
+        if (closing != 0) {
+            ctx.close(); // the client's answer to our close
+            return;
+        }
+        Meters.closedByClient(payload.readableBytes() < 2 ? NO_CODE : payload.getUnsignedShort(payload.readerIndex()));
+        ctx.writeAndFlush(ControlFrames.closeEcho(ctx.alloc(), payload)).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    @Override
+    void onProtocolError(ChannelHandlerContext ctx, int code, String reason) {
+        Meters.frameRefused(code == TOO_BIG ? Meters.FrameRefusal.SIZE : Meters.FrameRefusal.MALFORMED);
+        log.debug("{}: {}: {}", host.name(), client, reason);
+        // nothing more will be read, so do not wait for the client's close: say why, then hang up
+        CLOSING.set(this, 1);
+        Meters.closedByServer(code);
+        ctx.writeAndFlush(ControlFrames.close(ctx.alloc(), code, reason)).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    /** Notes that the client was heard from now ({@link #checkAlive}), and returns now. */
+    private long heard() {
+        long now = System.nanoTime();
+        lastReadNanos = now;
+        return now;
     }
 
     /**
@@ -239,7 +246,7 @@ final class WebSocketMember extends ChannelInboundHandlerAdapter implements Memb
         }
         if (ByteBufUtil.equals(content, PING)) {
             if (takeFrame(now)) {
-                ctx.writeAndFlush(new TextWebSocketFrame(PONG.duplicate()), ctx.voidPromise());
+                ctx.writeAndFlush(ControlFrames.textPong(), ctx.voidPromise());
             }
             return;
         }
@@ -301,24 +308,18 @@ final class WebSocketMember extends ChannelInboundHandlerAdapter implements Memb
             log.debug("{}: {} silent for {} s; closing", host.name(), client, silentNanos / 1_000_000_000);
             channel.close();
         } else if (silentNanos >= idleNanos) {
-            channel.writeAndFlush(new PingWebSocketFrame(), channel.voidPromise());
+            channel.writeAndFlush(ControlFrames.ping(), channel.voidPromise());
         }
     }
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         host.leave(this);
-        ctx.fireChannelInactive();
+        super.channelInactive(ctx);
     }
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        // protocol errors (oversized frames, bad UTF-8) were answered with a close code by the decoder
-        if (cause instanceof CorruptedWebSocketFrameException corrupt) {
-            Meters.frameRefused(corrupt.closeStatus().code() == TOO_BIG ? Meters.FrameRefusal.SIZE : Meters.FrameRefusal.MALFORMED);
-        } else if (cause instanceof TooLongFrameException) { // fragments adding up past the aggregator's cap
-            Meters.frameRefused(Meters.FrameRefusal.SIZE);
-        }
         log.debug("{}: {}: {}", host.name(), client, cause.toString());
         ctx.close();
     }

@@ -13,7 +13,7 @@ import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * A WebSocket client on a raw socket, for what no client library sends or does: text frames that are
- * not UTF-8, and a peer that never reads what it is sent. Frames go out masked, as a browser's do.
+ * not UTF-8, fragments, unmasked or malformed frames, and a peer that never reads what it is sent. Frames go out masked, as a browser's do.
  */
 final class RawWebSocket implements AutoCloseable {
 
@@ -51,40 +51,92 @@ final class RawWebSocket implements AutoCloseable {
 
     /** Sends one final text frame with exactly these payload bytes. */
     void sendText(byte[] payload) throws IOException {
+        sendFrame(0x81, payload, true); // FIN, text
+    }
+
+    /**
+     * Sends one frame: {@code first} is its first byte (FIN, reserved bits, opcode) as it goes on the
+     * wire; {@code masked} false sends what no browser would.
+     */
+    void sendFrame(int first, byte[] payload, boolean masked) throws IOException {
+        sendRaw(frame(first, payload, masked));
+    }
+
+    /** Writes these bytes as they are: frames, several at once, or a frame's first part. */
+    void sendRaw(byte[] bytes) throws IOException {
+        out.write(bytes);
+        out.flush();
+    }
+
+    /** The bytes of one frame, as {@link #sendFrame} sends it. */
+    static byte[] frame(int first, byte[] payload, boolean masked) {
         ByteArrayOutputStream frame = new ByteArrayOutputStream();
-        frame.write(0x81); // FIN, text
+        frame.write(first);
+        int maskBit = masked ? 0x80 : 0;
         if (payload.length < 126) {
-            frame.write(0x80 | payload.length);
+            frame.write(maskBit | payload.length);
         } else if (payload.length < 65_536) {
-            frame.write(0x80 | 126);
+            frame.write(maskBit | 126);
             frame.write(payload.length >>> 8);
             frame.write(payload.length & 0xff);
         } else {
-            throw new IllegalArgumentException("payload is " + payload.length + " bytes; this helper sends up to 65535");
+            frame.write(maskBit | 127);
+            frame.writeBytes(new byte[4]);
+            frame.write(payload.length >>> 24);
+            frame.write((payload.length >>> 16) & 0xff);
+            frame.write((payload.length >>> 8) & 0xff);
+            frame.write(payload.length & 0xff);
         }
         byte[] mask = new byte[4];
-        ThreadLocalRandom.current().nextBytes(mask);
-        frame.write(mask);
+        if (masked) {
+            ThreadLocalRandom.current().nextBytes(mask);
+            frame.writeBytes(mask);
+        }
         for (int i = 0; i < payload.length; i++) {
             frame.write(payload[i] ^ mask[i % 4]);
         }
-        out.write(frame.toByteArray());
-        out.flush();
+        return frame.toByteArray();
+    }
+
+    /** A frame from the server: its opcode and payload. */
+    record Frame(int opcode, byte[] payload) {
+        String text() {
+            return new String(payload, StandardCharsets.UTF_8);
+        }
+    }
+
+    /** Reads the next frame from the server (waiting up to the socket's timeout). */
+    Frame nextFrame() throws IOException {
+        int first = in.readUnsignedByte();
+        int second = in.readUnsignedByte();
+        long length = second & 0x7f;
+        if (length == 126) {
+            length = in.readUnsignedShort();
+        } else if (length == 127) {
+            length = in.readLong();
+        }
+        return new Frame(first & 0x0f, in.readNBytes((int) length));
+    }
+
+    /** Reads frames until a text frame containing {@code part}, failing on a close frame. */
+    String awaitText(String part) throws IOException {
+        while (true) {
+            Frame frame = nextFrame();
+            if (frame.opcode() == 0x8) {
+                throw new AssertionError("closed while waiting for '" + part + "'");
+            }
+            if (frame.opcode() == 0x1 && frame.text().contains(part)) {
+                return frame.text();
+            }
+        }
     }
 
     /** Reads frames until a close frame and returns its status code (1005 if it carries none). */
     int awaitCloseCode() throws IOException {
         while (true) {
-            int first = in.readUnsignedByte();
-            int second = in.readUnsignedByte();
-            long length = second & 0x7f;
-            if (length == 126) {
-                length = in.readUnsignedShort();
-            } else if (length == 127) {
-                length = in.readLong();
-            }
-            byte[] payload = in.readNBytes((int) length);
-            if ((first & 0x0f) == 0x8) {
+            Frame frame = nextFrame();
+            byte[] payload = frame.payload();
+            if (frame.opcode() == 0x8) {
                 return payload.length >= 2 ? ((payload[0] & 0xff) << 8) | (payload[1] & 0xff) : 1005;
             }
         }
