@@ -13,7 +13,7 @@ PORT="${PORT:-18099}" # another port when two comparisons share the machine
 run_one() { # label, jar, scenario args...
   local label="$1" jar="$2"; shift 2
   local dir; dir=$(mktemp -d)
-  "$JAVA" -XX:+UseSerialGC -Xmx256m -jar "$jar" --host 127.0.0.1 --port $PORT --db "$dir/chatroom.db" --rate 0 \
+  "$JAVA" $(./chatroom java-opts) -jar "$jar" --host 127.0.0.1 --port $PORT --db "$dir/chatroom.db" --rate 0 \
     >"$dir/server.log" 2>&1 &
   local pid=$!
   for _ in $(seq 100); do grep -q "running at" "$dir/server.log" 2>/dev/null && break; sleep 0.1; done

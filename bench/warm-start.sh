@@ -14,7 +14,7 @@ cd "$(dirname "$0")/.."
 ROUNDS="${1:-3}"
 JAVA_HOME="$(./chatroom java-home)"
 JAVA="$JAVA_HOME/bin/java"
-OPTS="-XX:+UseSerialGC -Xmx256m"
+OPTS="$(./chatroom java-opts)" # what ./chatroom run uses
 PORT=18097
 LOAD=(--rooms 10 --members 10 --senders 1 --rate 1000/s)
 if [ -s target/chatroom.aot ]; then CACHE="-XX:AOTCache=target/chatroom.aot -Xlog:aot*=off -Xlog:cds*=off"

@@ -47,6 +47,10 @@ import java.util.stream.Stream;
  */
 final class LocalCluster implements AutoCloseable {
 
+    /** What {@code ./chatroom run} starts the JVM with ({@code ./chatroom java-opts}); keep the two the same. */
+    static final String RUN_JVM_OPTIONS = "-XX:+UseSerialGC -Xms32m -Xmx256m -Xmn16m -XX:-ShrinkHeapInSteps"
+            + " -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30 -XX:MarkSweepDeadRatio=0 -XX:MaxDirectMemorySize=64m";
+
     static final String USAGE = """
             nodes the bench starts itself (instead of --url):
               --nodes N               start N nodes of this jar on free ports, members spread round-robin over them
@@ -54,7 +58,7 @@ final class LocalCluster implements AutoCloseable {
               --database-server URL   PostgreSQL where a fresh database is created and dropped
                                       (postgresql://127.0.0.1:5432/postgres?user=postgres: any existing database)
               --redis URL             Redis, used under a fresh key prefix (redis://127.0.0.1:6379)
-              --node-jvm-opts "..."   JVM options of each node (-XX:+UseSerialGC -Xmx256m, as ./chatroom run)
+              --node-jvm-opts "..."   JVM options of each node (those of ./chatroom run: ./chatroom java-opts)
               --node-flags="..."      extra server flags for each node (with '=': the value starts with --)
               --keep-logs             keep the nodes' logs (printed path) instead of deleting them
             """;
@@ -94,7 +98,7 @@ final class LocalCluster implements AutoCloseable {
         boolean embedded = options.has("embedded") && !options.string("embedded", "true").equals("false");
         String databaseServer = options.string("database-server", "postgresql://127.0.0.1:5432/postgres?user=postgres");
         String redisUrl = options.string("redis", "redis://127.0.0.1:6379");
-        List<String> jvmOptions = words(options.string("node-jvm-opts", "-XX:+UseSerialGC -Xmx256m"));
+        List<String> jvmOptions = words(options.string("node-jvm-opts", RUN_JVM_OPTIONS));
         List<String> extraFlags = words(options.string("node-flags", ""));
         boolean keepLogs = options.has("keep-logs");
         if (count < 1) {

@@ -8,6 +8,7 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -118,17 +119,22 @@ final class RawWebSocket implements AutoCloseable {
         return new Frame(first & 0x0f, in.readNBytes((int) length));
     }
 
-    /** Reads frames until a text frame containing {@code part}, failing on a close frame. */
-    String awaitText(String part) throws IOException {
-        while (true) {
+    /**
+     * Reads frames until the text frames read so far contain every one of {@code parts}, and returns
+     * them joined; fails on a close frame. Several messages may come in one frame.
+     */
+    String awaitTexts(String... parts) throws IOException {
+        StringBuilder texts = new StringBuilder();
+        while (!Arrays.stream(parts).allMatch(part -> texts.indexOf(part) >= 0)) {
             Frame frame = nextFrame();
             if (frame.opcode() == 0x8) {
-                throw new AssertionError("closed while waiting for '" + part + "'");
+                throw new AssertionError("closed while waiting for " + Arrays.toString(parts) + "; read: " + texts);
             }
-            if (frame.opcode() == 0x1 && frame.text().contains(part)) {
-                return frame.text();
+            if (frame.opcode() == 0x1) {
+                texts.append(frame.text());
             }
         }
+        return texts.toString();
     }
 
     /** Reads frames until a close frame and returns its status code (1005 if it carries none). */

@@ -80,9 +80,9 @@ class WebSocketFramesTest {
             ws.sendRaw(rest.toByteArray());
 
             // then
-            ws.awaitText("split in three");
-            ws.awaitText("packed one");
-            ws.awaitText("packed two");
+            String shown = ws.awaitTexts("split in three", "packed one", "packed two");
+            assertThat(shown.indexOf("split in three")).isLessThan(shown.indexOf("packed one"));
+            assertThat(shown.indexOf("packed one")).isLessThan(shown.indexOf("packed two"));
         }
     }
 
