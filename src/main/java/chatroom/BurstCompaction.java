@@ -28,9 +28,11 @@ import org.slf4j.LoggerFactory;
  * it asks for one full collection ({@link System#gc}) and, a moment later when the freed direct buffers'
  * cleaners have run, has the JVM hand the C heap's free pages back ({@code System.trim_native_heap}, the
  * same command as {@code jcmd}). The collection stops the server for as long as a full collection takes
- * (about 0.1–0.3 s for a 256 MB heap); it runs at most once per {@link Settings#minSpacingNanos}, never
- * during steady chat without a burst of sockets, and only after growth that a full collection would have
- * had to clean anyway. {@code -XX:+DisableExplicitGC} turns it off.
+ * (about 0.1–0.3 s for a 256 MB heap; seconds on a machine whose cores are all busy); it runs at most once
+ * per {@link Settings#minSpacingNanos}, never during steady chat without a burst of sockets, never while
+ * more than {@link Settings#quietDeliveries} messages reach members between two checks (it waits for a
+ * quiet moment, for as long as the burst is remembered), and only after growth that a full collection
+ * would have had to clean anyway. {@code -XX:+DisableExplicitGC} turns it off.
  *
  * <p>Threading: {@link #check} runs on the scheduler given to {@link #start}; nothing else is shared.
  */
@@ -45,10 +47,12 @@ final class BurstCompaction {
      *     the change in open sockets from check to check, summed with an eighth forgotten at each check, so
      *     a burst is remembered for about a minute and pages coming and going one by one never add up to one
      * @param settledSockets how many sockets may open or close between two checks for the burst to count as over
+     * @param quietDeliveries how many messages may be handed to members between two checks for the pause to
+     *     wait for nobody; more, and the compaction waits until the chat quietens
      */
-    record Settings(long growthBytes, long minSpacingNanos, int burstSockets, int settledSockets) {
+    record Settings(long growthBytes, long minSpacingNanos, int burstSockets, int settledSockets, long quietDeliveries) {
         static Settings defaults() {
-            return new Settings(32L << 20, TimeUnit.SECONDS.toNanos(60), 500, 50);
+            return new Settings(32L << 20, TimeUnit.SECONDS.toNanos(60), 500, 50, 100);
         }
     }
 
@@ -69,18 +73,25 @@ final class BurstCompaction {
     private final Settings settings;
     private final Jvm jvm;
     private final IntSupplier openSockets;
+    private final LongSupplier deliveries;
     private final LongSupplier nanoTime;
 
     private int socketsAtLastCheck = -1;
+    private long deliveriesAtLastCheck = -1;
     /** Sockets opened or closed lately, as seen from check to check, older changes fading (see {@link Settings}). */
     private long churn;
     /** When the last compaction ran; for the first, as if one had run a spacing before the start. */
     private long lastCompactionNanos;
 
-    BurstCompaction(Settings settings, Jvm jvm, IntSupplier openSockets, LongSupplier nanoTime) {
+    /**
+     * @param openSockets the sockets open now
+     * @param deliveries messages handed to members so far, a running count
+     */
+    BurstCompaction(Settings settings, Jvm jvm, IntSupplier openSockets, LongSupplier deliveries, LongSupplier nanoTime) {
         this.settings = settings;
         this.jvm = jvm;
         this.openSockets = openSockets;
+        this.deliveries = deliveries;
         this.nanoTime = nanoTime;
         this.lastCompactionNanos = nanoTime.getAsLong() - settings.minSpacingNanos();
     }
@@ -89,13 +100,13 @@ final class BurstCompaction {
      * Checks every {@code everySeconds} on {@code scheduler}, unless this JVM cannot or may not compact
      * (no old generation to watch, explicit collections disabled), which it then says once.
      */
-    static void start(ScheduledExecutorService scheduler, IntSupplier openSockets, long everySeconds) {
+    static void start(ScheduledExecutorService scheduler, IntSupplier openSockets, LongSupplier deliveries, long everySeconds) {
         Optional<Jvm> jvm = platformJvm();
         if (jvm.isEmpty()) {
             log.info("memory: not compacting after bursts (explicit collections disabled, or no old generation to watch)");
             return;
         }
-        BurstCompaction compaction = new BurstCompaction(Settings.defaults(), jvm.get(), openSockets, System::nanoTime);
+        BurstCompaction compaction = new BurstCompaction(Settings.defaults(), jvm.get(), openSockets, deliveries, System::nanoTime);
         scheduler.scheduleWithFixedDelay(() -> {
             try {
                 if (compaction.check()) {
@@ -109,13 +120,21 @@ final class BurstCompaction {
         }, everySeconds, everySeconds, TimeUnit.SECONDS);
     }
 
-    /** Compacts if the old generation has grown and the sockets have settled; returns whether it did. */
+    /**
+     * Compacts if the old generation has grown, the sockets have settled and the chat is quiet; returns
+     * whether it did.
+     */
     boolean check() {
         int sockets = openSockets.getAsInt();
         int moved = socketsAtLastCheck < 0 ? 0 : Math.abs(sockets - socketsAtLastCheck);
         socketsAtLastCheck = sockets;
         churn = churn - churn / 8 + moved;
+        long delivered = deliveries.getAsLong();
+        long deliveredLately = deliveriesAtLastCheck < 0 ? 0 : delivered - deliveriesAtLastCheck;
+        deliveriesAtLastCheck = delivered;
         if (churn < settings.burstSockets() || moved > settings.settledSockets()) return false;
+        // a pause while messages flow would hold each of them up; the memory can wait for a quiet moment
+        if (deliveredLately > settings.quietDeliveries()) return false;
         if (nanoTime.getAsLong() - lastCompactionNanos < settings.minSpacingNanos()) return false;
         long grown = jvm.oldGenerationUsed() - jvm.oldGenerationUsedAfterLastCollection();
         if (grown < settings.growthBytes()) return false;

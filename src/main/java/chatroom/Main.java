@@ -155,7 +155,7 @@ public final class Main implements AutoCloseable {
         });
         statusLog.scheduleAtFixedRate(this::logStatus, STATUS_EVERY.toSeconds(), STATUS_EVERY.toSeconds(), TimeUnit.SECONDS);
         // 7. memory a crowd's arrival left behind goes back to the system once the crowd has settled
-        BurstCompaction.start(statusLog, server::connectionCount, COMPACTION_CHECK_EVERY.toSeconds());
+        BurstCompaction.start(statusLog, server::connectionCount, Meters::deliveredSoFar, COMPACTION_CHECK_EVERY.toSeconds());
     }
 
     /**

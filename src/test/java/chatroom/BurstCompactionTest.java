@@ -46,11 +46,13 @@ class BurstCompactionTest {
 
     private final FakeJvm jvm = new FakeJvm();
     private int sockets;
+    private long delivered;
     private long now;
     private final BurstCompaction compaction = new BurstCompaction(
-            new BurstCompaction.Settings(32 * MB, TimeUnit.SECONDS.toNanos(60), 500, 50),
+            new BurstCompaction.Settings(32 * MB, TimeUnit.SECONDS.toNanos(60), 500, 50, 100),
             jvm,
             () -> sockets,
+            () -> delivered,
             () -> now);
 
     private boolean checkAfter(int seconds) {
@@ -87,6 +89,22 @@ class BurstCompactionTest {
             assertFalse(checkAfter(5));
         }
         assertEquals(0, jvm.collections);
+    }
+
+    @Test
+    void waitsWhileMessagesFlowAndCollectsOnceTheChatQuietens() {
+        checkAfter(5);
+        sockets += 5000;
+        jvm.used += 60 * MB;
+        checkAfter(5);
+        // the crowd has settled, but a live room now hands out 30 messages a second to its 30 members
+        for (int i = 0; i < 6; i++) {
+            delivered += 5 * 30 * 30;
+            assertFalse(checkAfter(5), "not while messages flow");
+        }
+        delivered += 40; // a message now and then
+        assertTrue(checkAfter(5), "the chat has quietened and the burst is still remembered");
+        assertEquals(1, jvm.collections);
     }
 
     @Test

@@ -212,6 +212,11 @@ public final class Meters {
         MESSAGES_DELIVERED.increment(members);
     }
 
+    /** Messages handed to members so far, each member counted: a running total. */
+    public static long deliveredSoFar() {
+        return (long) MESSAGES_DELIVERED.count();
+    }
+
     /** A room's cursor reads the store for messages it missed. */
     public static void gapRead() {
         GAP_READS.increment();
