@@ -47,9 +47,13 @@ import java.util.stream.Stream;
  */
 final class LocalCluster implements AutoCloseable {
 
-    /** What {@code ./chatroom run} starts the JVM with ({@code ./chatroom java-opts}); keep the two the same. */
+    /**
+     * What {@code ./chatroom run} starts the JVM with ({@code ./chatroom java-opts}) on this JVM's version;
+     * keep the two the same. The nodes run on this JVM.
+     */
     static final String RUN_JVM_OPTIONS = "-XX:+UseSerialGC -Xms32m -Xmx256m -Xmn16m -XX:-ShrinkHeapInSteps"
-            + " -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30 -XX:MarkSweepDeadRatio=0 -XX:MaxDirectMemorySize=64m";
+            + " -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30 -XX:MarkSweepDeadRatio=0 -XX:MaxDirectMemorySize=64m"
+            + (Runtime.version().feature() >= 23 ? " -XX:TrimNativeHeapInterval=10000" : "");
 
     static final String USAGE = """
             nodes the bench starts itself (instead of --url):
