@@ -196,8 +196,11 @@ final class WebSocketMember extends WebSocketFrameReader implements Member {
     void onProtocolError(ChannelHandlerContext ctx, int code, String reason) {
         Meters.frameRefused(code == TOO_BIG ? Meters.FrameRefusal.SIZE : Meters.FrameRefusal.MALFORMED);
         log.debug("{}: {}: {}", host.name(), client, reason);
+        if (!CLOSING.compareAndSet(this, 0, 1)) {
+            ctx.close(); // our close frame is on its way already; nothing more will be read
+            return;
+        }
         // nothing more will be read, so do not wait for the client's close: say why, then hang up
-        CLOSING.set(this, 1);
         Meters.closedByServer(code);
         ctx.writeAndFlush(ControlFrames.close(ctx.alloc(), code, reason)).addListener(ChannelFutureListener.CLOSE);
     }
