@@ -26,15 +26,15 @@ final class RoomSockets {
     /** {@code /connect} without a room name joins this room: clients of the original serverless chatroom use it. */
     static final RoomName DEFAULT_ROOM = RoomName.parse("general");
 
+    /** The names Netty's handshaker gives the frame decoder and encoder it adds, which we take out again. */
+    private static final String WS_DECODER = "wsdecoder";
+    private static final String WS_ENCODER = "wsencoder";
+
     private final Rooms rooms;
     private final RoomViews views;
     private final Identities identities;
     private final Origins origins;
     private final ChannelGroup sockets;
-    /** The names Netty's handshaker gives the frame decoder and encoder it adds, which we take out again. */
-    private static final String WS_DECODER = "wsdecoder";
-    private static final String WS_ENCODER = "wsencoder";
-
     private final WebSocketDecoderConfig decoderConfig;
     private final int maxFrameBytes;
     private final MemberLimits limits;

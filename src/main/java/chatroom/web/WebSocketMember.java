@@ -27,8 +27,8 @@ import org.slf4j.LoggerFactory;
  * with 1013 so that one slow reader cannot hold the room back.
  *
  * <p>This object (which reads the frames itself, see {@link WebSocketFrameReader}) and its channel are
- * all that an idle connection holds, so it is kept small: no buffers, no timers. Frames are read on the channel's event loop; {@link #send} is called from the
- * room's thread and only queues a write.
+ * all that an idle connection holds, so it is kept small: no buffers, no timers. Frames are read on the
+ * channel's event loop; {@link #send} is called from the room's thread and only queues a write.
  */
 final class WebSocketMember extends WebSocketFrameReader implements Member {
 
