@@ -6,14 +6,13 @@ import io.netty.buffer.Unpooled;
 import java.nio.charset.StandardCharsets;
 
 /**
- * The server's WebSocket frames other than messages — close, ping, pong and the text "pong" that
- * answers a page's "ping" — encoded straight to bytes. A socket's pipeline has no frame encoder (one
+ * The server's WebSocket control frames — close, ping, pong — encoded straight to bytes (text frames
+ * are {@link TextFrames}'). A socket's pipeline has no frame encoder (one
  * handler context and object less per idle socket), so everything written to it is already a frame.
  * Server frames are never masked.
  */
 final class ControlFrames {
 
-    private static final int FIN_TEXT = 0x81;
     private static final int FIN_CLOSE = 0x88;
     private static final int FIN_PING = 0x89;
     private static final int FIN_PONG = 0x8A;
@@ -22,19 +21,12 @@ final class ControlFrames {
 
     private static final ByteBuf PING = Unpooled.unreleasableBuffer(
             Unpooled.directBuffer(2).writeByte(FIN_PING).writeByte(0).asReadOnly());
-    private static final ByteBuf TEXT_PONG = Unpooled.unreleasableBuffer(Unpooled.directBuffer(6)
-            .writeByte(FIN_TEXT).writeByte(4).writeBytes("pong".getBytes(StandardCharsets.US_ASCII)).asReadOnly());
 
     private ControlFrames() {}
 
     /** An empty ping, which every client answers with a pong. */
     static ByteBuf ping() {
         return PING.duplicate();
-    }
-
-    /** The text frame "pong", the answer to a page's text "ping". */
-    static ByteBuf textPong() {
-        return TEXT_PONG.duplicate();
     }
 
     /** A pong carrying the ping's payload back, as RFC 6455 asks. */

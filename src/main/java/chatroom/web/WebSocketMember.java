@@ -36,6 +36,9 @@ final class WebSocketMember extends WebSocketFrameReader implements Member {
 
     private static final ByteBuf PING = Unpooled.unreleasableBuffer(
             Unpooled.copiedBuffer("ping", StandardCharsets.US_ASCII).asReadOnly());
+    /** The page's keep-alive answered: one text frame, encoded once, written to every socket that pings. */
+    private static final ByteBuf PONG = Unpooled.unreleasableBuffer(
+            TextFrames.encode("pong".getBytes(StandardCharsets.US_ASCII)).asReadOnly());
     /** A member that cannot take a close frame within this time is cut off without one. */
     private static final long CLOSE_GRACE_MILLIS = 1_000;
     /** WebSocket close code 1007: the payload is not what its type says, e.g. text that is not UTF-8. */
@@ -155,7 +158,7 @@ final class WebSocketMember extends WebSocketFrameReader implements Member {
     void onText(ChannelHandlerContext ctx, ByteBuf payload) {
         long now = heard();
         if (closing == 0) {
-            onText(ctx, payload, now);
+            onMessage(ctx, payload, now);
         }
     }
 
@@ -234,7 +237,8 @@ final class WebSocketMember extends WebSocketFrameReader implements Member {
         return false;
     }
 
-    private void onText(ChannelHandlerContext ctx, ByteBuf content, long now) {
+    /** A text frame from an open socket: the page's "ping", or a message for the room. */
+    private void onMessage(ChannelHandlerContext ctx, ByteBuf content, long now) {
         if (content.readableBytes() > maxFrameBytes) {
             Meters.frameRefused(Meters.FrameRefusal.SIZE);
             close(TOO_BIG, "frame is " + content.readableBytes() + " bytes; the limit is " + maxFrameBytes);
@@ -249,7 +253,7 @@ final class WebSocketMember extends WebSocketFrameReader implements Member {
         }
         if (ByteBufUtil.equals(content, PING)) {
             if (takeFrame(now)) {
-                ctx.writeAndFlush(ControlFrames.textPong(), ctx.voidPromise());
+                ctx.writeAndFlush(PONG.duplicate(), ctx.voidPromise());
             }
             return;
         }
