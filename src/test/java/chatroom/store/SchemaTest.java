@@ -37,7 +37,7 @@ class SchemaTest {
                     .contains("SEARCH messages USING INDEX sqlite_autoindex_messages_1 (room=? AND seq>?)")
                     .doesNotContain("TEMP B-TREE");
             assertThat(plan(db, Sql.SELECT_BY_CLIENT_ID, "'lobby'", "'u-1'", "'c-1'"))
-                    .contains("SEARCH messages USING INDEX messages_by_client_id (room=? AND author_id=? AND client_id=?)");
+                    .contains("SEARCH messages USING INDEX messages_by_client_id (client_id=? AND room=? AND author_id=?)");
             assertThat(plan(db, Sql.SELECT_ACTIVE_ROOMS, "10"))
                     .contains("SCAN rooms USING INDEX rooms_by_last_active")
                     .doesNotContain("TEMP B-TREE");
@@ -74,6 +74,20 @@ class SchemaTest {
                 ResultSet table = sql.executeQuery("SELECT sql FROM sqlite_schema WHERE name = 'messages'")) {
             table.next();
             assertThat(table.getString(1)).doesNotContainIgnoringCase("WITHOUT ROWID");
+        }
+    }
+
+    @Test
+    void a_file_from_before_the_client_id_index_led_with_the_id_keeps_its_messages_and_client_ids() throws Exception {
+        Path file = fileWithTwoMessagesAtVersion("4");
+
+        storeOpenedOnItKeepsTheMessagesAndClientIds(file);
+        try (Connection db = DriverManager.getConnection("jdbc:sqlite:" + file);
+                Statement sql = db.createStatement();
+                ResultSet columns = sql.executeQuery("SELECT name FROM pragma_index_info('messages_by_client_id') ORDER BY seqno")) {
+            List<String> names = new ArrayList<>();
+            while (columns.next()) names.add(columns.getString(1));
+            assertThat(names).containsExactly("client_id", "room", "author_id");
         }
     }
 
