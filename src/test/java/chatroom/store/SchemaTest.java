@@ -4,6 +4,7 @@ import static chatroom.store.MessageStoreContract.T0;
 import static chatroom.store.MessageStoreContract.get;
 import static chatroom.store.MessageStoreContract.texts;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.InstanceOfAssertFactories.STRING;
 
 import chatroom.room.NewMessage;
 import java.nio.file.Path;
@@ -69,12 +70,9 @@ class SchemaTest {
         Path file = fileWithTwoMessagesAtVersion("3");
 
         storeOpenedOnItKeepsTheMessagesAndClientIds(file);
-        try (Connection db = DriverManager.getConnection("jdbc:sqlite:" + file);
-                Statement sql = db.createStatement();
-                ResultSet table = sql.executeQuery("SELECT sql FROM sqlite_schema WHERE name = 'messages'")) {
-            table.next();
-            assertThat(table.getString(1)).doesNotContainIgnoringCase("WITHOUT ROWID");
-        }
+        assertThat(column(file, "SELECT sql FROM sqlite_schema WHERE name = 'messages'"))
+                .singleElement(STRING)
+                .doesNotContainIgnoringCase("WITHOUT ROWID");
     }
 
     @Test
@@ -82,13 +80,8 @@ class SchemaTest {
         Path file = fileWithTwoMessagesAtVersion("4");
 
         storeOpenedOnItKeepsTheMessagesAndClientIds(file);
-        try (Connection db = DriverManager.getConnection("jdbc:sqlite:" + file);
-                Statement sql = db.createStatement();
-                ResultSet columns = sql.executeQuery("SELECT name FROM pragma_index_info('messages_by_client_id') ORDER BY seqno")) {
-            List<String> names = new ArrayList<>();
-            while (columns.next()) names.add(columns.getString(1));
-            assertThat(names).containsExactly("client_id", "room", "author_id");
-        }
+        assertThat(column(file, "SELECT name FROM pragma_index_info('messages_by_client_id') ORDER BY seqno"))
+                .containsExactly("client_id", "room", "author_id");
     }
 
     /** A file migrated up to {@code version} only, holding messages 1 ("one", client id c-1) and 2 ("two"). */
@@ -118,6 +111,17 @@ class SchemaTest {
             assertThat(get(retry).seq()).isEqualTo(1);
             assertThat(get(next).seq()).isEqualTo(3);
         }
+    }
+
+    /** The first column of every row {@code query} returns on {@code file}. */
+    private static List<String> column(Path file, String query) throws SQLException {
+        List<String> values = new ArrayList<>();
+        try (Connection db = DriverManager.getConnection("jdbc:sqlite:" + file);
+                Statement sql = db.createStatement();
+                ResultSet rows = sql.executeQuery(query)) {
+            while (rows.next()) values.add(rows.getString(1));
+        }
+        return values;
     }
 
     /** EXPLAIN QUERY PLAN of the statement with its ? replaced by literals, one step per line. */
