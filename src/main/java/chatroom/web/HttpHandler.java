@@ -115,7 +115,9 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                     .now();
         }
         Request request = new Request(ctx, http, uri, match.params(), identities, site);
-        site.requireOurHost(request.client());
+        if (!match.anyHost()) {
+            site.requireOurHost(request.client());
+        }
         if (match.upgrade() != null) {
             if (!isWebSocketUpgrade(http)) {
                 return Response.text(HttpResponseStatus.UPGRADE_REQUIRED,

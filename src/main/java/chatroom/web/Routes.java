@@ -29,10 +29,13 @@ final class Routes {
         void upgrade(Request request) throws Exception;
     }
 
-    private record Route(HttpMethod method, String[] segments, Handler handler, Upgrade upgrade) {}
+    private record Route(HttpMethod method, String[] segments, Handler handler, Upgrade upgrade, boolean anyHost) {}
 
-    /** The outcome of a lookup: a route with its parameters, or the methods the path does allow (for 405). */
-    record Match(Handler handler, Upgrade upgrade, Map<String, String> params, List<HttpMethod> allowed) {
+    /**
+     * The outcome of a lookup: a route with its parameters, or the methods the path does allow (for 405).
+     * {@code anyHost}: the route is a {@link #probe}, answered whatever the {@code Host}.
+     */
+    record Match(Handler handler, Upgrade upgrade, Map<String, String> params, List<HttpMethod> allowed, boolean anyHost) {
         boolean found() {
             return handler != null || upgrade != null;
         }
@@ -41,20 +44,31 @@ final class Routes {
     private final List<Route> routes = new ArrayList<>();
 
     Routes get(String pattern, Handler handler) {
-        return add(HttpMethod.GET, pattern, handler, null);
+        return add(HttpMethod.GET, pattern, handler, null, false);
     }
 
     Routes post(String pattern, Handler handler) {
-        return add(HttpMethod.POST, pattern, handler, null);
+        return add(HttpMethod.POST, pattern, handler, null, false);
+    }
+
+    /**
+     * A GET that load balancers and orchestrators send to a node, answered whatever the {@code Host},
+     * even with {@code --public-url}: they address a node by its own IP and port (a Kubernetes probe sends
+     * {@code Host: 10.1.2.3:8080}) or send no Host at all (HAProxy's {@code option httpchk} speaks
+     * HTTP/1.0), and a 421 would mark every node down. Only for handlers that show no visitor's data and
+     * set no cookie, so answering another host gives a rebound page nothing.
+     */
+    Routes probe(String pattern, Handler handler) {
+        return add(HttpMethod.GET, pattern, handler, null, true);
     }
 
     /** A WebSocket endpoint: GET with an upgrade. A plain GET to it is answered 426 Upgrade Required. */
     Routes websocket(String pattern, Upgrade upgrade) {
-        return add(HttpMethod.GET, pattern, null, upgrade);
+        return add(HttpMethod.GET, pattern, null, upgrade, false);
     }
 
-    private Routes add(HttpMethod method, String pattern, Handler handler, Upgrade upgrade) {
-        routes.add(new Route(method, split(pattern), handler, upgrade));
+    private Routes add(HttpMethod method, String pattern, Handler handler, Upgrade upgrade, boolean anyHost) {
+        routes.add(new Route(method, split(pattern), handler, upgrade, anyHost));
         return this;
     }
 
@@ -73,14 +87,14 @@ final class Routes {
                 continue;
             }
             if (route.method.equals(wanted)) {
-                return new Match(route.handler, route.upgrade, params, List.of());
+                return new Match(route.handler, route.upgrade, params, List.of(), route.anyHost);
             }
             allowed.add(route.method);
             if (route.method.equals(HttpMethod.GET)) {
                 allowed.add(HttpMethod.HEAD);
             }
         }
-        return new Match(null, null, Map.of(), allowed);
+        return new Match(null, null, Map.of(), allowed, false);
     }
 
     private static Map<String, String> bind(String[] pattern, String[] path) {

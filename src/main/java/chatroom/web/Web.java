@@ -139,8 +139,8 @@ public final class Web {
                 .websocket("/connect", roomSockets::connect)
                 .get("/static/{file}", assets::serve)
                 .get("/status", pages::status)
-                .get("/livez", health::live)
-                .get("/readyz", health::ready);
+                .probe("/livez", health::live)
+                .probe("/readyz", health::ready);
         return new HttpHandler(routes, identities, new ErrorPages(views, assets, identities), site);
     }
 }
