@@ -59,6 +59,7 @@ public record Config(
         Duration httpIdle,
         int maxSocketsPerIp,
         List<String> trustedProxies,
+        int ipv6PrefixBits,
         String publicUrl,
         Duration hsts,
         Duration cookieMaxAge,
@@ -209,8 +210,15 @@ public record Config(
                     "--max-sockets-per-ip",
                     "CHATROOM_MAX_SOCKETS_PER_IP",
                     "50",
-                    "open WebSockets one client address may hold (behind --trusted-proxies, the forwarded address); more get 429. "
+                    "open WebSockets one client address may hold (behind --trusted-proxies, the forwarded address; an IPv6 "
+                            + "--ipv6-prefix network counts as one address); more get 429. "
                             + "This machine (loopback) is not capped: it may be a proxy not listed in --trusted-proxies"),
+            new Setting(
+                    "--ipv6-prefix",
+                    "CHATROOM_IPV6_PREFIX",
+                    "64",
+                    "prefix length, 32 to 128, of the IPv6 network that counts as one client address for every per-address "
+                            + "limit: a host usually has a whole /64 to pick addresses from; 128 counts each address alone"),
             new Setting(
                     "--trusted-proxies",
                     "CHATROOM_TRUSTED_PROXIES",
@@ -405,6 +413,7 @@ public record Config(
                 positive(duration(values, "--http-idle"), "--http-idle"),
                 intIn(values, "--max-sockets-per-ip", 1, 10_000_000),
                 addressRanges(values, "--trusted-proxies"),
+                intIn(values, "--ipv6-prefix", 32, 128),
                 publicUrl(values, "--public-url"),
                 duration(values, "--hsts"),
                 positive(duration(values, "--cookie-max-age"), "--cookie-max-age"),
@@ -451,7 +460,7 @@ public record Config(
                 + ", renamesPerMinute=" + renamesPerMinute + ", allowedOrigins=" + allowedOrigins
                 + ", maxConnections=" + maxConnections + ", transport=" + transport + ", socketIdle=" + socketIdle
                 + ", requestTimeout=" + requestTimeout + ", httpIdle=" + httpIdle + ", maxSocketsPerIp=" + maxSocketsPerIp
-                + ", trustedProxies=" + trustedProxies + ", publicUrl=" + publicUrl + ", hsts=" + hsts
+                + ", trustedProxies=" + trustedProxies + ", ipv6PrefixBits=" + ipv6PrefixBits + ", publicUrl=" + publicUrl + ", hsts=" + hsts
                 + ", cookieMaxAge=" + cookieMaxAge + ", publicStatus=" + publicStatus + ", newSecret=" + newSecret
                 + ", databaseUrl=" + redact(databaseUrl) + ", redisUrl=" + redact(redisUrl)
                 + ", redisPrefix=" + redisPrefix + ", tailCheck=" + tailCheck + ", nodeId=" + nodeId

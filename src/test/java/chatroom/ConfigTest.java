@@ -202,6 +202,18 @@ class ConfigTest {
     }
 
     @Test
+    void ipv6_clients_are_grouped_by_a_64_unless_told_a_prefix_from_32_to_128() {
+        assertThat(Config.defaults().ipv6PrefixBits()).isEqualTo(64);
+        assertThat(Config.parse(new String[] {"--ipv6-prefix", "48"}, Map.of()).ipv6PrefixBits()).isEqualTo(48);
+        assertThat(Config.parse(new String[0], Map.of("CHATROOM_IPV6_PREFIX", "128")).ipv6PrefixBits()).isEqualTo(128);
+        assertThatThrownBy(() -> Config.parse(new String[] {"--ipv6-prefix", "31"}, Map.of()))
+                .hasMessage("--ipv6-prefix is 31; expected a number from 32 to 128");
+        assertThatThrownBy(() -> Config.parse(new String[] {"--ipv6-prefix", "/64"}, Map.of()))
+                .hasMessage("--ipv6-prefix is '/64'; expected a number from 32 to 128");
+        assertThat(Config.help()).contains("--ipv6-prefix", "CHATROOM_IPV6_PREFIX");
+    }
+
+    @Test
     void a_public_url_is_a_scheme_and_host_without_a_path() {
         assertThat(Config.parse(new String[] {"--public-url", "HTTPS://Chat.Example.org/"}, Map.of()).publicUrl())
                 .isEqualTo("https://chat.example.org");

@@ -13,39 +13,53 @@ import java.util.regex.Pattern;
 
 /**
  * Who sent a request and how they reached us: the client's IP address, the scheme and the host the
- * user's browser used. Directly connected, that is the TCP peer and the {@code Host} header. Behind a
- * reverse proxy listed in {@code --trusted-proxies}, it comes from the proxy's {@code Forwarded} header
- * (RFC 7239) or, without one, from {@code X-Forwarded-For}, {@code -Proto} and {@code -Host}. From any
- * other peer those headers are ignored: anyone can send them, and believing them would let a client pick
- * the address its limits are counted under.
+ * user's browser used, and the key the per-address limits count the client under. Directly connected,
+ * that is the TCP peer and the {@code Host} header. Behind a reverse proxy listed in {@code
+ * --trusted-proxies}, it comes from the proxy's {@code Forwarded} header (RFC 7239) or, without one,
+ * from {@code X-Forwarded-For}, {@code -Proto} and {@code -Host}. From any other peer those headers are
+ * ignored: anyone can send them, and believing them would let a client pick the address its limits are
+ * counted under.
  *
  * <p>The forwarding headers list one hop per proxy, oldest first, each proxy appending the peer it saw.
  * Walking them from the right, every address a trusted proxy vouches for is taken in turn, until one
  * that is not itself a trusted proxy: that is the client. Entries left of it were written by the client
- * and are never read. An entry that is not an address ({@code unknown}, an obfuscated name) stops the
- * walk at the proxy that wrote it, which is then counted as the client: the safe side for limits.
+ * and are never read. An entry that is not an address ({@code unknown}, an obfuscated name), or a
+ * trusted proxy that names nobody (no forwarding header, or only {@code X-Real-IP}, which is not read),
+ * leaves the client unknown: every such client shares the one key {@link AddressGroups#UNKNOWN}, with
+ * the limits of one address. Counting it as the proxy instead would exempt it when the proxy is on this
+ * machine.
  *
- * <p>Built once per request, by {@link Request#client}; used for the per-address socket cap, the origin
- * check's scheme, the cookie's {@code Secure} flag and log lines.
+ * <p>Built once per request, by {@link Request#client}; used for the per-address limits ({@link
+ * #limitKey}), the host and origin checks, the cookie's {@code Secure} flag and log lines.
  *
- * @param ip the client's address as text, e.g. {@code 203.0.113.9} or {@code 2001:db8::1}
+ * @param ip the client's address as text, e.g. {@code 203.0.113.9} or {@code 2001:db8::1}; for an
+ *     unknown client, the last address known (the proxy that could not say), for log lines
  * @param scheme {@code http} or {@code https} as a trusted proxy reported it, or null when unknown (this
  *     server speaks plain HTTP itself, but an unlisted proxy may have taken TLS off in front of it)
  * @param host the host (and port) the user addressed: a trusted proxy's, else the {@code Host} header;
  *     null if neither
+ * @param proxied true when the TCP peer is a trusted proxy, so the request was relayed for someone else
+ * @param limitKey see {@link #limitKey()}
  */
-record ClientAddress(String ip, String scheme, String host) {
+record ClientAddress(String ip, String scheme, String host, boolean proxied, String limitKey) {
 
     private static final Pattern HOST = Pattern.compile("(\\[[0-9a-fA-F:.]+]|[A-Za-z0-9.-]+)(:[0-9]{1,5})?");
 
-    boolean https() {
-        return "https".equals(scheme);
+    /**
+     * The key every per-address limit counts this client under (sockets per address, the address's
+     * message share, and any other limit per client address), from {@link AddressGroups#keyOf}: the IPv4
+     * address, the IPv6 address's {@code --ipv6-prefix} network, or {@link AddressGroups#UNKNOWN} when a
+     * trusted proxy did not say who it relays. Null only for this machine connecting directly (a loopback
+     * peer not in {@code --trusted-proxies}): a load generator, or a proxy missing from that list, which
+     * would stand for every visitor at once, so it has no per-address limits, only the overall ones.
+     */
+    @Override
+    public String limitKey() {
+        return limitKey;
     }
 
-    /** True for this machine (127.0.0.0/8, ::1). */
-    boolean isLoopback() {
-        InetAddress address = NetUtil.createInetAddressFromIpAddressString(ip);
-        return address != null && address.isLoopbackAddress();
+    boolean https() {
+        return "https".equals(scheme);
     }
 
     @Override
@@ -53,36 +67,50 @@ record ClientAddress(String ip, String scheme, String host) {
         return ip;
     }
 
-    static ClientAddress of(SocketAddress peer, HttpHeaders headers, TrustedProxies trusted) {
+    static ClientAddress of(SocketAddress peer, HttpHeaders headers, TrustedProxies trusted, AddressGroups groups) {
         InetAddress peerAddress = peer instanceof InetSocketAddress inet ? inet.getAddress() : null;
         String hostHeader = validHost(headers.get(HttpHeaderNames.HOST));
         String peerText = peerAddress == null ? String.valueOf(peer) : text(peerAddress);
         if (!trusted.contains(peerAddress)) {
-            return new ClientAddress(peerText, null, hostHeader);
+            String key = peerAddress == null
+                    ? AddressGroups.UNKNOWN
+                    : isLoopback(peerAddress) ? null : groups.keyOf(peerAddress);
+            return new ClientAddress(peerText, null, hostHeader, false, key);
         }
         List<Hop> hops = headers.contains("Forwarded") ? forwarded(headers.getAll("Forwarded")) : xForwarded(headers);
-        String client = peerText;
+        InetAddress client = null;
+        boolean named = false; // the walk ended on an address, not on a hop that could not say
         Hop chosen = null;
         for (int i = hops.size() - 1; i >= 0; i--) {
-            InetAddress address = hops.get(i).address();
-            if (i == hops.size() - 1 && !hops.get(i).named()) {
-                chosen = hops.get(i); // the proxy says how it was reached, but not by whom: the peer stays the client
+            Hop hop = hops.get(i);
+            if (i == hops.size() - 1 && !hop.named()) {
+                chosen = hop; // the proxy says how it was reached, but not by whom
                 break;
             }
-            if (address == null) {
-                break; // the proxy on its right is the last we know
+            if (hop.address() == null) {
+                named = false; // the proxy on its right is the last we know, and it is not the client
+                break;
             }
-            client = text(address);
-            chosen = hops.get(i);
-            if (!trusted.contains(address)) {
+            client = hop.address();
+            named = true;
+            chosen = hop;
+            if (!trusted.contains(client)) {
                 break;
             }
         }
+        String ip = client != null ? text(client) : peerText;
+        String key = named ? groups.keyOf(client) : AddressGroups.UNKNOWN;
         if (chosen == null) {
-            return new ClientAddress(client, null, hostHeader);
+            return new ClientAddress(ip, null, hostHeader, true, key);
         }
         String host = validHost(chosen.host());
-        return new ClientAddress(client, scheme(chosen.proto()), host != null ? host : hostHeader);
+        return new ClientAddress(ip, scheme(chosen.proto()), host != null ? host : hostHeader, true, key);
+    }
+
+    /** 127.0.0.0/8 and ::1, also as an IPv4-mapped address. */
+    private static boolean isLoopback(InetAddress address) {
+        byte[] bytes = TrustedProxies.unmapped(address.getAddress());
+        return bytes.length == 4 ? bytes[0] == 127 : address.isLoopbackAddress();
     }
 
     /** One proxy's report of the connection it received: from whom, over what, for which host. */

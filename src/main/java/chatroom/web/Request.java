@@ -112,7 +112,7 @@ final class Request {
     /** Who sent this request: the TCP peer, or the client a trusted proxy forwarded it for. */
     ClientAddress client() {
         if (client == null) {
-            client = ClientAddress.of(ctx.channel().remoteAddress(), http.headers(), site.trustedProxies);
+            client = ClientAddress.of(ctx.channel().remoteAddress(), http.headers(), site.trustedProxies, site.addressGroups);
         }
         return client;
     }

@@ -104,8 +104,8 @@ final class RoomSockets {
         channel.closeFuture().addListener(closed -> senders.closed(userId, user, host));
         Senders.Sender address = senders.opened(request.client(), host);
         if (address != null) {
-            String ip = request.client().ip();
-            channel.closeFuture().addListener(closed -> senders.closed(ip, address, host));
+            String key = request.client().limitKey();
+            channel.closeFuture().addListener(closed -> senders.closed(key, address, host));
         }
         WebSocketMember member = new WebSocketMember(channel, host, identity.author(), views, limits, user, address,
                 maxFrameBytes, request.client().ip());

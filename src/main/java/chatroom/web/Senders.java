@@ -14,9 +14,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * Who is sending through this node: every user and every client address with a socket open here, and
  * the allowances their sockets share — messages per user, messages per address, renames per user — on
  * top of each socket's own ({@link WebSocketMember}). A user is the identity of the signed cookie, never
- * anything a frame says; an address is {@link ClientAddress#ip()}, the forwarded one behind a trusted
- * proxy. This machine (loopback) has no address allowance: as for {@link SocketSlots}, it may be a proxy
- * missing from {@code --trusted-proxies} that stands for every visitor at once.
+ * anything a frame says; an address is {@link ClientAddress#limitKey()}: the forwarded one behind a trusted
+ * proxy, an IPv6 client's whole /64. This machine connecting directly (no limit key) has no address
+ * allowance: as for {@link SocketSlots}, it may be a proxy missing from {@code --trusted-proxies} that
+ * stands for every visitor at once.
  *
  * <p>A user's entry also knows the room of each of its sockets, so that a rename goes to those rooms
  * only, not to every room of the node.
@@ -87,12 +88,15 @@ final class Senders {
         return open(users, userId, room, userMessages, true);
     }
 
-    /** Counts a socket from {@code client} until {@link #closed}; null when addresses are not limited or it is this machine. */
+    /**
+     * Counts a socket from {@code client} under its {@link ClientAddress#limitKey()} until {@link #closed};
+     * null when addresses are not limited or it is this machine.
+     */
     Sender opened(ClientAddress client, RoomHost room) {
-        if (addressMessages.off() || client.isLoopback()) {
+        if (addressMessages.off() || client.limitKey() == null) {
             return null;
         }
-        return open(addresses, client.ip(), room, addressMessages, false);
+        return open(addresses, client.limitKey(), room, addressMessages, false);
     }
 
     private Sender open(ConcurrentHashMap<String, Sender> table, String key, RoomHost room, Rate rate, boolean user) {

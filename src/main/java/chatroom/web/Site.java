@@ -6,18 +6,21 @@ import java.time.Duration;
 /**
  * How visitors reach this server: directly, or through the reverse proxies listed in {@code
  * --trusted-proxies}, at the address {@code --public-url} names if it is set. Decides who a request is
- * from ({@link ClientAddress}), whether it was meant for this site at all ({@link Origins#allowsHost}),
+ * from ({@link ClientAddress}) and which client its per-address limits count it as ({@link AddressGroups}),
+ * whether it was meant for this site at all ({@link Origins#allowsHost}),
  * whether cookies must be {@code Secure}, and the HSTS header. Immutable; shared by every connection.
  */
 final class Site {
 
     final TrustedProxies trustedProxies;
+    final AddressGroups addressGroups;
     final Origins origins;
     /** The Strict-Transport-Security value, or null to send none. */
     final String hsts;
 
-    Site(TrustedProxies trustedProxies, Origins origins, Duration hsts) {
+    Site(TrustedProxies trustedProxies, AddressGroups addressGroups, Origins origins, Duration hsts) {
         this.trustedProxies = trustedProxies;
+        this.addressGroups = addressGroups;
         this.origins = origins;
         this.hsts = origins.publicUrlIsHttps() && !hsts.isZero() ? "max-age=" + hsts.toSeconds() : null;
     }

@@ -47,6 +47,7 @@ public final class Web {
             Duration httpIdle,
             int maxSocketsPerIp,
             List<String> trustedProxies,
+            int ipv6PrefixBits,
             String publicUrl,
             Duration hsts,
             Duration cookieMaxAge,
@@ -73,6 +74,7 @@ public final class Web {
                     config.httpIdle(),
                     config.maxSocketsPerIp(),
                     config.trustedProxies(),
+                    config.ipv6PrefixBits(),
                     config.publicUrl(),
                     config.hsts(),
                     config.cookieMaxAge(),
@@ -95,7 +97,8 @@ public final class Web {
         this.roomSettings = roomSettings;
         this.settings = settings;
         this.health = new Health(messages, feed);
-        this.site = new Site(TrustedProxies.of(settings.trustedProxies()), origins, settings.hsts());
+        this.site = new Site(TrustedProxies.of(settings.trustedProxies()),
+                new AddressGroups(settings.ipv6PrefixBits()), origins, settings.hsts());
     }
 
     Settings settings() {

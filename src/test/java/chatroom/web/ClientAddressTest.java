@@ -28,8 +28,8 @@ class ClientAddressTest {
         ClientAddress client = ClientAddress.of(peer("192.0.2.7"),
                 headers("Host", "chat.example.org", "X-Forwarded-For", "198.51.100.1", "X-Forwarded-Proto", "https",
                         "Forwarded", "for=198.51.100.2;proto=https"),
-                LOCAL_PROXY);
-        assertThat(client).isEqualTo(new ClientAddress("192.0.2.7", null, "chat.example.org"));
+                LOCAL_PROXY, AddressGroups.DEFAULT);
+        assertThat(client).isEqualTo(new ClientAddress("192.0.2.7", null, "chat.example.org", false, "192.0.2.7"));
     }
 
     @Test
@@ -38,8 +38,8 @@ class ClientAddressTest {
         ClientAddress client = ClientAddress.of(peer("127.0.0.1"),
                 headers("Host", "internal:8080", "X-Forwarded-For", "6.6.6.6, 203.0.113.9, 10.0.0.2",
                         "X-Forwarded-Proto", "https", "X-Forwarded-Host", "chat.example.org"),
-                LOCAL_PROXY);
-        assertThat(client).isEqualTo(new ClientAddress("203.0.113.9", "https", "chat.example.org"));
+                LOCAL_PROXY, AddressGroups.DEFAULT);
+        assertThat(client).isEqualTo(new ClientAddress("203.0.113.9", "https", "chat.example.org", true, "203.0.113.9"));
     }
 
     @Test
@@ -47,14 +47,14 @@ class ClientAddressTest {
         ClientAddress client = ClientAddress.of(peer("127.0.0.1"),
                 headers("Host", "internal:8080",
                         "Forwarded", "for=192.0.2.60;proto=https;host=chat.example.org, for=10.0.0.2;proto=http;host=internal"),
-                LOCAL_PROXY);
-        assertThat(client).isEqualTo(new ClientAddress("192.0.2.60", "https", "chat.example.org"));
+                LOCAL_PROXY, AddressGroups.DEFAULT);
+        assertThat(client).isEqualTo(new ClientAddress("192.0.2.60", "https", "chat.example.org", true, "192.0.2.60"));
     }
 
     @Test
     void forwarded_reads_a_quoted_ipv6_address_with_a_port_and_mixed_case_names() throws Exception {
         ClientAddress client = ClientAddress.of(peer("::1"),
-                headers("Forwarded", "For=\"[2001:db8:cafe::17]:4711\"; Proto=HTTPS"), LOCAL_PROXY);
+                headers("Forwarded", "For=\"[2001:db8:cafe::17]:4711\"; Proto=HTTPS"), LOCAL_PROXY, AddressGroups.DEFAULT);
         assertThat(client.ip()).isEqualTo("2001:db8:cafe::17");
         assertThat(client.https()).isTrue();
     }
@@ -62,16 +62,54 @@ class ClientAddressTest {
     @Test
     void forwarded_wins_over_x_forwarded_for_and_a_quoted_ipv4_with_a_port_is_read() throws Exception {
         ClientAddress client = ClientAddress.of(peer("127.0.0.1"),
-                headers("Forwarded", "for=\"192.0.2.43:47011\"", "X-Forwarded-For", "198.51.100.1"), LOCAL_PROXY);
+                headers("Forwarded", "for=\"192.0.2.43:47011\"", "X-Forwarded-For", "198.51.100.1"), LOCAL_PROXY, AddressGroups.DEFAULT);
         assertThat(client.ip()).isEqualTo("192.0.2.43");
         assertThat(client.scheme()).as("no proto given").isNull();
     }
 
     @Test
-    void an_unknown_or_obfuscated_hop_leaves_the_proxy_that_wrote_it_as_the_client() throws Exception {
+    void an_unknown_or_obfuscated_hop_makes_the_client_unknown_logged_as_the_proxy_that_wrote_it() throws Exception {
         ClientAddress client = ClientAddress.of(peer("10.1.2.3"), headers("Forwarded", "for=unknown, for=_hidden"),
-                LOCAL_PROXY);
+                LOCAL_PROXY, AddressGroups.DEFAULT);
         assertThat(client.ip()).isEqualTo("10.1.2.3");
+        assertThat(client.limitKey()).isEqualTo(AddressGroups.UNKNOWN);
+    }
+
+    @Test
+    void every_client_a_trusted_proxy_cannot_name_has_the_one_unknown_key_never_none() throws Exception {
+        for (HttpHeaders forwarding : List.of(
+                headers("X-Forwarded-For", "unknown"),
+                headers("X-Forwarded-For", "unknown, 10.0.0.7"), // the inner proxy could not say either
+                headers("Forwarded", "for=_hidden"),
+                headers("X-Forwarded-Proto", "https"), // how, but not from whom
+                headers("X-Real-IP", "198.51.100.7"), // not read
+                headers())) {
+            ClientAddress client = ClientAddress.of(peer("127.0.0.1"), forwarding, LOCAL_PROXY, AddressGroups.DEFAULT);
+            assertThat(client.limitKey()).as(forwarding.toString()).isEqualTo(AddressGroups.UNKNOWN);
+            assertThat(client.proxied()).isTrue();
+        }
+    }
+
+    @Test
+    void the_limit_key_groups_ipv6_by_its_64_whether_direct_or_forwarded_and_none_only_for_this_machine_directly()
+            throws Exception {
+        assertThat(ClientAddress.of(peer("2001:db8:1:2::77"), headers(), LOCAL_PROXY, AddressGroups.DEFAULT).limitKey())
+                .isEqualTo("2001:db8:1:2::/64");
+        assertThat(ClientAddress.of(peer("127.0.0.1"), headers("X-Forwarded-For", "2001:db8:1:2::78"), LOCAL_PROXY,
+                        AddressGroups.DEFAULT).limitKey())
+                .isEqualTo("2001:db8:1:2::/64");
+        assertThat(ClientAddress.of(peer("127.0.0.1"), headers("X-Forwarded-For", "::ffff:192.0.2.9"), LOCAL_PROXY,
+                        AddressGroups.DEFAULT).limitKey())
+                .isEqualTo("192.0.2.9");
+        // a client inside the trusted ranges, with no proxy before it, is itself the client
+        assertThat(ClientAddress.of(peer("127.0.0.1"), headers("X-Forwarded-For", "10.0.0.7"), LOCAL_PROXY,
+                        AddressGroups.DEFAULT).limitKey())
+                .isEqualTo("10.0.0.7");
+        assertThat(ClientAddress.of(peer("127.0.0.2"), headers("X-Forwarded-For", "198.51.100.7"), LOCAL_PROXY,
+                        AddressGroups.DEFAULT).limitKey())
+                .as("this machine, not a trusted proxy").isNull();
+        assertThat(ClientAddress.of(peer("::1"), headers(), TrustedProxies.NONE, AddressGroups.DEFAULT).limitKey())
+                .as("::1, no proxies trusted").isNull();
     }
 
     @Test
@@ -79,8 +117,8 @@ class ClientAddressTest {
         ClientAddress client = ClientAddress.of(peer("127.0.0.1"),
                 headers("Host", "chat.example.org", "X-Forwarded-For", "192.0.2.1",
                         "X-Forwarded-Proto", "javascript", "X-Forwarded-Host", "evil.example/path"),
-                LOCAL_PROXY);
-        assertThat(client).isEqualTo(new ClientAddress("192.0.2.1", null, "chat.example.org"));
+                LOCAL_PROXY, AddressGroups.DEFAULT);
+        assertThat(client).isEqualTo(new ClientAddress("192.0.2.1", null, "chat.example.org", true, "192.0.2.1"));
     }
 
     @Test

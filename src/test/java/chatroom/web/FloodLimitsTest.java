@@ -56,6 +56,23 @@ class FloodLimitsTest {
     }
 
     @Test
+    void twenty_addresses_of_one_ipv6_64_cannot_send_more_than_one_addresss_share() throws Exception {
+        try (TestServer server = TestServer.start("--trusted-proxies", "127.0.0.1", "--ip-rate", "2", "--ip-burst", "10");
+                Sockets sockets = new Sockets()) {
+            WsClient reader = sockets.open(server.ws("/r/one-network/ws"));
+            List<WsClient> visitors = new ArrayList<>();
+            for (int i = 1; i <= 20; i++) { // one host picking a new address of its /64 for every socket
+                visitors.add(sockets.open(server.ws("/r/one-network/ws"), "X-Forwarded-For", "2001:db8:7:1::" + Integer.toHexString(i)));
+            }
+            // when each sends five messages, within its own user's share
+            Sent sent = sendFromEach(visitors, 5, reader);
+            // then the /64 as a whole got one address's share through and no more
+            assertThat(sent.accepted()).isGreaterThanOrEqualTo(10).isLessThanOrEqualTo(sent.allowedBy(2, 10));
+            assertThat(sent.refusals()).allSatisfy(f -> assertThat(f).contains("from your network"));
+        }
+    }
+
+    @Test
     void a_flood_of_text_pings_is_closed_with_1008_and_logged_once() throws Exception {
         closedFor(ws -> ws.send("ping"));
     }
