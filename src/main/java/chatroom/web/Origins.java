@@ -88,7 +88,8 @@ final class Origins {
     /**
      * True when the request is for this site: always without {@code --public-url}; with it, when the host
      * the browser addressed is the public URL's, or a loopback name an operator uses on the machine itself
-     * (no browser on another site can make a request carry those).
+     * (no browser on another site can make a request carry those). Not a loopback name that a trusted
+     * proxy relays: that came from a visitor, who can write any Host into a request to the proxy.
      */
     boolean allowsHost(ClientAddress client) {
         if (publicUrl == null) {
@@ -100,6 +101,9 @@ final class Origins {
         }
         if (addressed.host().equals(publicUrl.host()) && addressed.port() == publicUrl.port()) {
             return true;
+        }
+        if (client.proxied()) {
+            return false;
         }
         return addressed.host().equals("localhost") || addressed.host().equals("[::1]")
                 || LOOPBACK_V4.matcher(addressed.host()).matches();

@@ -39,9 +39,9 @@ import org.openqa.selenium.Keys;
  * ({@code src/test/resources/deploy/nginx-chatroom.conf}, with only its ports, certificate and name
  * changed): TLS with a throwaway certificate, the WebSocket upgrade, X-Forwarded-*. The server trusts
  * 127.0.0.1, the address nginx reaches it from. The public URL is {@code https://chat.test:PORT}, a name
- * Chromium is told lives at 127.0.0.1; not {@code localhost}, which the host check lets through anyway,
- * so a proxy that lost the port on the way would go unnoticed. Clients that go around nginx connect from
- * 127.0.0.2, which is this machine but not the trusted proxy.
+ * Chromium is told lives at 127.0.0.1; not {@code localhost}, which the host check lets through from this
+ * machine, so a proxy that lost the port on the way could go unnoticed. Clients that go around nginx
+ * connect from 127.0.0.2, which is this machine but not the trusted proxy.
  */
 class BehindNginxTest {
 
@@ -146,7 +146,21 @@ class BehindNginxTest {
             raw.send("GET /status HTTP/1.1\r\nHost: " + raw.host + "\r\n\r\n");
             assertThat(raw.read().status()).isEqualTo(403);
         }
-        assertThat(server.get("/status").statusCode()).as("asked on the machine itself").isEqualTo(200);
+        // 127.0.0.1 is nginx's address, so never this machine: an operator asks from another loopback address
+        try (RawHttp raw = straightToServer(UNTRUSTED)) {
+            raw.send("GET /status HTTP/1.1\r\nHost: " + raw.host + "\r\n\r\n");
+            assertThat(raw.read().status()).as("asked on the machine itself").isEqualTo(200);
+        }
+    }
+
+    @Test
+    void a_loopback_host_a_visitor_sends_through_nginx_is_refused() throws Exception {
+        for (String loopback : List.of("localhost", "127.0.0.1:" + httpsPort, "[::1]")) {
+            try (RawHttp raw = throughNginx(LOOPBACK, LOOPBACK)) {
+                raw.send("GET / HTTP/1.1\r\nHost: " + loopback + "\r\n\r\n");
+                assertThat(raw.read().status()).as("Host: " + loopback).isEqualTo(421);
+            }
+        }
     }
 
     @Test
@@ -197,7 +211,7 @@ class BehindNginxTest {
                 raw.send(upgrade("/r/capped/ws", raw.host, publicUrl("")));
                 assertThat(raw.readHead().status()).isEqualTo(101);
             }
-            // nginx reaches the server from 127.0.0.1, which is never capped: a 429 shows the visitor's address counts,
+            // a 429 naming the visitor's address shows that address counts, not nginx's own,
             // and one the visitor made up, left of the one nginx appends, changes nothing
             for (String[] forged : List.of(new String[0], new String[] {"X-Forwarded-For: 203.0.113.9"},
                     new String[] {"Forwarded: for=203.0.113.9"})) {
@@ -254,9 +268,14 @@ class BehindNginxTest {
 
     /** Replaces the one occurrence of {@code target}; fails if the site file no longer has exactly one. */
     private static String replaceOnce(String text, String target, String replacement) {
+        return replaceOnce(SITE, text, target, replacement);
+    }
+
+    /** Replaces the one occurrence of {@code target} in {@code text}, read from {@code source}; fails unless there is one. */
+    static String replaceOnce(String source, String text, String target, String replacement) {
         int at = text.indexOf(target);
         if (at < 0 || text.indexOf(target, at + 1) >= 0) {
-            throw new AssertionError(SITE + " should contain '" + target.strip() + "' once; the test adapts that line to this machine");
+            throw new AssertionError(source + " should contain '" + target.strip() + "' once; the test adapts that line to this machine");
         }
         return text.substring(0, at) + replacement + text.substring(at + target.length());
     }
@@ -279,16 +298,22 @@ class BehindNginxTest {
 
     /** TLS to nginx at {@code to}, from {@code from}, checking the certificate is for the public name. */
     private static RawHttp throughNginx(InetAddress from, InetAddress to) throws IOException, GeneralSecurityException {
+        return overTls(certificate, PUBLIC_NAME, from, to, httpsPort);
+    }
+
+    /** TLS from {@code from} to {@code to}:{@code port}, checking the certificate is {@code name}'s; Host is that name and port. */
+    static RawHttp overTls(ThrowawayCertificate certificate, String name, InetAddress from, InetAddress to, int port)
+            throws IOException, GeneralSecurityException {
         Socket tcp = new Socket();
         tcp.bind(new InetSocketAddress(from, 0));
-        tcp.connect(new InetSocketAddress(to, httpsPort), 10_000);
-        SSLSocket tls = (SSLSocket) certificate.clientContext().getSocketFactory().createSocket(tcp, PUBLIC_NAME, httpsPort, true);
+        tcp.connect(new InetSocketAddress(to, port), 10_000);
+        SSLSocket tls = (SSLSocket) certificate.clientContext().getSocketFactory().createSocket(tcp, name, port, true);
         SSLParameters parameters = tls.getSSLParameters();
-        parameters.setServerNames(List.of(new SNIHostName(PUBLIC_NAME)));
+        parameters.setServerNames(List.of(new SNIHostName(name)));
         parameters.setEndpointIdentificationAlgorithm("HTTPS");
         tls.setSSLParameters(parameters);
         tls.startHandshake();
-        return RawHttp.over(tls, PUBLIC_NAME + ":" + httpsPort);
+        return RawHttp.over(tls, name + ":" + port);
     }
 
     /** Plain HTTP to the server's own port from {@code from}, the way nginx reaches it but from elsewhere. */

@@ -276,6 +276,17 @@ class HttpProtocolTest {
             return new RawHttp(new Socket("127.0.0.1", server.port()), "127.0.0.1:" + server.port());
         }
 
+        /**
+         * To the server from another address of this machine, e.g. {@code 127.0.0.2}: still this machine,
+         * but not the {@code --trusted-proxies 127.0.0.1} that tests use as a local proxy.
+         */
+        static RawHttp connectFrom(String localAddress, TestServer server) throws IOException {
+            Socket socket = new Socket();
+            socket.bind(new java.net.InetSocketAddress(localAddress, 0));
+            socket.connect(new java.net.InetSocketAddress("127.0.0.1", server.port()), (int) TIMEOUT.toMillis());
+            return new RawHttp(socket, "127.0.0.1:" + server.port());
+        }
+
         /** Over a socket already connected (and maybe TLS) to a server that {@code host} names. */
         static RawHttp over(Socket socket, String host) throws IOException {
             return new RawHttp(socket, host);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import chatroom.TestServer;
 import chatroom.web.HttpProtocolTest.RawHttp;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -38,6 +39,32 @@ class PublicUrlTest {
                 assertThat(raw.read().status()).isEqualTo(200);
                 raw.send("GET / HTTP/1.1\r\nHost: chat.example.org:8443\r\n\r\n");
                 assertThat(raw.read().status()).as("another port is another site").isEqualTo(421);
+            }
+        }
+    }
+
+    @Test
+    void a_loopback_host_is_served_on_this_machine_but_refused_when_a_trusted_proxy_relays_it() throws Exception {
+        try (TestServer server = TestServer.start("--public-url", "https://chat.example.org", "--trusted-proxies", "127.0.0.1")) {
+            for (String loopback : List.of("localhost", "127.0.0.1:" + server.port(), "[::1]:" + server.port())) {
+                // when a visitor writes a loopback name into its request to the proxy (127.0.0.1), then
+                try (RawHttp proxy = RawHttp.connect(server)) {
+                    proxy.send("GET / HTTP/1.1\r\nHost: " + loopback + "\r\nX-Forwarded-For: 203.0.113.5\r\n\r\n");
+                    assertThat(proxy.read().status()).as("Host: " + loopback + " relayed").isEqualTo(421);
+                    proxy.send("GET / HTTP/1.1\r\nHost: chat.example.org\r\nX-Forwarded-For: 203.0.113.5\r\n"
+                            + "X-Forwarded-Host: " + loopback + "\r\n\r\n");
+                    assertThat(proxy.read().status()).as("X-Forwarded-Host: " + loopback).isEqualTo(421);
+                }
+                // while an operator on the machine itself (127.0.0.2, not the proxy) is served
+                try (RawHttp operator = RawHttp.connectFrom("127.0.0.2", server)) {
+                    operator.send("GET / HTTP/1.1\r\nHost: " + loopback + "\r\n\r\n");
+                    assertThat(operator.read().status()).as("Host: " + loopback + " on this machine").isEqualTo(200);
+                }
+            }
+            // and the proxy's visitors that ask for the public host are served
+            try (RawHttp proxy = RawHttp.connect(server)) {
+                proxy.send("GET / HTTP/1.1\r\nHost: chat.example.org\r\nX-Forwarded-For: 203.0.113.5\r\n\r\n");
+                assertThat(proxy.read().status()).isEqualTo(200);
             }
         }
     }
