@@ -27,6 +27,9 @@ final class Request {
     /** Largest form body read: a name is 32 characters, so this is room for any honest form many times over. */
     static final int MAX_FORM_BYTES = 8 * 1024;
 
+    /** Headers a proxy adds for the client it relays; any of them means this request was relayed. */
+    private static final List<String> FORWARDING_HEADERS = List.of("Forwarded", "X-Forwarded-For", "X-Real-IP");
+
     final ChannelHandlerContext ctx;
     final FullHttpRequest http;
     final String path;
@@ -117,11 +120,24 @@ final class Request {
         return client;
     }
 
-    /** True for a request made on this machine: a loopback peer, not relaying anyone (no forwarding headers). */
+    /**
+     * True for a request made on this machine: a loopback peer that relays nobody. A peer in {@code
+     * --trusted-proxies} never is, whatever headers it sends or leaves out (a proxy that passes on only
+     * {@code X-Real-IP}, or a TCP proxy, sends none of the others), nor one that sends a forwarding header.
+     */
     boolean fromThisMachine() {
-        boolean loopbackPeer = ctx.channel().remoteAddress() instanceof InetSocketAddress peer
-                && peer.getAddress() != null && peer.getAddress().isLoopbackAddress();
-        return loopbackPeer && !http.headers().contains("Forwarded") && !http.headers().contains("X-Forwarded-For");
+        if (!(ctx.channel().remoteAddress() instanceof InetSocketAddress peer) || peer.getAddress() == null) {
+            return false;
+        }
+        if (!peer.getAddress().isLoopbackAddress() || site.trustedProxies.contains(peer.getAddress())) {
+            return false;
+        }
+        for (String header : FORWARDING_HEADERS) {
+            if (http.headers().contains(header)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The Set-Cookie value that gives this visitor the identity, Secure when the site is reached over https. */

@@ -5,9 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import chatroom.Await;
 import chatroom.TestServer;
 import chatroom.WsClient;
+import chatroom.web.HttpProtocolTest.RawHttp;
 import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -73,7 +75,7 @@ class ProtocolStrictnessTest {
 
     @Test
     void status_answers_this_machine_only_unless_it_is_public() throws Exception {
-        try (TestServer server = TestServer.start("--trusted-proxies", "127.0.0.1")) {
+        try (TestServer server = TestServer.start()) {
             assertThat(server.get("/status").statusCode()).isEqualTo(200);
             HttpResponse<String> relayed = server.get("/status", "X-Forwarded-For", "203.0.113.5");
             assertThat(relayed.statusCode()).isEqualTo(403);
@@ -81,6 +83,35 @@ class ProtocolStrictnessTest {
         }
         try (TestServer open = TestServer.start("--public-status", "true")) {
             assertThat(open.get("/status", "X-Forwarded-For", "203.0.113.5").statusCode()).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void a_trusted_proxy_on_this_machine_is_never_this_machine_for_status_whatever_it_sends() throws Exception {
+        try (TestServer server = TestServer.start("--trusted-proxies", "127.0.0.1")) {
+            // a proxy that passes on only X-Real-IP, one that names no client, a TCP proxy that adds nothing
+            for (String headers : List.of("X-Real-IP: 203.0.113.5\r\n", "X-Forwarded-Proto: https\r\n", "")) {
+                try (RawHttp proxy = RawHttp.connect(server)) {
+                    proxy.send("GET /status HTTP/1.1\r\nHost: " + proxy.host + "\r\n" + headers + "\r\n");
+                    RawHttp.Reply reply = proxy.read();
+                    assertThat(reply.status()).as("from the trusted proxy with " + headers.strip()).isEqualTo(403);
+                    assertThat(reply.text()).contains("--public-status");
+                }
+            }
+            // while this machine, from an address that is not the proxy, is answered
+            try (RawHttp operator = RawHttp.connectFrom("127.0.0.2", server)) {
+                operator.send("GET /status HTTP/1.1\r\nHost: " + operator.host + "\r\n\r\n");
+                assertThat(operator.read().status()).isEqualTo(200);
+            }
+        }
+        try (TestServer server = TestServer.start(); RawHttp unlisted = RawHttp.connect(server)) {
+            unlisted.send("GET /status HTTP/1.1\r\nHost: " + unlisted.host + "\r\nX-Real-IP: 203.0.113.5\r\n\r\n");
+            assertThat(unlisted.read().status()).as("a local proxy not listed, relaying with X-Real-IP").isEqualTo(403);
+        }
+        try (TestServer open = TestServer.start("--trusted-proxies", "127.0.0.1", "--public-status", "true");
+                RawHttp proxy = RawHttp.connect(open)) {
+            proxy.send("GET /status HTTP/1.1\r\nHost: " + proxy.host + "\r\nX-Real-IP: 203.0.113.5\r\n\r\n");
+            assertThat(proxy.read().status()).as("--public-status true").isEqualTo(200);
         }
     }
 
