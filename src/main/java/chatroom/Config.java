@@ -245,7 +245,8 @@ public record Config(
                     "--public-status",
                     "CHATROOM_PUBLIC_STATUS",
                     "false",
-                    "true lets anyone read GET /status; by default it answers only requests from this machine (loopback)"),
+                    "true lets anyone read GET /status; by default it answers only requests from this machine (loopback), "
+                            + "never from an address in --trusted-proxies"),
             new Setting(
                     "--new-secret",
                     "CHATROOM_NEW_SECRET",
