@@ -1,6 +1,8 @@
 package chatroom;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -121,6 +123,26 @@ class BackupOntoLiveDatabaseTest {
             HttpResponse<String> page = restarted.get("/r/other");
             assertThat(page.statusCode()).isEqualTo(200);
             assertThat(page.body()).contains("kept", "after");
+        }
+    }
+
+    @Test
+    void a_database_a_server_in_this_process_holds_is_refused_and_keeps_its_lock() throws Exception {
+        Path first = dir.resolve("first");
+        Path second = dir.resolve("second");
+        try (TestServer source = TestServer.startIn(first);
+                TestServer other = TestServer.startIn(second)) {
+            Path secondDb = second.resolve("chatroom.db");
+
+            Run refused = backup(secondDb.toString(), "--force", "--db", first.resolve("chatroom.db").toString());
+
+            assertThat(refused.exitCode()).as(refused.err()).isEqualTo(1);
+            assertThat(refused.err())
+                    .startsWith("chatroom: " + secondDb.toAbsolutePath() + " is open in a server (this process")
+                    .doesNotContain("--force");
+            // looking must not have dropped the server's lock (closing any descriptor of the lock file would):
+            // a server in another process is still refused the file
+            assertThatThrownBy(() -> ChildServer.start(second)).hasMessageContaining("exited before it was running");
         }
     }
 

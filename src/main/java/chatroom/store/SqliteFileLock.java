@@ -106,7 +106,12 @@ final class SqliteFileLock implements AutoCloseable {
                     + " to see whether a server has it open (" + e.getMessage() + "); refused");
         }
         try {
-            FileLock shared = channel.tryLock(0, Long.MAX_VALUE, true);
+            FileLock shared;
+            try {
+                shared = channel.tryLock(0, Long.MAX_VALUE, true);
+            } catch (OverlappingFileLockException e) {
+                throw inUse(dbFile, "this process", lockFile); // another backup here holds it
+            }
             if (shared == null) throw inUse(dbFile, holder(channel), lockFile);
             return channel; // closing the channel releases the lock
         } catch (IOException | RuntimeException e) {
