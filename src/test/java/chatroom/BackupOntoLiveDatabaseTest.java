@@ -3,6 +3,7 @@ package chatroom;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import chatroom.store.SqliteStore;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -190,6 +191,23 @@ class BackupOntoLiveDatabaseTest {
                     .doesNotContain("--force");
             assertThat(Files.readString(target)).isEqualTo("a database whose server was killed");
         }
+    }
+
+    @Test
+    void a_target_whose_partial_file_would_be_the_database_is_refused_and_the_database_kept() throws Exception {
+        Path db = dir.resolve("chatroom.db.partial");
+        SqliteStore.open(db).close();
+        long size = Files.size(db);
+
+        Run refused = backup(dir.resolve("chatroom.db").toString(), "--db", db.toString());
+
+        assertThat(refused.exitCode()).as(refused.err()).isEqualTo(1);
+        assertThat(refused.err())
+                .startsWith("chatroom: " + dir.resolve("chatroom.db").toAbsolutePath() + ": the copy is written first to ")
+                .contains("which is the database being backed up")
+                .doesNotContain("--force");
+        assertThat(Files.size(db)).isEqualTo(size);
+        assertThat(integrityCheck(db)).isEqualTo("ok");
     }
 
     /** A command run in this JVM, beside servers in their own processes (as an operator's shell would be). */
