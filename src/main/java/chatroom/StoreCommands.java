@@ -32,7 +32,8 @@ final class StoreCommands {
             usage: java -jar chatroom.jar backup FILE [--force] [--db PATH]
                    java -jar chatroom.jar export ROOM [--after SEQ] [--db PATH | --database postgresql://…]
               backup  copies the SQLite database to FILE while the server runs (refuses an existing FILE
-                      unless --force); for PostgreSQL use pg_dump, see docs/BACKUP.md
+                      unless --force, and always the database itself, a file beside it such as its -wal,
+                      or a database a server has open); for PostgreSQL use pg_dump, see docs/BACKUP.md
               export  writes the room's messages to standard output as JSON lines, oldest first
                       ({"seq","time","authorId","authorName","text"}); a private room by its whole id, ~…
             """;
