@@ -330,6 +330,8 @@
       entry.state = 'waiting'
       entry.notBefore = Date.now() + retryAfterMs
       holdUntil = Math.max(holdUntil, entry.notBefore)
+      // the server's allowance is spent until then: so is the page's, or what follows would be refused too
+      paceAt = Math.max(paceAt, entry.notBefore + pacing().tolerance)
       show(entry)
       pump()
       return true

@@ -79,6 +79,33 @@ class OutboxBrowserTest {
     }
 
     @Test
+    void messages_refused_as_too_fast_because_another_tab_spent_the_users_share_go_again_by_themselves() throws Exception {
+        // one message every 5 s, 3 at once, for the user over both tabs
+        try (TestServer server = TestServer.start("--user-rate", "0.2", "--user-burst", "3");
+                Browser first = new Browser();
+                Browser second = new Browser()) {
+            String cookie = Visitors.cookie(server, "ann");
+            for (Browser tab : List.of(first, second)) {
+                Visitors.become(tab, server, cookie);
+                tab.openRoom(server.url("/r/two-tabs"));
+                countRefusals(tab);
+            }
+            List.of("one", "two", "three").forEach(text -> say(first, text));
+            first.await(d -> texts(first).size() == 3);
+            // the second tab knows nothing of the share the first has spent
+            List.of("four", "five").forEach(text -> say(second, text));
+
+            List<String> all = List.of("one", "two", "three", "four", "five");
+            for (Browser tab : List.of(first, second)) {
+                new WebDriverWait(tab.driver, DRAINED).until(d -> texts(tab).size() >= all.size());
+                assertThat(texts(tab)).isEqualTo(all);
+            }
+            assertThat(second.<Long>js("return window.refusals")).as("refusals the second tab met").isPositive();
+            assertThat(pendingTexts(second)).isEmpty();
+        }
+    }
+
+    @Test
     void a_message_the_server_could_not_store_keeps_its_text_marked_not_sent_and_retry_stores_it_once()
             throws Exception {
         try (TestServer server = TestServer.start("--store-timeout", "1s", "--metrics-port", "0");
