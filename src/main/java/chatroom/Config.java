@@ -78,7 +78,8 @@ public record Config(
         Duration pruneEvery,
         String metricsHost,
         int metricsPort,
-        String logFormat) {
+        String logFormat,
+        Duration storeTimeout) {
 
     /**
      * How cluster nodes tell each other they are alive (see {@code RedisPresence}): each refreshes its
@@ -273,6 +274,13 @@ public record Config(
                     "CHATROOM_PRUNE_EVERY",
                     "5m",
                     "with --keep or --keep-per-room, how often the background task looks for messages to delete"),
+            new Setting(
+                    "--store-timeout",
+                    "CHATROOM_STORE_TIMEOUT",
+                    "5s",
+                    "a message not stored within this is reported \"not sent\" to its sender (the page offers to send it "
+                            + "again; stored later after all, it is shown once); on PostgreSQL also each statement's and lock "
+                            + "wait's limit"),
             // operations: metrics and logs
             new Setting(
                     "--metrics-port",
@@ -433,7 +441,8 @@ public record Config(
                 positive(values, "--prune-every"),
                 name(values, "--metrics-host"),
                 values.get("--metrics-port").isBlank() ? METRICS_OFF : intIn(values, "--metrics-port", 0, 65535),
-                oneOf(values, "--log-format", "text", "json"));
+                oneOf(values, "--log-format", "text", "json"),
+                positive(values, "--store-timeout"));
     }
 
     private static Presence presence(Map<String, String> values) {
@@ -467,7 +476,8 @@ public record Config(
                 + ", redisPrefix=" + redisPrefix + ", tailCheck=" + tailCheck + ", nodeId=" + nodeId
                 + ", sharedSecret=" + sharedSecret + ", drain=" + drain + ", presence=" + presence
                 + ", keep=" + keep + ", keepPerRoom=" + keepPerRoom + ", pruneEvery=" + pruneEvery + ", metricsHost=" + metricsHost
-                + ", metricsPort=" + metricsPort + ", logFormat=" + logFormat + "]";
+                + ", metricsPort=" + metricsPort + ", logFormat=" + logFormat
+                + ", storeTimeout=" + storeTimeout + "]";
     }
 
     /** True when several nodes share PostgreSQL and Redis; false for one node on an embedded SQLite file. */

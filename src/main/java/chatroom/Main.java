@@ -15,6 +15,7 @@ import chatroom.room.PresenceBoard;
 import chatroom.room.RoomSettings;
 import chatroom.room.Rooms;
 import chatroom.store.JdbcMessageStore;
+import chatroom.store.PostgresStore;
 import chatroom.store.Retention;
 import chatroom.web.Assets;
 import chatroom.web.JteViews;
@@ -110,7 +111,8 @@ public final class Main implements AutoCloseable {
     public Main(Config config) throws Exception {
         // 1. storage, migrated on open: PostgreSQL shared by every node, or an SQLite file of this one
         JdbcMessageStore store = startup(() -> config.clusterMode()
-                ? JdbcMessageStore.openPostgres(config.databaseUrl())
+                ? PostgresStore.open(config.databaseUrl(),
+                        JdbcMessageStore.Settings.defaults().withStatementTimeout(config.storeTimeout()))
                 : JdbcMessageStore.openSqlite(config.db()));
         refuseToForgetEveryone(config, store);
         store.startPruning(Retention.of(config.keep(), config.keepPerRoom(), config.pruneEvery()), Clock.systemUTC());
@@ -119,7 +121,8 @@ public final class Main implements AutoCloseable {
         this.server = new WebServer(WebServer.Transport.valueOf(config.transport().toUpperCase(Locale.ROOT)));
         // 3. rooms, the feed that brings them their committed messages, and who is in them
         RoomSettings roomSettings = RoomSettings.defaults()
-                .withLimits(config.maxMessageChars(), config.historyMessages(), config.roomIdleTimeout());
+                .withLimits(config.maxMessageChars(), config.historyMessages(), config.roomIdleTimeout())
+                .withStoreTimeout(config.storeTimeout());
         JteViews views = new JteViews();
         this.feed = startup(() -> feed(config));
         this.presence = startup(() -> presence(config, feed));

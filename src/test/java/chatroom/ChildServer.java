@@ -156,6 +156,32 @@ public final class ChildServer implements AutoCloseable {
         process.waitFor(60, TimeUnit.SECONDS);
     }
 
+    /** SIGSTOP: the whole process stands still, its sockets open, as a node does in a long pause or a frozen VM. */
+    public void pause() {
+        signal(process.pid(), "STOP");
+    }
+
+    /** SIGCONT after {@link #pause}: the node goes on from where it stood, with what waited in its sockets. */
+    public void resume() {
+        signal(process.pid(), "CONT");
+    }
+
+    /** Sends {@code kill -NAME pid}; fails naming the process and the signal. */
+    public static void signal(long pid, String name) {
+        try {
+            Process kill = new ProcessBuilder("kill", "-" + name, String.valueOf(pid)).redirectErrorStream(true).start();
+            String out = new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!kill.waitFor(30, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+                throw new IllegalStateException("kill -" + name + " " + pid + " failed: " + out);
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("kill -" + name + " " + pid + ": cannot run: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("kill -" + name + " " + pid + ": interrupted", e);
+        }
+    }
+
     /** kill -9: no shutdown hook, no flushing, nothing. */
     public void kill() throws InterruptedException {
         process.destroyForcibly();

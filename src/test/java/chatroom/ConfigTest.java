@@ -255,4 +255,13 @@ class ConfigTest {
         assertThatThrownBy(() -> Config.parse(new String[] {"--log-format", "xml"}, Map.of()))
                 .hasMessage("--log-format is 'xml'; expected one of text, json");
     }
+
+    @Test
+    void the_store_timeout_is_five_seconds_by_default_and_must_be_above_zero() {
+        assertThat(Config.defaults().storeTimeout()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(Config.parse(new String[] {"--store-timeout", "2s"}, Map.of()).storeTimeout())
+                .isEqualTo(Duration.ofSeconds(2));
+        assertThatThrownBy(() -> Config.parse(new String[] {"--store-timeout", "0s"}, Map.of()))
+                .hasMessage("--store-timeout is '0s'; expected a duration above 0");
+    }
 }

@@ -107,6 +107,33 @@ public final class PrivatePostgres implements AutoCloseable {
         startServer();
     }
 
+    /**
+     * SIGSTOP to the server and every process of it (postmaster, backends, writers): it stands still with its
+     * connections open, answering nothing, as a frozen VM or a stalled disk looks to its clients.
+     */
+    public void freeze() {
+        for (long pid : processes()) ChildServer.signal(pid, "STOP");
+    }
+
+    /** SIGCONT after {@link #freeze}: the server goes on with what waited in its sockets. */
+    public void thaw() {
+        for (long pid : processes()) ChildServer.signal(pid, "CONT");
+    }
+
+    /** The postmaster's pid (the first line of postmaster.pid) and its children's. */
+    private List<Long> processes() {
+        long postmaster;
+        try {
+            postmaster = Long.parseLong(Files.readAllLines(data.resolve("postmaster.pid")).getFirst().trim());
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalStateException("private PostgreSQL on port " + port + ": no postmaster.pid", e);
+        }
+        List<Long> pids = new ArrayList<>();
+        pids.add(postmaster);
+        ProcessHandle.of(postmaster).ifPresent(p -> p.descendants().forEach(child -> pids.add(child.pid())));
+        return pids;
+    }
+
     /** The server's log so far, for a failing test's message. */
     public String log() {
         try {

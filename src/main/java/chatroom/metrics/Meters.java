@@ -125,6 +125,9 @@ public final class Meters {
     private static final Counter MESSAGES_NOT_STORED = Counter.builder("chatroom.messages.not.stored")
             .description("messages whose batch failed and was rolled back (their senders were told)")
             .register(registry);
+    private static final Counter STORE_TIMEOUTS = Counter.builder("chatroom.messages.store.timeouts")
+            .description("messages whose sender was told \"not sent\" because the store had not answered within --store-timeout")
+            .register(registry);
     private static final DistributionSummary BATCH_SIZE = DistributionSummary.builder("chatroom.store.batch.size")
             .description("messages per group commit")
             .baseUnit("messages")
@@ -232,6 +235,11 @@ public final class Meters {
     /** A batch of {@code messages} failed and was rolled back. */
     public static void batchFailed(int messages) {
         MESSAGES_NOT_STORED.increment(messages);
+    }
+
+    /** A sender was told "not sent" because the store had not answered within the store timeout. */
+    public static void storeTimedOut() {
+        STORE_TIMEOUTS.increment();
     }
 
     // ---- the cluster

@@ -3,10 +3,12 @@ package chatroom.room;
 import chatroom.metrics.Meters;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,7 +51,9 @@ final class Room {
     private final RecentMessages recent;
     /** The run of recent messages rendered as a first join's history, kept until the next message. */
     private Fragment recentRendered;
-    private final Fragment notSent;
+    /** Appends not yet answered, oldest first (a room's appends complete in call order): see {@link #sendingDue}. */
+    private final ArrayDeque<Sending> sending = new ArrayDeque<>();
+    private boolean sendingCheckScheduled;
 
     private long lastEventNanos = System.nanoTime();
     /** History reads not yet answered; the room stays awake until they are. */
@@ -87,7 +91,6 @@ final class Room {
         this.catchUps = services.catchUps();
         this.usersHere = new UsersHere(members.all());
         this.recent = new RecentMessages(settings.historyMessages());
-        this.notSent = views.error("Your message was not sent: the server could not store it. Please try again.");
     }
 
     // ---- events from members
@@ -128,23 +131,92 @@ final class Room {
         try {
             text = MessageText.clean(rawText, settings.maxMessageChars());
         } catch (InvalidInputException e) {
-            members.send(member, views.error(e.getMessage()));
+            members.send(member, views.notSent(e.getMessage(), clientId, 0));
             return;
         }
         Author author = member.author();
         Instant now = clock.instant();
         lastSentAt = now.isAfter(lastSentAt) ? now : lastSentAt;
+        Sending answer = new Sending(member, clientId, System.nanoTime());
+        forgetAnswered();
+        sending.add(answer);
+        scheduleSendingCheck();
         messages.append(new NewMessage(host.name().value(), author.id(), author.name(), text, lastSentAt, clientId))
                 .whenComplete((message, error) -> {
-                    // on the store's thread: publish at once; members get it through the feed
+                    // on the store's thread: publish at once; members get it through the feed. A message
+                    // whose sender was told "not sent" at the deadline is published all the same: it is
+                    // stored, so every member must see it, and its page takes it as sent by its client id
                     if (error == null) {
+                        answer.set(true);
                         feed.publish(message);
-                    } else {
+                    } else if (answer.compareAndSet(false, true)) {
                         // the store logs each failed batch with its reason; a line per message would flood the log
                         log.debug("{}: message from {} not stored: {}", host.name(), author.id(), error.toString());
-                        member.send(notSent);
+                        member.send(views.notSent(NOT_STORED, clientId, 0));
                     }
                 });
+    }
+
+    static final String NOT_STORED = "Your message was not sent: the server could not store it. Please try again.";
+
+    /**
+     * One append waiting for the store, and whether its sender has had an answer: the commit, the store's
+     * failure, or the deadline ({@link RoomSettings#storeTimeout}), whichever came first. The commit and the
+     * failure come on the store's thread, the deadline on the room's.
+     */
+    private static final class Sending extends AtomicBoolean {
+        final Member member;
+        final String clientId;
+        final long sentNanos;
+
+        Sending(Member member, String clientId, long sentNanos) {
+            this.member = member;
+            this.clientId = clientId;
+            this.sentNanos = sentNanos;
+        }
+    }
+
+    /** Drops the answered appends at the head: the rest of the queue is younger, and mostly unanswered. */
+    private void forgetAnswered() {
+        while (!sending.isEmpty() && sending.peekFirst().get()) {
+            sending.pollFirst();
+        }
+    }
+
+    private void scheduleSendingCheck() {
+        if (sendingCheckScheduled || sending.isEmpty()) return;
+        sendingCheckScheduled = true;
+        long dueNanos = sending.peekFirst().sentNanos + settings.storeTimeout().toNanos() - System.nanoTime();
+        host.executor().schedule(() -> host.run(Room::sendingDue), Math.max(0, dueNanos), TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * Tells each sender whose message the store has not answered within the store timeout that it was not
+     * sent (a database frozen, or unreachable with no error yet, leaves the writer waiting in a socket read
+     * with nothing to report). One timer per room, for its oldest append, rather than one per message.
+     */
+    private void sendingDue() {
+        sendingCheckScheduled = false;
+        long now = System.nanoTime();
+        long timeoutNanos = settings.storeTimeout().toNanos();
+        while (!sending.isEmpty()) {
+            Sending oldest = sending.peekFirst();
+            if (!oldest.get() && now - oldest.sentNanos < timeoutNanos) break;
+            sending.pollFirst();
+            if (oldest.compareAndSet(false, true)) {
+                log.debug("{}: message from {} not stored within {} ms; its sender is told it was not sent",
+                        host.name(), oldest.member.author().id(), settings.storeTimeout().toMillis());
+                Meters.storeTimedOut();
+                members.send(oldest.member, views.notSent(notStoredInTime(), oldest.clientId, 0));
+            }
+        }
+        scheduleSendingCheck();
+    }
+
+    private String notStoredInTime() {
+        long seconds = Math.max(1, settings.storeTimeout().toSeconds());
+        return "Your message was not sent: the server could not store it within " + seconds
+                + (seconds == 1 ? " second" : " seconds") + ". Please try again.";
     }
 
     /** The user, renamed on this node; the board tells every node's room, this one included. */
@@ -223,7 +295,8 @@ final class Room {
 
     /** True when the room has had no event for {@code idleNanos} and waits for nothing: it may sleep. */
     boolean canSleep(long nowNanos, long idleNanos) {
-        return readsPending == 0 && !presenceUpdateScheduled && nowNanos - lastEventNanos >= idleNanos;
+        forgetAnswered(); // a sender not yet answered keeps the room awake until the store or the deadline answers
+        return readsPending == 0 && !presenceUpdateScheduled && sending.isEmpty() && nowNanos - lastEventNanos >= idleNanos;
     }
 
     // ---- catching up

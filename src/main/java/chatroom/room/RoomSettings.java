@@ -15,6 +15,9 @@ import java.time.Duration;
  *     while changes keep coming, updates go out at most once per five delays
  * @param holdEarly how long a message that arrives ahead of the room's order (one before it is missing)
  *     is held for the missing one to arrive, before the gap is read from the store
+ * @param storeTimeout how long a sender waits for its message to be stored before it is told "not sent"
+ *     (a stuck database must not leave senders with no answer); a message stored after that is still
+ *     shown, once, and the page, which knows it by its client id, takes it as sent
  */
 public record RoomSettings(
         int maxMessageChars,
@@ -22,7 +25,16 @@ public record RoomSettings(
         int replayLimit,
         Duration idleTimeout,
         Duration presenceDelay,
-        Duration holdEarly) {
+        Duration holdEarly,
+        Duration storeTimeout) {
+
+    public static final Duration DEFAULT_STORE_TIMEOUT = Duration.ofSeconds(5);
+
+    /** With the default store timeout. */
+    public RoomSettings(int maxMessageChars, int historyMessages, int replayLimit, Duration idleTimeout,
+            Duration presenceDelay, Duration holdEarly) {
+        this(maxMessageChars, historyMessages, replayLimit, idleTimeout, presenceDelay, holdEarly, DEFAULT_STORE_TIMEOUT);
+    }
 
     public static RoomSettings defaults() {
         return new RoomSettings(
@@ -30,6 +42,12 @@ public record RoomSettings(
     }
 
     public RoomSettings withLimits(int maxMessageChars, int historyMessages, Duration idleTimeout) {
-        return new RoomSettings(maxMessageChars, historyMessages, replayLimit, idleTimeout, presenceDelay, holdEarly);
+        return new RoomSettings(
+                maxMessageChars, historyMessages, replayLimit, idleTimeout, presenceDelay, holdEarly, storeTimeout);
+    }
+
+    public RoomSettings withStoreTimeout(Duration storeTimeout) {
+        return new RoomSettings(
+                maxMessageChars, historyMessages, replayLimit, idleTimeout, presenceDelay, holdEarly, storeTimeout);
     }
 }

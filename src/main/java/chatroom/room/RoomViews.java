@@ -40,6 +40,14 @@ public interface RoomViews {
     Fragment error(String text);
 
     /**
+     * This member's message was not stored, and why, shown to that member only. {@code clientId} is the
+     * page's id for the message (null if it gave none), so that the page marks that message "not sent"
+     * and keeps its text; {@code retryAfterMillis}, when positive, is how long until the sender may send
+     * again (a rate limit), so that the page can send it again by itself then.
+     */
+    Fragment notSent(String text, String clientId, long retryAfterMillis);
+
+    /**
      * The seq above which a page showing {@code page} (oldest first) may load older messages, or 0 when
      * the page starts at the room's first message or is empty.
      */

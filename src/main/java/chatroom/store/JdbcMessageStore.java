@@ -66,8 +66,13 @@ public final class JdbcMessageStore implements MessageStore {
      * @param readerThreads threads (and pooled connections) for reads
      * @param connectionTimeout how long a batch or a read waits for a connection (while the database is
      *     down, for instance) before it fails
+     * @param statementTimeout PostgreSQL only: how long one statement, or a wait for a lock, may take
+     *     ({@code statement_timeout}, {@code lock_timeout}); a connection whose server says nothing for
+     *     twice this long is dropped ({@code socketTimeout}), so a frozen or vanished server cannot hold
+     *     the writer in a socket read for good. Migrations are exempt
      */
-    public record Settings(int maxBatch, int maxQueued, int readerThreads, Duration connectionTimeout) {
+    public record Settings(int maxBatch, int maxQueued, int readerThreads, Duration connectionTimeout,
+            Duration statementTimeout) {
 
         public Settings {
             if (maxBatch < 1) throw new IllegalArgumentException("maxBatch is " + maxBatch + "; it must be ≥ 1");
@@ -76,22 +81,29 @@ public final class JdbcMessageStore implements MessageStore {
                 throw new IllegalArgumentException("readerThreads is " + readerThreads + "; it must be ≥ 1");
             }
             Objects.requireNonNull(connectionTimeout, "connectionTimeout");
+            if (!statementTimeout.isPositive()) {
+                throw new IllegalArgumentException("statementTimeout is " + statementTimeout + "; it must be above 0");
+            }
         }
 
         public static Settings defaults() {
-            return new Settings(512, 65_536, 2, Duration.ofSeconds(5));
+            return new Settings(512, 65_536, 2, Duration.ofSeconds(5), Duration.ofSeconds(5));
+        }
+
+        public Settings withStatementTimeout(Duration statementTimeout) {
+            return new Settings(maxBatch, maxQueued, readerThreads, connectionTimeout, statementTimeout);
         }
 
         public Settings withMaxBatch(int maxBatch) {
-            return new Settings(maxBatch, maxQueued, readerThreads, connectionTimeout);
+            return new Settings(maxBatch, maxQueued, readerThreads, connectionTimeout, statementTimeout);
         }
 
         public Settings withMaxQueued(int maxQueued) {
-            return new Settings(maxBatch, maxQueued, readerThreads, connectionTimeout);
+            return new Settings(maxBatch, maxQueued, readerThreads, connectionTimeout, statementTimeout);
         }
 
         public Settings withConnectionTimeout(Duration connectionTimeout) {
-            return new Settings(maxBatch, maxQueued, readerThreads, connectionTimeout);
+            return new Settings(maxBatch, maxQueued, readerThreads, connectionTimeout, statementTimeout);
         }
 
         /**
@@ -129,7 +141,7 @@ public final class JdbcMessageStore implements MessageStore {
     JdbcMessageStore(Database database, Settings settings) {
         this.database = database;
         Flyway.configure()
-                .dataSource(database.pool())
+                .dataSource(database.migrations())
                 .locations(database.dialect().migrationLocations())
                 .load()
                 .migrate();

@@ -8,6 +8,7 @@ import chatroom.room.RoomViews;
 import gg.jte.ContentType;
 import gg.jte.TemplateEngine;
 import gg.jte.output.Utf8ByteOutput;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -79,6 +80,15 @@ public final class JteViews implements RoomViews {
     @Override
     public Fragment error(String text) {
         return new Fragment(render("fragments/error.jte", Map.of("text", text)), 0);
+    }
+
+    @Override
+    public Fragment notSent(String text, String clientId, long retryAfterMillis) {
+        Map<String, Object> params = new HashMap<>();
+        params.put("text", text);
+        params.put("cid", clientId); // may be null: then the attribute is left out
+        params.put("retryAfterMs", retryAfterMillis);
+        return new Fragment(render("fragments/not-sent.jte", params), 0);
     }
 
     static List<MessageView> views(List<Message> messages) {

@@ -36,9 +36,40 @@ final class Pages {
     private final ChannelGroup sockets;
     private final boolean publicStatus;
     private final Senders senders;
+    private final Pacing pacing;
+
+    /**
+     * How a room's page paces its own sends, rendered into the composer for app.js: at most {@code window}
+     * messages sent and not yet answered, and no more than {@code perSecond} with {@code burst} at once
+     * (the strictest of the server's message limits; 0 per second: no limit). The server's limits stay
+     * what decides; this keeps an honest page under them, also when what it sent arrives all at once
+     * after a stall.
+     */
+    record Pacing(int window, double perSecond, int burst) {
+
+        /** Most messages a page has on their way at once: a few, and fewer than any burst the server allows. */
+        static final int MAX_WINDOW = 10;
+
+        static Pacing of(Web.Settings settings) {
+            if (settings.messagesPerSecond() <= 0) {
+                return new Pacing(MAX_WINDOW, 0, 0); // --rate 0: no message limit at all
+            }
+            double perSecond = settings.messagesPerSecond();
+            int burst = settings.messageBurst();
+            if (settings.userMessagesPerSecond() > 0) {
+                perSecond = Math.min(perSecond, settings.userMessagesPerSecond());
+                burst = Math.min(burst, settings.userMessageBurst());
+            }
+            if (settings.ipMessagesPerSecond() > 0) {
+                perSecond = Math.min(perSecond, settings.ipMessagesPerSecond());
+                burst = Math.min(burst, settings.ipMessageBurst());
+            }
+            return new Pacing(Math.clamp(burst / 2, 1, MAX_WINDOW), perSecond, burst);
+        }
+    }
 
     Pages(Rooms rooms, MessageStore messages, JteViews views, Assets assets, Identities identities, Origins origins,
-            RoomSettings settings, ChannelGroup sockets, boolean publicStatus, Senders senders) {
+            RoomSettings settings, ChannelGroup sockets, boolean publicStatus, Senders senders, Pacing pacing) {
         this.rooms = rooms;
         this.messages = messages;
         this.views = views;
@@ -49,6 +80,7 @@ final class Pages {
         this.sockets = sockets;
         this.publicStatus = publicStatus;
         this.senders = senders;
+        this.pacing = pacing;
     }
 
     /** {@code GET /}: public rooms, busiest first, then recently active ones that are empty now. */
@@ -95,6 +127,9 @@ final class Pages {
                 params.put("olderPruned", RoomViews.olderPruned(history, limit, below));
                 params.put("isPrivate", name.isPrivate());
                 params.put("maxMessageChars", settings.maxMessageChars());
+                params.put("sendWindow", pacing.window());
+                params.put("sendRate", pacing.perSecond());
+                params.put("sendBurst", pacing.burst());
                 return Response.html(views.render("room.jte", params));
             }));
     }

@@ -58,6 +58,11 @@ final class Senders {
             return messages.take(messageRate, nowNanos);
         }
 
+        /** How long until this sender may send one more message; 0 if now. */
+        long messageWaitNanos(long nowNanos) {
+            return messageRate.off() ? 0 : messages.waitNanos(messageRate, nowNanos);
+        }
+
         private boolean forgettable(long nowNanos) {
             return rooms.isEmpty() && messages.whole(nowNanos) && (renames == null || renames.whole(nowNanos));
         }

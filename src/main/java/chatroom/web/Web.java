@@ -125,7 +125,7 @@ public final class Web {
     HttpHandler httpHandler(ChannelGroup sockets) {
         Senders senders = senders(settings);
         Pages pages = new Pages(rooms, messages, views, assets, identities, origins, roomSettings, sockets,
-                settings.publicStatus(), senders);
+                settings.publicStatus(), senders, Pages.Pacing.of(settings));
         // a flood is a sender refused this many times in a row: well past any honest burst
         MemberLimits limits = new MemberLimits(Rate.perSecond(settings.messagesPerSecond(), settings.messageBurst()),
                 Rate.perSecond(settings.framesPerSecond(), settings.frameBurst()), 50);

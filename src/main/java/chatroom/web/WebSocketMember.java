@@ -265,7 +265,9 @@ final class WebSocketMember extends WebSocketFrameReader implements Member {
                     log.debug("{}: {} keeps flooding; closing with 1008", host.name(), client);
                 }
             } else {
-                send(views.error(refused));
+                // the page's id for the message and when it may go again: the page marks that message
+                // "not sent", keeps its text and sends it again by itself then
+                send(views.notSent(refused, clientIdOf(content), TimeUnit.NANOSECONDS.toMillis(waitNanos(now)) + 1));
             }
             return;
         }
@@ -299,6 +301,23 @@ final class WebSocketMember extends WebSocketFrameReader implements Member {
             return "Too many messages are coming from your network just now; wait a moment and send again.";
         }
         return null;
+    }
+
+    /** How long until all three shares allow one more message. */
+    private long waitNanos(long now) {
+        long wait = limits.messages().off() ? 0 : limits.messages().waitNanos(messagesWholeAtNanos, now);
+        wait = Math.max(wait, user.messageWaitNanos(now));
+        return address == null ? wait : Math.max(wait, address.messageWaitNanos(now));
+    }
+
+    /**
+     * The page's id for the message in a refused frame, or null. Parsed only for a refusal, and at most
+     * {@link MemberLimits#floodRejections} times in a row before a flooding socket is closed.
+     */
+    private static String clientIdOf(ByteBuf content) {
+        return ClientFrame.parse(content.toString(StandardCharsets.UTF_8)) instanceof ClientFrame.Say say
+                ? say.clientId()
+                : null;
     }
 
     private static final String TOO_FAST = "You are sending messages too fast; wait a moment and send again.";

@@ -84,8 +84,6 @@
   // ---- composing: Enter sends, Shift+Enter is a new line; the draft survives reloads and
   // disconnections; the length limit is counted in characters (code points), as the server counts
 
-  var lastSent = ''
-
   function draftKey () {
     var room = document.querySelector('[data-room]')
     return room ? 'chatroom.draft.' + room.dataset.room : null
@@ -143,10 +141,33 @@
     if (sendable()) e.target.form.requestSubmit()
   })
 
-  // ---- sent messages are confirmed when they come back; each carries an id of the page's own, so
-  // one sent again after a reconnect (the connection dropped before it came back) is stored once
+  // ---- sending: each message the page has not seen come back is kept in its outbox, in the order
+  // written, and shown at the end of the list in its own state: waiting, sending, or not sent (with the
+  // reason, Retry and Discard). It carries an id of the page's own (cid), so one sent again after a
+  // reconnect or a Retry is stored once, and the message coming back with that id is its confirmation,
+  // however late. The page paces itself below the server's limits (rendered into the composer): at most
+  // a window of messages on their way at once, and no faster than the strictest rate and burst, counted
+  // from when confirmations come back. So after a stall, when what was sent arrives at the server all at
+  // once, it is no more than the server allows; what was typed meanwhile goes as confirmations return.
 
-  var unconfirmed = {} // client id → text, for messages sent and not yet seen in the list
+  var outbox = [] // { cid, text, state: 'waiting' | 'sending' | 'failed', el, notBefore, autoRetried }
+  var outSocket = null // the socket's wrapper while it is open
+  var resumeAt = 0 // after a reconnect nothing goes before this: the catch-up confirms what was stored
+  var holdUntil = 0 // the server said when it takes messages again (a rate refusal)
+  var paceAt = 0 // when the page's allowance is whole again (a token bucket as one time, like the server's)
+  var pumpTimer = null
+
+  function pacing () {
+    var form = $('composer')
+    var rate = Number(form && form.dataset.sendRate) || 0
+    var burst = Number(form && form.dataset.sendBurst) || 1
+    var interval = rate > 0 ? 1000 / rate : 0
+    return {
+      window: Math.max(1, Number(form && form.dataset.sendWindow) || 1),
+      interval: interval,
+      tolerance: (burst - 1) * interval
+    }
+  }
 
   // Ids grow with time: the clock in ms (12 hex digits), a count of this page's sends (4), then 4 random
   // bytes (8) for two tabs sending in the same millisecond. The server keeps them in an index by room
@@ -168,43 +189,191 @@
       Array.prototype.map.call(bytes, function (b) { return hex(b, 2) }).join('')
   }
 
-  function confirmed (msg) {
-    var cid = msg.getAttribute('data-cid')
-    if (cid) delete unconfirmed[cid]
+  function entryOf (cid) {
+    for (var i = 0; i < outbox.length; i++) if (outbox[i].cid === cid) return outbox[i]
+    return null
   }
 
-  // the catch-up after a reconnect brings back what was stored; what is still missing after it was
-  // lost with the connection, and goes again with the same id (stored once even if it was not lost)
-  function resendUnconfirmed (socket) {
+  function drop (entry) {
+    outbox.splice(outbox.indexOf(entry), 1)
+    entry.el.remove()
+  }
+
+  // the outbox stays the list's last child: messages are appended before it, and a history that
+  // replaces the list's content takes it out, so it is put back
+  var outboxEl = null
+
+  function outboxBox () {
+    if (!outboxEl) {
+      outboxEl = document.createElement('div')
+      outboxEl.id = 'outbox'
+      outboxEl.className = 'outbox'
+      outboxEl.setAttribute('aria-live', 'off') // "not sent" is said by the composer's alert; moving the box is not news
+    }
+    var list = $('messages')
+    if (list && list.lastElementChild !== outboxEl) list.appendChild(outboxEl)
+    return outboxEl
+  }
+
+  var STATE_TEXT = { waiting: 'Waiting to send…', sending: 'Sending…', failed: 'Not sent' }
+
+  function show (entry) {
+    var el = entry.el
+    if (!el) {
+      el = entry.el = document.createElement('article')
+      el.className = 'pending'
+      el.dataset.cid = entry.cid
+      var text = document.createElement('p')
+      text.className = 'text'
+      text.dir = 'auto'
+      text.textContent = entry.text // as text, never as markup
+      var line = document.createElement('p')
+      line.className = 'pending-state'
+      var said = document.createElement('span')
+      said.className = 'pending-status'
+      var retry = document.createElement('button')
+      retry.type = 'button'
+      retry.className = 'link'
+      retry.textContent = 'Retry'
+      retry.addEventListener('click', function () { sendAgain(entry) })
+      var discard = document.createElement('button')
+      discard.type = 'button'
+      discard.className = 'link'
+      discard.textContent = 'Discard'
+      discard.addEventListener('click', function () { drop(entry); pump() })
+      line.append(said, retry, discard)
+      el.append(text, line)
+      outboxBox().appendChild(el)
+    }
+    el.dataset.state = entry.state
+    var status = el.querySelector('.pending-status')
+    status.textContent = entry.state === 'failed' && entry.reason ? 'Not sent: ' + entry.reason : STATE_TEXT[entry.state]
+    el.querySelectorAll('button').forEach(function (b) { b.hidden = entry.state !== 'failed' })
+  }
+
+  function write (text) {
+    var entry = { cid: newClientId(), text: text, state: 'waiting', el: null, notBefore: 0, autoRetried: false }
+    outbox.push(entry)
+    show(entry)
+    var list = $('messages')
+    if (list) scrollToBottom(list) // one's own message: to the end, where it waits
+    pump()
+  }
+
+  function sendAgain (entry) {
+    entry.state = 'waiting'
+    entry.notBefore = 0
+    entry.autoRetried = false
+    entry.reason = ''
+    show(entry)
+    pump()
+  }
+
+  function transmit (entry) {
+    try {
+      outSocket.sendImmediately(JSON.stringify({ message: entry.text, cid: entry.cid }))
+    } catch (notOpen) {
+      return false // the socket is closing; it goes after the reconnect
+    }
+    entry.state = 'sending'
+    show(entry)
+    return true
+  }
+
+  // sends what may go now, in order, and comes back when more may
+  function pump () {
+    clearTimeout(pumpTimer)
+    pumpTimer = null
+    if (!outSocket || state !== 'connected') return
+    var now = Date.now()
+    var later = Math.max(resumeAt, holdUntil) - now
+    if (later > 0) return wake(later)
+    var pace = pacing()
+    var onTheirWay = outbox.filter(function (e) { return e.state === 'sending' }).length
+    for (var i = 0; i < outbox.length; i++) {
+      var entry = outbox[i]
+      if (entry.state !== 'waiting') continue
+      if (entry.notBefore > now) return wake(entry.notBefore - now) // the ones after it keep their places
+      if (onTheirWay >= pace.window) return // a confirmation pumps again
+      if (pace.interval) {
+        // what is on its way may reach the server all at once, as late as it likes: count it as arriving now
+        var over = Math.max(paceAt - now, 0) + onTheirWay * pace.interval - pace.tolerance
+        if (over > 0) return wake(over)
+      }
+      if (!transmit(entry)) return
+      onTheirWay++
+    }
+  }
+
+  function wake (ms) {
+    pumpTimer = setTimeout(pump, Math.ceil(ms))
+  }
+
+  // a message of ours came back (live, or in a catch-up): it is stored, whatever the page was told before
+  function confirmed (msg) {
+    var cid = msg.getAttribute('data-cid')
+    var entry = cid && entryOf(cid)
+    if (!entry) return
+    var interval = pacing().interval
+    if (interval) paceAt = Math.max(paceAt, Date.now()) + interval
+    drop(entry)
+    pump()
+  }
+
+  // the server refused one of ours, or could not store it: its text stays, marked, to send again
+  function notSent (cid, reason, retryAfterMs) {
+    var entry = entryOf(cid)
+    if (!entry || entry.state === 'failed') return
+    if (retryAfterMs > 0 && !entry.autoRetried) {
+      // too fast after all (another tab of the same user, say): once more by itself when allowed
+      entry.autoRetried = true
+      entry.state = 'waiting'
+      entry.notBefore = Date.now() + retryAfterMs
+      holdUntil = Math.max(holdUntil, entry.notBefore)
+      // the server's allowance is spent until then: so is the page's, or what follows would be refused too
+      paceAt = Math.max(paceAt, entry.notBefore + pacing().tolerance)
+      show(entry)
+      pump()
+      return true
+    }
+    entry.state = 'failed'
+    entry.reason = reason
+    show(entry)
+    pump()
+    return false
+  }
+
+  document.addEventListener('htmx:wsOpen', function (e) {
+    outSocket = e.detail.socketWrapper
+    pump()
+  })
+  document.addEventListener('htmx:wsClose', function () {
+    outSocket = null
+    clearTimeout(pumpTimer)
+  })
+
+  // after a reconnect, the catch-up brings back what was stored; what is still on its way after it was
+  // lost with the connection, and goes again, first, with the same id (stored once even if it was not lost)
+  function resendUnconfirmed () {
+    resumeAt = Date.now() + RESEND_AFTER_MS
     setTimeout(function () {
-      Object.keys(unconfirmed).forEach(function (cid) {
-        if (state === 'connected') socket.sendImmediately(JSON.stringify({ message: unconfirmed[cid], cid: cid }))
+      outbox.forEach(function (entry) {
+        if (entry.state === 'sending') {
+          entry.state = 'waiting'
+          show(entry)
+        }
       })
+      pump()
     }, RESEND_AFTER_MS)
   }
 
-  // the extension sends whatever the form holds; refuse here what the server would refuse anyway
+  // the extension would send whatever the form holds, at once: the page sends it itself, paced
   document.addEventListener('htmx:wsConfigSend', function (e) {
     if (e.target.id !== 'composer') return
-    if (!sendable()) {
-      e.preventDefault()
-      return
-    }
-    var cid = newClientId()
-    unconfirmed[cid] = e.detail.parameters.message
-    e.detail.parameters.cid = cid
-  })
-
-  // the composer never submits as a page load, even when the send was refused above
-  document.addEventListener('submit', function (e) {
-    if (e.target.id === 'composer') e.preventDefault()
-  })
-
-  document.addEventListener('htmx:wsAfterSend', function (e) {
-    var form = e.target
-    if (form.id !== 'composer') return
+    e.preventDefault()
+    if (!sendable()) return
     var box = $('message')
-    lastSent = box.value
+    write(box.value)
     box.value = ''
     saveDraft('')
     box.focus()
@@ -212,19 +381,22 @@
     $('composer-error').textContent = ''
   })
 
-  // a message the server refused comes back to the box, so nothing typed is lost
-  document.addEventListener('htmx:oobAfterSwap', function (e) {
-    var target = e.detail.target
-    if (target && target.id === 'composer-error') unconfirmed = {} // refused, so not stored: the text is back in the box
-    if (target && target.id === 'composer-error' && lastSent) {
-      var box = $('message')
-      if (box && !box.value) {
-        box.value = lastSent
-        saveDraft(lastSent)
-        updateComposer()
-      }
-    }
+  // the composer never submits as a page load, even when the send was refused above
+  document.addEventListener('submit', function (e) {
+    if (e.target.id === 'composer') e.preventDefault()
+  })
+
+  // "not sent" names the page's id for the message: that message is marked, and keeps its text
+  document.addEventListener('htmx:oobBeforeSwap', function (e) {
+    var incoming = e.detail.fragment && e.detail.fragment.firstElementChild
+    if (!incoming || incoming.id !== 'composer-error' || !incoming.dataset.notSent) return
+    var retrying = notSent(incoming.dataset.notSent, incoming.textContent.trim(), Number(incoming.dataset.retryAfterMs) || 0)
+    if (retrying) incoming.textContent = '' // it goes again by itself: nothing for the reader to do
+  })
+
+  document.addEventListener('htmx:oobAfterSwap', function () {
     markPresence()
+    if (outboxEl) outboxBox() // a history that replaced the list took the outbox with it
   })
 
   // ---- the message list: local times, groups, own messages; stays at the newest message unless
@@ -340,6 +512,7 @@
     })
 
     new MutationObserver(function (mutations) {
+      if (outboxEl) outboxBox() // messages land before what is still on its way
       var newMessages = false
       mutations.forEach(function (m) {
         m.addedNodes.forEach(function (node) {
@@ -348,7 +521,8 @@
             decorate(node)
             confirmed(node)
           }
-          if (!node.nextElementSibling && (node.classList.contains('msg') || node.classList.contains('notice'))) newMessages = true
+          var last = !node.nextElementSibling || node.nextElementSibling === outboxEl
+          if (last && (node.classList.contains('msg') || node.classList.contains('notice'))) newMessages = true
         })
       })
       if (keepFromBottom !== null) {

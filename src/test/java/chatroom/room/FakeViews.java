@@ -42,4 +42,9 @@ final class FakeViews implements RoomViews {
     public Fragment error(String text) {
         return Fragment.of("error:" + text);
     }
+
+    @Override
+    public Fragment notSent(String text, String clientId, long retryAfterMillis) {
+        return Fragment.of("error:" + text + (clientId == null ? "" : " [cid " + clientId + "]"));
+    }
 }

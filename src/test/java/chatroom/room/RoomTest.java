@@ -27,6 +27,10 @@ class RoomTest {
     private Rooms rooms;
 
     private RoomHost room(MessageStore store, String name) {
+        return room(store, name, settings);
+    }
+
+    private RoomHost room(MessageStore store, String name, RoomSettings settings) {
         rooms = new Rooms(store, feed, new InProcessPresence(), new FakeViews(), settings, () -> thread, Clock.systemUTC());
         return rooms.get(RoomName.parse(name));
     }
@@ -223,6 +227,43 @@ class RoomTest {
         host.say(ann, "again", null);
 
         Await.until(() -> bob.seqs().size() == 1, "bob to get the retried message");
+        assertThat(bob.received).noneMatch(f -> f.startsWith("error:"));
+    }
+
+    @Test
+    void a_sender_the_store_does_not_answer_in_time_is_told_not_sent_once_and_a_late_commit_is_still_shown_to_all() {
+        java.util.concurrent.CountDownLatch thaw = new java.util.concurrent.CountDownLatch(1);
+        MessageStore stuck = new ForwardingStore() {
+            @Override
+            public CompletableFuture<Message> append(NewMessage m) {
+                // a writer stuck in a socket read: it answers only once the test lets it
+                return CompletableFuture.supplyAsync(() -> {
+                    try {
+                        thaw.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    return super.append(m).join();
+                });
+            }
+        };
+        RoomHost host = room(stuck, "stuck", settings.withStoreTimeout(Duration.ofMillis(200)));
+        FakeMember ann = new FakeMember("u1", "ann");
+        FakeMember bob = new FakeMember("u2", "bob");
+        host.join(ann, 0);
+        host.join(bob, 0);
+
+        host.say(ann, "late", "cid-1");
+        Await.until(() -> ann.received.stream().anyMatch(f -> f.startsWith("error:") && f.contains("within")),
+                "ann to be told her message was not sent; got " + ann.received);
+        assertThat(ann.received).filteredOn(f -> f.startsWith("error:")).singleElement().asString()
+                .contains("not sent").contains("[cid cid-1]");
+        thaw.countDown();
+
+        Await.until(() -> bob.seqs().size() == 1 && ann.seqs().size() == 1, "the late commit to reach both");
+        host.say(ann, "marker", "cid-2");
+        Await.until(() -> ann.seqs().size() == 2, "the marker");
+        assertThat(ann.received).as("told once").filteredOn(f -> f.startsWith("error:")).hasSize(1);
         assertThat(bob.received).noneMatch(f -> f.startsWith("error:"));
     }
 

@@ -39,6 +39,26 @@ class FloodLimitsTest {
     }
 
     @Test
+    void a_message_refused_as_too_fast_is_named_by_its_client_id_with_the_time_until_the_sender_may_send_again()
+            throws Exception {
+        try (TestServer server = TestServer.start("--user-rate", "0.5", "--user-burst", "2");
+                Sockets sockets = new Sockets()) {
+            WsClient ann = sockets.open(server.ws("/r/too-fast/ws"));
+            ann.awaitHistory();
+            for (int i = 1; i <= 3; i++) {
+                ann.send("{\"message\": \"m" + i + "\", \"cid\": \"cid-" + i + "\"}");
+            }
+            String refusal = ann.awaitFrame(f -> f.contains("composer-error"));
+            assertThat(refusal).contains("data-not-sent=\"cid-3\"").contains("sending messages too fast");
+            // one message every 2 s: the next may go within about 2 s, and is never said to be further off
+            java.util.regex.Matcher after = java.util.regex.Pattern.compile("data-retry-after-ms=\"(\\d+)\"").matcher(refusal);
+            assertThat(after.find()).as("a retry time in " + refusal).isTrue();
+            assertThat(Long.parseLong(after.group(1))).isBetween(1L, 2_001L);
+            assertThat(ann.awaitMessages(2)).containsExactly("m1", "m2");
+        }
+    }
+
+    @Test
     void many_cookies_from_one_address_cannot_send_more_than_the_addresses_share() throws Exception {
         try (TestServer server = TestServer.start("--trusted-proxies", "127.0.0.1", "--ip-rate", "2", "--ip-burst", "10");
                 Sockets sockets = new Sockets()) {
