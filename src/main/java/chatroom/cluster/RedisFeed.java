@@ -13,6 +13,7 @@ import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.event.connection.ReconnectFailedEvent;
 import io.lettuce.core.protocol.ProtocolVersion;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
@@ -35,6 +36,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
+import reactor.core.Disposable;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -123,6 +125,7 @@ public final class RedisFeed implements MessageFeed {
     private final Settings settings;
     private final String where; // "redis HOST:PORT", how log lines and errors name the server
     private final RedisOutage outage;
+    private final Disposable reconnectFailures;
     /** This run of the node: a node restarted under the same id is another incarnation. */
     private final String incarnation = NodeClaim.newIncarnation();
     /** How this run names itself on the wire: another process under the same id is not "itself". */
@@ -181,6 +184,12 @@ public final class RedisFeed implements MessageFeed {
                 .computationThreadPoolSize(2)
                 .reconnectDelay(Delay.equalJitter(Duration.ofMillis(100), Duration.ofSeconds(2), 100, TimeUnit.MILLISECONDS))
                 .build();
+        // each failed reconnect says why (refused, unknown host…): the root cause the outage's WARN names
+        this.reconnectFailures = resources.eventBus().get().subscribe(event -> {
+            if (event instanceof ReconnectFailedEvent failed) {
+                outage.cause(failed.getCause());
+            }
+        });
         this.client = RedisClient.create(resources);
         client.setOptions(ClientOptions.builder()
                 .autoReconnect(true)
@@ -599,7 +608,7 @@ public final class RedisFeed implements MessageFeed {
 
     private void publishFailed(Throwable e) {
         Meters.publishFailed();
-        outage.cause(e);
+        outage.symptom(e);
         if (changed(publishState, "failing")) {
             log.info("{}: publish failed ({}); dropping publishes until Redis answers, other nodes catch up from the database",
                     where, rootMessage(e));
@@ -625,6 +634,7 @@ public final class RedisFeed implements MessageFeed {
     /** Closes both connections (the client closes what it opened) and the threads. */
     private void shutDown() {
         loop.shutdownNow();
+        reconnectFailures.dispose();
         try {
             client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
         } catch (RuntimeException e) {

@@ -16,7 +16,11 @@ import org.slf4j.LoggerFactory;
  * outage; they only report here.
  *
  * <p>State: up or down, since when, and the last cause seen. The feed's scheduler {@link #sample}s the
- * node's health once per probe; components report causes with {@link #cause} from any thread. Back
+ * node's health once per probe; components report from any thread why a connection could not be made
+ * ({@link #cause}: refused, unknown host, timed out — what the operator must fix) and how a command
+ * failed ({@link #symptom}: "not connected", which only says that something else went wrong). The WARN
+ * waits for a cause up to {@link #CAUSE_GRACE} (Lettuce's next reconnect attempt brings one), then
+ * goes out with whatever is known. Back
  * needs {@link #HEALTHY_SAMPLES_FOR_BACK} healthy samples in a row, so a connection that returns a
  * little after the others does not make one outage look like two. Thread-safe (synchronized).
  */
@@ -26,22 +30,30 @@ final class RedisOutage {
 
     static final Duration REMINDER_EVERY = Duration.ofMinutes(1);
     static final int HEALTHY_SAMPLES_FOR_BACK = 2;
+    static final Duration CAUSE_GRACE = Duration.ofSeconds(5);
 
     private final String where; // "redis HOST:PORT"
     private boolean down; // guarded by this, as is the rest
+    private boolean told; // the WARN for this outage went out
     private long downSinceNanos;
     private Instant downSince;
     private long remindedAtNanos;
     private int healthySamples;
     private String cause = "";
+    private String symptom = "";
 
     RedisOutage(String where) {
         this.where = where;
     }
 
-    /** What went wrong last, kept for the next WARN and for the readiness check; logs nothing. */
+    /** Why a connection to Redis could not be made, kept for the WARN and the readiness check; logs nothing. */
     synchronized void cause(Throwable e) {
         cause = rootMessage(e);
+    }
+
+    /** How a command failed; told only when no {@link #cause} comes within {@link #CAUSE_GRACE}. */
+    synchronized void symptom(Throwable e) {
+        symptom = rootMessage(e);
     }
 
     /** Redis could not be reached at start: down from now, told once. */
@@ -49,6 +61,7 @@ final class RedisOutage {
         cause(e);
         if (!down) {
             goDown(System.nanoTime());
+            told = true;
             log.warn("{}: unreachable at start ({}); serving this node's own rooms, joining the cluster when it answers",
                     where, cause);
         }
@@ -61,18 +74,27 @@ final class RedisOutage {
             if (down && healthySamples >= HEALTHY_SAMPLES_FOR_BACK) {
                 down = false;
                 log.info("{}: answers again after {} s", where, seconds(nowNanos - downSinceNanos));
+                cause = "";
+                symptom = "";
             }
             return;
         }
         healthySamples = 0;
         if (!down) {
             goDown(nowNanos);
-            log.warn("{}: unreachable ({}); this node serves its own rooms, other nodes get its messages and "
-                    + "presence when Redis is back", where, cause.isEmpty() ? "no answer" : cause);
-        } else if (nowNanos - remindedAtNanos >= REMINDER_EVERY.toNanos()) {
-            remindedAtNanos = nowNanos;
-            log.warn("{}: still unreachable after {} s ({})", where, seconds(nowNanos - downSinceNanos), cause);
         }
+        if (!told && (!cause.isEmpty() || nowNanos - downSinceNanos >= CAUSE_GRACE.toNanos())) {
+            told = true;
+            log.warn("{}: unreachable ({}); this node serves its own rooms, other nodes get its messages and "
+                    + "presence when Redis is back", where, known());
+        } else if (told && nowNanos - remindedAtNanos >= REMINDER_EVERY.toNanos()) {
+            remindedAtNanos = nowNanos;
+            log.warn("{}: still unreachable after {} s ({})", where, seconds(nowNanos - downSinceNanos), known());
+        }
+    }
+
+    private String known() {
+        return !cause.isEmpty() ? cause : !symptom.isEmpty() ? symptom : "no answer";
     }
 
     synchronized boolean down() {
@@ -81,11 +103,12 @@ final class RedisOutage {
 
     /** Why the node is not connected, for the readiness check; empty while up. */
     synchronized String reason() {
-        return down ? where + " unreachable since " + downSince + (cause.isEmpty() ? "" : " (" + cause + ")") : "";
+        return down ? where + " unreachable since " + downSince + " (" + known() + ")" : "";
     }
 
     private void goDown(long nowNanos) {
         down = true;
+        told = false;
         downSinceNanos = nowNanos;
         remindedAtNanos = nowNanos;
         downSince = Instant.now().truncatedTo(ChronoUnit.SECONDS);

@@ -105,8 +105,9 @@ public final class RedisPresence implements PresenceBoard {
      *
      * @param prefix what every key and channel starts with; nodes of one deployment share it, other
      *     deployments (and test runs) on the same Redis pick another
-     * @param nodeId unique among the deployment's nodes; a node restarted with the same id takes back
-     *     its own users and departs, after {@code nodeTimeout}, those that did not come back
+     * @param nodeId unique among the deployment's live nodes (claimed at start); a node restarted under
+     *     it is a new run: the last run's users are departed once its heartbeat is gone, except those who
+     *     came back through this run or another node
      * @param heartbeatInterval how often the node refreshes its heartbeat (and retries what Redis refused)
      * @param nodeTimeout how long a heartbeat lasts: a node silent this long is declared dead
      * @param sweepInterval how often some node looks for dead nodes
@@ -296,9 +297,10 @@ public final class RedisPresence implements PresenceBoard {
         timers.scheduleWithFixedDelay(this::sweepTick, sweepMs, sweepMs, TimeUnit.MILLISECONDS);
         long lobbyMs = settings.lobbyRefresh().toMillis();
         timers.scheduleWithFixedDelay(this::lobbyTick, 0, lobbyMs, TimeUnit.MILLISECONDS);
-        // a node restarted under the same id finds its last life's users; those not back by now are gone
+        // users this run's index lists but its record let go (a departure Redis never took) go once
+        // changes have had a node timeout to settle
         timers.schedule(() -> {
-            reassertFor("a restarted node's users have had time to come back");
+            reassertFor("this node's changes have had time to settle");
             sync();
         }, settings.nodeTimeout().toMillis(), TimeUnit.MILLISECONDS);
         log.info("{}: on redis {}:{} with key prefix '{}' as {}{}", where, uri.getHost(), uri.getPort(),
@@ -765,10 +767,11 @@ public final class RedisPresence implements PresenceBoard {
     }
 
     /**
-     * Stops the heartbeat, the sweeper, the lobby cache and the connections, and departs nothing: this
-     * node's users stay in every room until the node, restarted under the same id, takes them back or
-     * lets them go, or the sweeper declares it dead after {@code nodeTimeout}. Changes not yet in Redis
-     * are dropped. The client is the caller's to shut down.
+     * Stops the heartbeat, the sweeper, the lobby cache and the connections, frees the node id (so that
+     * the node restarted under it need not wait), and departs nothing: this node's users stay in every
+     * room until the sweeper declares this run dead after {@code nodeTimeout}, and then leave unless they
+     * came back through another node or the restarted one. Changes not yet in Redis are dropped. The
+     * client is the caller's to shut down.
      */
     @Override
     public void close() {
@@ -913,8 +916,8 @@ public final class RedisPresence implements PresenceBoard {
      * A user whose join was announced before is asserted quietly (every node's rooms still show them;
      * they are only told to read who is here again), unless this node had been declared dead (everyone
      * was told they left). Users Redis still lists for this node but the record no longer holds are
-     * departed — the node saying so itself, not an inference from absence — once a restarted node's
-     * users have had {@code nodeTimeout} to come back.
+     * departed — the node saying so itself, not an inference from absence — once this run has been up
+     * for {@code nodeTimeout}.
      * Queued changes the assertion covers are dropped, so an old departure cannot undo it.
      */
     private void reassert() throws Exception {
@@ -1105,7 +1108,7 @@ public final class RedisPresence implements PresenceBoard {
         if (e instanceof InterruptedException || closed) {
             return;
         }
-        outage.cause(e);
+        outage.symptom(e);
         if (changed(redisState, "down")) {
             log.info("{}: redis does not answer; changes wait and are retried every {} ms ({})",
                     where, settings.heartbeatInterval().toMillis(), rootMessage(e));
