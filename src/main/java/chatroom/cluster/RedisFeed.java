@@ -36,8 +36,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
-import reactor.core.Disposable;
 import org.slf4j.LoggerFactory;
+import reactor.core.Disposable;
 
 /**
  * The feed of a cluster node: Redis pub/sub rings the other nodes' doorbells, and the database stays
@@ -49,8 +49,10 @@ import org.slf4j.LoggerFactory;
  * the {@link #whenMessagesMayBeLost} hook runs.
  *
  * <p>State: one command connection for PUBLISH, one pub/sub connection subscribed to every local room
- * and to this node's probe channel, and one scheduler thread that runs the probe, the periodic tail
- * check and the hook. Lettuce reconnects both connections by itself and resubscribes the channels it
+ * and to this node's probe channel (both absent until Redis first answers, for a node started while it
+ * was away), this run's incarnation (announcements and the probe channel carry the node id with it,
+ * so that another process under the same id is not taken for this one), the node's {@link RedisOutage},
+ * and one scheduler thread that runs the probe, the periodic tail check and the hook. Lettuce reconnects both connections by itself and resubscribes the channels it
  * had confirmed; a room subscribed while Redis was away is added when the probe channel's
  * subscription is confirmed again.
  *
