@@ -51,14 +51,17 @@ class ClusterNodeIdTest {
     }
 
     @Test
-    void a_node_killed_and_restarted_under_its_id_starts_again() throws Exception {
+    void a_node_killed_and_restarted_under_its_id_waits_for_its_last_heartbeat_to_run_out_and_starts() throws Exception {
         try (Cluster cluster = new Cluster(Cluster.MACHINE_REDIS)) {
-            ChildServer first = cluster.startNode(flags("--node-id", "web-1"));
+            // the default timings: a claim that lasts 10 s outlives a JVM's start
+            ChildServer first = cluster.startNode("--node-id", "web-1");
             cluster.awaitReadiness(200, Invariants.SETTLE);
 
-            first.kill(); // its heartbeat is still fresh in Redis
-            ChildServer again = cluster.startNode(flags("--node-id", "web-1"));
+            first.kill(); // its claim is still fresh in Redis, and nobody refreshes it
+            ChildServer again = cluster.startNode("--node-id", "web-1");
 
+            assertThat(again.output()).as("the restarted node's log")
+                    .anyMatch(line -> line.contains("claimed the id after the heartbeat of pid "));
             cluster.awaitReadiness(200, Invariants.SETTLE);
             Page ann = new Page(ROOM, cluster.newVisitorCookie()).connect(again).joined();
             ann.say("back");
