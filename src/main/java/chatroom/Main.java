@@ -147,6 +147,12 @@ public final class Main implements AutoCloseable {
         }
         if (presence instanceof RedisPresence redis) {
             gauges.presenceHealthy(redis::healthy);
+            // started while Redis was away, and found its id held by a live node once Redis answered: it
+            // must not go on under another node's id, and staying up unready would only hide the mistake
+            redis.whenNodeIdTaken(message -> {
+                System.err.println("chatroom: " + message);
+                new Thread(() -> System.exit(1), "node-id-taken").start();
+            });
         }
         this.refusals = RefusalLog.every(REFUSALS_EVERY);
         log.info("started: {}", startLine(config));
@@ -194,8 +200,14 @@ public final class Main implements AutoCloseable {
         }
         RedisFeed redis = (RedisFeed) (feed instanceof SilentPublisherFeed silent ? silent.feed() : feed);
         Config.Presence timings = config.presence();
-        return redis.presenceBoard(RedisPresence.Settings.of(config.redisPrefix(), config.nodeId())
-                .withLiveness(timings.heartbeat(), timings.nodeTimeout(), timings.sweep()));
+        RedisPresence.Settings settings = RedisPresence.Settings.of(config.redisPrefix(), config.nodeId())
+                .withLiveness(timings.heartbeat(), timings.nodeTimeout(), timings.sweep());
+        // a fault for the cluster tests: a duplicate that writes under a live node's id, as one that
+        // started while the id's heartbeat was absent would
+        if ("true".equals(System.getenv("CHATROOM_FAULT_SKIP_NODE_ID_CLAIM"))) {
+            settings = settings.withoutIdClaim();
+        }
+        return redis.presenceBoard(settings);
     }
 
     /** What stops the server from starting, in one line for the operator (a bad URL, a server not there). */

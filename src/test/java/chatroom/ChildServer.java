@@ -105,6 +105,11 @@ public final class ChildServer implements AutoCloseable {
      * end, as an operator runs it beside a server.
      */
     public static Finished run(String... args) throws Exception {
+        return run(Map.of(), args);
+    }
+
+    /** {@link #run(String...)} with extra environment variables, e.g. a cluster node that is expected to stop by itself. */
+    public static Finished run(Map<String, String> env, String... args) throws Exception {
         List<String> command = new ArrayList<>(List.of(
                 ProcessHandle.current().info().command().orElse("java"),
                 "-cp", System.getProperty("java.class.path"),
@@ -113,7 +118,9 @@ public final class ChildServer implements AutoCloseable {
         Path out = Files.createTempFile("chatroom-command", ".out");
         Path err = Files.createTempFile("chatroom-command", ".err");
         try {
-            Process process = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+            ProcessBuilder builder = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
+            builder.environment().putAll(env);
+            Process process = builder.start();
             if (!process.waitFor(120, TimeUnit.SECONDS)) {
                 process.destroyForcibly();
                 throw new AssertionError("chatroom " + String.join(" ", args) + " did not finish within 120 s");
@@ -180,6 +187,14 @@ public final class ChildServer implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("kill -" + name + " " + pid + ": interrupted", e);
         }
+    }
+
+    /** Waits up to {@code timeout} for the server to stop by itself; its exit status. */
+    public int awaitExitCode(Duration timeout) throws InterruptedException {
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new AssertionError("server pid " + process.pid() + " still running after " + timeout.toSeconds() + " s");
+        }
+        return process.exitValue();
     }
 
     /** kill -9: no shutdown hook, no flushing, nothing. */

@@ -4,7 +4,8 @@ package chatroom.cluster;
  * Where the Redis presence board keeps things, for one deployment (one prefix). Every name starts with
  * {@code <prefix>:presence:}; room, user and node ids are escaped ({@code %} as {@code %25}, {@code :}
  * as {@code %3A}) so that they never contain a colon and no id, whatever its characters, can produce
- * another one's key or channel.
+ * another one's key or channel. A node, in the keys below, is one run of a node: its id, {@code ~} and
+ * the run's incarnation ({@link NodeClaim}), so that what two processes under one id wrote is told apart.
  *
  * <pre>
  * &lt;p&gt;:presence:&lt;room&gt;                  channel: the room's changes, one JSON object per change
@@ -14,6 +15,7 @@ package chatroom.cluster;
  * &lt;p&gt;:presence:node:&lt;node&gt;:alive        STRING the node's heartbeat, with an expiry
  * &lt;p&gt;:presence:node:&lt;node&gt;:index        HASH   "&lt;room&gt;:&lt;user&gt;" → "1" public room, "0" not
  * &lt;p&gt;:presence:node:&lt;node&gt;:dead         STRING set when the sweeper declared the node dead
+ * &lt;p&gt;:presence:id:&lt;node id&gt;            STRING which run of which process holds the id, with the heartbeat's expiry
  * &lt;p&gt;:presence:nodes                       SET    nodes that asserted anything (what the sweeper checks)
  * &lt;p&gt;:presence:order                       counter for arrival order
  * &lt;p&gt;:presence:busiest                     ZSET   public room → users in it (private rooms never)
@@ -58,6 +60,11 @@ final class PresenceKeys {
 
     String alive(String node) {
         return base + "node:" + escape(node) + ":alive";
+    }
+
+    /** A node id's claim: which run of which process has the id ({@link NodeClaim}). */
+    String claim(String nodeId) {
+        return base + "id:" + escape(nodeId);
     }
 
     String nodes() {

@@ -108,18 +108,26 @@ final class PresenceScripts {
             """);
 
     /**
-     * ARGV: base, node, ttl ms. Refreshes the node's heartbeat and returns {had a heartbeat (1/0), had
-     * been declared dead (1/0)}: a missing heartbeat means Redis lost it (restart, wipe) or the node was
-     * silent too long, and the node must assert its users again. A heartbeat that only {@code join} put
-     * there ('pending') counts as missing.
+     * ARGV: base, node, ttl ms, node id's claim key, this run's holder. Refreshes the node's heartbeat,
+     * and its id's claim unless another run holds it, and returns {had a heartbeat (1/0), had been
+     * declared dead (1/0), the other holder of the id or ''}: a missing heartbeat means Redis lost it
+     * (restart, wipe) or the node was silent too long, and the node must assert its users again. A
+     * heartbeat that only {@code join} put there ('pending') counts as missing.
      */
     static final Script HEARTBEAT = Script.of("heartbeat", """
             local n = ARGV[2]
             redis.call('SADD', base .. 'nodes', n)
             local had = redis.call('SET', base .. 'node:' .. n .. ':alive', '1', 'PX', ARGV[3], 'GET')
             local dead = redis.call('DEL', base .. 'node:' .. n .. ':dead')
-            if had == '1' then return {1, dead} end
-            return {0, dead}
+            local claimed = redis.call('GET', ARGV[4])
+            local other = ''
+            if not claimed or claimed == ARGV[5] then
+              redis.call('SET', ARGV[4], ARGV[5], 'PX', ARGV[3])
+            else
+              other = claimed
+            end
+            if had == '1' then return {1, dead, other} end
+            return {0, dead, other}
             """);
 
     /**

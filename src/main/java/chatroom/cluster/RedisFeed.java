@@ -13,6 +13,7 @@ import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.event.connection.ReconnectFailedEvent;
 import io.lettuce.core.protocol.ProtocolVersion;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
@@ -36,6 +37,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import reactor.core.Disposable;
 
 /**
  * The feed of a cluster node: Redis pub/sub rings the other nodes' doorbells, and the database stays
@@ -47,8 +49,10 @@ import org.slf4j.LoggerFactory;
  * the {@link #whenMessagesMayBeLost} hook runs.
  *
  * <p>State: one command connection for PUBLISH, one pub/sub connection subscribed to every local room
- * and to this node's probe channel, and one scheduler thread that runs the probe, the periodic tail
- * check and the hook. Lettuce reconnects both connections by itself and resubscribes the channels it
+ * and to this node's probe channel (both absent until Redis first answers, for a node started while it
+ * was away), this run's incarnation (announcements and the probe channel carry the node id with it,
+ * so that another process under the same id is not taken for this one), the node's {@link RedisOutage},
+ * and one scheduler thread that runs the probe, the periodic tail check and the hook. Lettuce reconnects both connections by itself and resubscribes the channels it
  * had confirmed; a room subscribed while Redis was away is added when the probe channel's
  * subscription is confirmed again.
  *
@@ -122,6 +126,12 @@ public final class RedisFeed implements MessageFeed {
 
     private final Settings settings;
     private final String where; // "redis HOST:PORT", how log lines and errors name the server
+    private final RedisOutage outage;
+    private final Disposable reconnectFailures;
+    /** This run of the node: a node restarted under the same id is another incarnation. */
+    private final String incarnation = NodeClaim.newIncarnation();
+    /** How this run names itself on the wire: another process under the same id is not "itself". */
+    private final String sender;
     private final RedisURI uri;
     private final ClientResources resources;
     private final RedisClient client;
@@ -139,17 +149,19 @@ public final class RedisFeed implements MessageFeed {
     private final AtomicReference<String> subscriptionState = new AtomicReference<>("starting");
     private final AtomicReference<String> publishState = new AtomicReference<>("ok");
 
-    private volatile StatefulRedisConnection<String, String> publisher;
-    private volatile StatefulRedisPubSubConnection<String, String> subscriber;
+    private volatile StatefulRedisConnection<String, String> publisher; // null until Redis first answers
+    private volatile StatefulRedisPubSubConnection<String, String> subscriber; // likewise
+    private volatile RedisPresence board;
     private volatile boolean probeSubscribed;
     private volatile Runnable recheck = () -> {};
     private volatile boolean closed;
 
     /**
-     * Connects to Redis and subscribes this node's probe channel before returning, so a node whose Redis
-     * is unreachable at start fails at once instead of running deaf.
+     * Connects to Redis and subscribes this node's probe channel before returning. When Redis cannot be
+     * reached the feed starts anyway, disconnected (publishes are dropped, receivers get this node's own
+     * messages), logs that once, and connects when Redis answers: the probe channel's confirmation then
+     * subscribes every room and runs the hook, as after any reconnect.
      *
-     * @throws IllegalStateException naming the server and the cause when Redis cannot be reached
      * @throws IllegalArgumentException when the URL is malformed
      */
     public static RedisFeed connect(Settings settings) {
@@ -161,8 +173,10 @@ public final class RedisFeed implements MessageFeed {
         this.uri = parse(settings.redisUrl());
         uri.setTimeout(COMMAND_TIMEOUT);
         this.where = "redis " + uri.getHost() + ":" + uri.getPort();
+        this.outage = new RedisOutage(where);
+        this.sender = settings.nodeId() + "~" + incarnation;
         this.channels = new Channels(settings.prefix());
-        this.probeChannel = channels.probe(settings.nodeId());
+        this.probeChannel = channels.probe(sender);
         // Our own small resources: two connections need little, and Lettuce's default (one thread per
         // core) would sit beside the web server's event loops for nothing; 2 is Lettuce's minimum.
         // Reconnects back off from 100 ms to 2 s with jitter, so nodes return soon after Redis does,
@@ -172,6 +186,12 @@ public final class RedisFeed implements MessageFeed {
                 .computationThreadPoolSize(2)
                 .reconnectDelay(Delay.equalJitter(Duration.ofMillis(100), Duration.ofSeconds(2), 100, TimeUnit.MILLISECONDS))
                 .build();
+        // each failed reconnect says why (refused, unknown host…): the root cause the outage's WARN names
+        this.reconnectFailures = resources.eventBus().get().subscribe(event -> {
+            if (event instanceof ReconnectFailedEvent failed) {
+                outage.cause(failed.getCause());
+            }
+        });
         this.client = RedisClient.create(resources);
         client.setOptions(ClientOptions.builder()
                 .autoReconnect(true)
@@ -201,14 +221,37 @@ public final class RedisFeed implements MessageFeed {
             probe.subscribed(probesSent.get(), System.nanoTime());
             probeSubscribed = true;
         } catch (RuntimeException e) {
-            shutDown();
-            throw new IllegalStateException(where + ": cannot connect at start (" + rootMessage(e) + ")", e);
+            // a deploy during a Redis outage must not take the node out: it serves its own rooms meanwhile
+            outage.unreachableAtStart(e);
         }
         long probeMs = settings.probeInterval().toMillis();
         loop.scheduleWithFixedDelay(this::probeTick, probeMs, probeMs, TimeUnit.MILLISECONDS);
         long tailMs = settings.tailCheck().toMillis();
         loop.scheduleWithFixedDelay(this::runRecheck, tailMs, tailMs, TimeUnit.MILLISECONDS);
-        log.info("{}: feed connected as node {} with channel prefix '{}'", where, settings.nodeId(), settings.prefix());
+        log.info("{}: feed {} as node {} (incarnation {}) with channel prefix '{}'", where,
+                subscriber == null ? "waiting for redis" : "connected", settings.nodeId(), incarnation, settings.prefix());
+    }
+
+    /**
+     * Connects what is not connected yet, for a feed that started while Redis was unreachable; on the
+     * feed's thread, once per probe interval until it works. The probe channel's confirmation does the rest.
+     */
+    private void connectLate() {
+        try {
+            if (publisher == null) {
+                publisher = client.connect(StringCodec.UTF8, uri);
+            }
+            StatefulRedisPubSubConnection<String, String> pubsub = client.connectPubSub(StringCodec.UTF8, uri);
+            pubsub.addListener(new Listener(pubsub));
+            synchronized (subscriptionLock) {
+                subscriber = pubsub;
+                subscribeChannels(pubsub, probeChannel);
+            }
+            probe.subscribed(probesSent.get(), System.nanoTime());
+            log.info("{}: connected; subscribing this node's rooms", where);
+        } catch (RuntimeException e) {
+            outage.cause(e);
+        }
     }
 
     /**
@@ -216,7 +259,9 @@ public final class RedisFeed implements MessageFeed {
      * reconnect policy); close the board before the feed.
      */
     public RedisPresence presenceBoard(RedisPresence.Settings presence) {
-        return RedisPresence.connect(client, uri, presence);
+        RedisPresence made = RedisPresence.connect(client, uri, presence, incarnation, outage);
+        board = made;
+        return made;
     }
 
     @Override
@@ -225,8 +270,12 @@ public final class RedisFeed implements MessageFeed {
         if (closed) {
             return;
         }
+        if (publisher == null) {
+            publishFailed(new IllegalStateException("not connected to redis yet"));
+            return;
+        }
         try {
-            String payload = new Announcement(settings.nodeId(), message).encode();
+            String payload = new Announcement(sender, message).encode();
             publisher.async().publish(channels.room(message.room()), payload).whenComplete((count, e) -> {
                 if (e == null) {
                     publishSucceeded();
@@ -242,7 +291,7 @@ public final class RedisFeed implements MessageFeed {
     @Override
     public void subscribe(String room, Consumer<Message> receiver) {
         synchronized (subscriptionLock) {
-            if (receivers.put(room, receiver)) {
+            if (receivers.put(room, receiver) && subscriber != null) {
                 subscribeChannels(subscriber, channels.room(room));
             }
         }
@@ -251,7 +300,7 @@ public final class RedisFeed implements MessageFeed {
     @Override
     public void unsubscribe(String room) {
         synchronized (subscriptionLock) {
-            if (receivers.remove(room)) {
+            if (receivers.remove(room) && subscriber != null) {
                 unconfirmedRooms.remove(room);
                 unsubscribeChannels(subscriber, channels.room(room));
             }
@@ -272,11 +321,27 @@ public final class RedisFeed implements MessageFeed {
      */
     @Override
     public boolean connected() {
+        StatefulRedisConnection<String, String> publishing = publisher;
         return !closed
                 && probeSubscribed
                 && unconfirmedRooms.isEmpty()
-                && publisher.isOpen()
+                && publishing != null
+                && publishing.isOpen()
                 && probe.aliveWithin(System.nanoTime(), settings.probeTimeout().toNanos());
+    }
+
+    /**
+     * Why this node is not ready, for the readiness check: Redis unreachable (since when, and why), the
+     * subscription not confirmed, or this node's presence not joined yet; empty when ready.
+     */
+    @Override
+    public String trouble() {
+        if (!connected()) {
+            String reason = outage.reason();
+            return reason.isEmpty() ? where + ": subscription not confirmed yet" : reason;
+        }
+        RedisPresence presence = board;
+        return presence == null ? "" : presence.trouble();
     }
 
     @Override
@@ -322,7 +387,7 @@ public final class RedisFeed implements MessageFeed {
                 recheckSoon();
                 return;
             }
-            if (announcement.nodeId().equals(settings.nodeId())) {
+            if (announcement.nodeId().equals(sender)) {
                 return; // delivered locally when it was published
             }
             if (!announcement.message().room().equals(room)) {
@@ -385,7 +450,8 @@ public final class RedisFeed implements MessageFeed {
                 probeSubscribed = false;
                 if (changed(subscriptionState, "down")) {
                     Meters.subscriptionLost();
-                    log.warn("{}: subscription lost; reconnecting, messages from other nodes wait for the recheck", where);
+                    // INFO: an outage is told once, by the node's RedisOutage
+                    log.info("{}: subscription lost; reconnecting, messages from other nodes wait for the recheck", where);
                 }
             }
         }
@@ -436,6 +502,12 @@ public final class RedisFeed implements MessageFeed {
     private void probeTick() {
         try {
             long now = System.nanoTime();
+            RedisPresence presence = board;
+            outage.sample(connected() && (presence == null || presence.healthy()), now);
+            if (subscriber == null) {
+                connectLate();
+                return;
+            }
             if (probe.wedged(now, settings.probeTimeout().toNanos())) {
                 replaceWedgedConnections(probe.silentNanos(now));
                 return;
@@ -491,8 +563,9 @@ public final class RedisFeed implements MessageFeed {
             probe.subscribed(probesSent.get(), System.nanoTime());
             old.closeAsync();
         } catch (RuntimeException e) {
+            outage.cause(e);
             if (changed(subscriptionState, "unreachable")) {
-                log.warn("{}: cannot replace the wedged connection ({}); trying again every {} ms",
+                log.info("{}: cannot replace the wedged connection ({}); trying again every {} ms",
                         where, rootMessage(e), settings.probeInterval().toMillis());
             }
         }
@@ -537,8 +610,9 @@ public final class RedisFeed implements MessageFeed {
 
     private void publishFailed(Throwable e) {
         Meters.publishFailed();
+        outage.symptom(e);
         if (changed(publishState, "failing")) {
-            log.warn("{}: publish failed ({}); dropping publishes until Redis answers, other nodes catch up from the database",
+            log.info("{}: publish failed ({}); dropping publishes until Redis answers, other nodes catch up from the database",
                     where, rootMessage(e));
         }
     }
@@ -562,6 +636,7 @@ public final class RedisFeed implements MessageFeed {
     /** Closes both connections (the client closes what it opened) and the threads. */
     private void shutDown() {
         loop.shutdownNow();
+        reconnectFailures.dispose();
         try {
             client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
         } catch (RuntimeException e) {

@@ -65,6 +65,14 @@ import org.slf4j.LoggerFactory;
  * nodeTimeout + sweepInterval}, and a user still connected through another node does not leave at all.
  * Nothing is ever departed because it is missing from Redis.
  *
+ * <p>One id, one live process: at start the node claims its id ({@link NodeClaim}) and is refused if a
+ * live node holds it. Each run writes under its own incarnation ({@code <id>~<incarnation>}, with its own
+ * heartbeat), so what a duplicate wrote anyway (it started while Redis was away, or Redis lost the claim)
+ * is swept when that process dies, and a restarted node's last run is swept like any dead node (its users
+ * who came back through the new run stay, the others leave). A node that starts while Redis is
+ * unreachable joins (connects, claims its id, subscribes, beats, sends what waited) when Redis answers;
+ * if its id is then held by a live node it stops ({@link #whenNodeIdTaken}).
+ *
  * <p>While Redis is unreachable, {@link #arrived}, {@link #departed} and {@link #renamed} only update the
  * record and the queue, and tell the room to read who is here again; {@link #here} answers with what
  * Redis last said for the room, less those who left through this node since, plus this node's users;
@@ -97,8 +105,9 @@ public final class RedisPresence implements PresenceBoard {
      *
      * @param prefix what every key and channel starts with; nodes of one deployment share it, other
      *     deployments (and test runs) on the same Redis pick another
-     * @param nodeId unique among the deployment's nodes; a node restarted with the same id takes back
-     *     its own users and departs, after {@code nodeTimeout}, those that did not come back
+     * @param nodeId unique among the deployment's live nodes (claimed at start); a node restarted under
+     *     it is a new run: the last run's users are departed once its heartbeat is gone, except those who
+     *     came back through this run or another node
      * @param heartbeatInterval how often the node refreshes its heartbeat (and retries what Redis refused)
      * @param nodeTimeout how long a heartbeat lasts: a node silent this long is declared dead
      * @param sweepInterval how often some node looks for dead nodes
@@ -112,13 +121,20 @@ public final class RedisPresence implements PresenceBoard {
             Duration nodeTimeout,
             Duration sweepInterval,
             Duration lobbyRefresh,
-            Duration commandTimeout) {
+            Duration commandTimeout,
+            boolean claimsNodeId) {
 
         public static final Duration DEFAULT_HEARTBEAT_INTERVAL = Duration.ofSeconds(2);
         public static final Duration DEFAULT_NODE_TIMEOUT = Duration.ofSeconds(10);
         public static final Duration DEFAULT_SWEEP_INTERVAL = Duration.ofSeconds(5);
         public static final Duration DEFAULT_LOBBY_REFRESH = Duration.ofSeconds(1);
         public static final Duration DEFAULT_COMMAND_TIMEOUT = Duration.ofSeconds(2);
+
+        /** Settings of a node that claims its id, as every node does outside a fault test. */
+        public Settings(String prefix, String nodeId, Duration heartbeatInterval, Duration nodeTimeout,
+                Duration sweepInterval, Duration lobbyRefresh, Duration commandTimeout) {
+            this(prefix, nodeId, heartbeatInterval, nodeTimeout, sweepInterval, lobbyRefresh, commandTimeout, true);
+        }
 
         public Settings {
             if (prefix == null || prefix.isEmpty()) {
@@ -147,15 +163,23 @@ public final class RedisPresence implements PresenceBoard {
         }
 
         public Settings withLiveness(Duration heartbeatInterval, Duration nodeTimeout, Duration sweepInterval) {
-            return new Settings(prefix, nodeId, heartbeatInterval, nodeTimeout, sweepInterval, lobbyRefresh, commandTimeout);
+            return new Settings(prefix, nodeId, heartbeatInterval, nodeTimeout, sweepInterval, lobbyRefresh, commandTimeout, claimsNodeId);
         }
 
         public Settings withLobbyRefresh(Duration lobbyRefresh) {
-            return new Settings(prefix, nodeId, heartbeatInterval, nodeTimeout, sweepInterval, lobbyRefresh, commandTimeout);
+            return new Settings(prefix, nodeId, heartbeatInterval, nodeTimeout, sweepInterval, lobbyRefresh, commandTimeout, claimsNodeId);
         }
 
         public Settings withCommandTimeout(Duration commandTimeout) {
-            return new Settings(prefix, nodeId, heartbeatInterval, nodeTimeout, sweepInterval, lobbyRefresh, commandTimeout);
+            return new Settings(prefix, nodeId, heartbeatInterval, nodeTimeout, sweepInterval, lobbyRefresh, commandTimeout, claimsNodeId);
+        }
+
+        /**
+         * For a fault test only: a node that writes presence without claiming its id, as one that started
+         * while the id's heartbeat was absent would.
+         */
+        public Settings withoutIdClaim() {
+            return new Settings(prefix, nodeId, heartbeatInterval, nodeTimeout, sweepInterval, lobbyRefresh, commandTimeout, false);
         }
     }
 
@@ -176,9 +200,19 @@ public final class RedisPresence implements PresenceBoard {
     private final String where; // "presence NODE", how log lines name this board
     private final PresenceKeys keys;
     private final String base;
-    private final String node; // escaped, as the scripts want it
-    private final StatefulRedisConnection<String, String> connection;
-    private final StatefulRedisPubSubConnection<String, String> pubsub;
+    private final String node; // this run: escaped id, '~', incarnation, as the scripts want it
+    private final String nodeName; // the same unescaped, as PresenceKeys wants it
+    private final NodeClaim claim;
+    private final RedisOutage outage;
+    private final RedisClient client;
+    private final RedisURI uri;
+    private volatile StatefulRedisConnection<String, String> connection; // null until Redis first answers
+    private volatile StatefulRedisPubSubConnection<String, String> pubsub; // likewise
+    /** True once the id is claimed (or, in a fault test, would have been): only then does the node write. */
+    private volatile boolean joined;
+    private volatile String refused; // why the id was refused when Redis came back; null if it was not
+    private volatile Consumer<String> whenTaken = message -> {};
+    private final AtomicReference<String> otherHolder = new AtomicReference<>("");
     private final NodeRecord record = new NodeRecord();
     private final Map<String, Consumer<Change>> watchers = new ConcurrentHashMap<>();
     private final Object watching = new Object(); // orders watcher changes with their (UN)SUBSCRIBE
@@ -210,36 +244,49 @@ public final class RedisPresence implements PresenceBoard {
 
     /**
      * Connects to Redis with {@code client} (which the caller owns and may share, e.g. with the message
-     * feed; this board never shuts it down) and starts the heartbeat, the sweeper and the lobby cache.
-     * Best with a client that rejects commands while disconnected; any client works, since every
-     * command here has its own timeout.
+     * feed; this board never shuts it down), claims the node id and starts the heartbeat, the sweeper and
+     * the lobby cache. Best with a client that rejects commands while disconnected; any client works,
+     * since every command here has its own timeout. When Redis cannot be reached the board starts anyway
+     * and joins when it answers; meanwhile it answers as while Redis is away.
      *
-     * @throws IllegalStateException naming the server when Redis cannot be reached at start
+     * @throws NodeClaim.TakenException (an IllegalStateException) naming the id, its holder and what to do
+     *     when a live node holds the id; waits up to {@code nodeTimeout} for a dead one's claim to run out
      */
     public static RedisPresence connect(RedisClient client, RedisURI uri, Settings settings) {
-        return new RedisPresence(client, uri, settings);
+        return new RedisPresence(client, uri, settings, NodeClaim.newIncarnation(),
+                new RedisOutage("redis " + uri.getHost() + ":" + uri.getPort()));
     }
 
-    private RedisPresence(RedisClient client, RedisURI uri, Settings settings) {
+    /** The board of a feed's node: the same incarnation, and one Redis state for both. */
+    static RedisPresence connect(RedisClient client, RedisURI uri, Settings settings, String incarnation, RedisOutage outage) {
+        return new RedisPresence(client, uri, settings, incarnation, outage);
+    }
+
+    private RedisPresence(RedisClient client, RedisURI uri, Settings settings, String incarnation, RedisOutage outage) {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.where = "presence " + settings.nodeId();
         this.keys = new PresenceKeys(settings.prefix());
         this.base = keys.base();
-        this.node = PresenceKeys.escape(settings.nodeId());
+        this.nodeName = settings.nodeId() + "~" + incarnation;
+        this.node = PresenceKeys.escape(nodeName);
+        this.claim = new NodeClaim(keys, settings.nodeId(), incarnation, uri.getHost() + ":" + uri.getPort());
+        this.outage = outage;
+        this.client = client;
+        this.uri = uri;
         try {
-            this.connection = client.connect(StringCodec.UTF8, uri);
-        } catch (RuntimeException e) {
-            throw new IllegalStateException(where + ": cannot reach redis " + uri.getHost() + ":" + uri.getPort()
-                    + " at start (" + rootMessage(e) + ")", e);
+            connectNow();
+            if (settings.claimsNodeId()) {
+                claimNow();
+            }
+            joined = true;
+        } catch (NodeClaim.TakenException e) {
+            closeConnections();
+            throw e;
+        } catch (Exception e) {
+            restoreInterrupt(e);
+            outage.cause(e);
+            redisState.set("down"); // joins on a later heartbeat; changes wait meanwhile
         }
-        try {
-            this.pubsub = client.connectPubSub(StringCodec.UTF8, uri);
-        } catch (RuntimeException e) {
-            connection.closeAsync();
-            throw new IllegalStateException(where + ": cannot reach redis " + uri.getHost() + ":" + uri.getPort()
-                    + " at start (" + rootMessage(e) + ")", e);
-        }
-        pubsub.addListener(new Listener());
         this.sync = Executors.newSingleThreadExecutor(daemon("presence-sync"));
         this.timers = Executors.newScheduledThreadPool(2, daemon("presence-timers"));
         this.orphansDepartableAtNanos = System.nanoTime() + settings.nodeTimeout().toNanos();
@@ -250,12 +297,79 @@ public final class RedisPresence implements PresenceBoard {
         timers.scheduleWithFixedDelay(this::sweepTick, sweepMs, sweepMs, TimeUnit.MILLISECONDS);
         long lobbyMs = settings.lobbyRefresh().toMillis();
         timers.scheduleWithFixedDelay(this::lobbyTick, 0, lobbyMs, TimeUnit.MILLISECONDS);
-        // a node restarted under the same id finds its last life's users; those not back by now are gone
+        // users this run's index lists but its record let go (a departure Redis never took) go once
+        // changes have had a node timeout to settle
         timers.schedule(() -> {
-            reassertFor("a restarted node's users have had time to come back");
+            reassertFor("this node's changes have had time to settle");
             sync();
         }, settings.nodeTimeout().toMillis(), TimeUnit.MILLISECONDS);
-        log.info("{}: on redis {}:{} with key prefix '{}'", where, uri.getHost(), uri.getPort(), settings.prefix());
+        log.info("{}: on redis {}:{} with key prefix '{}' as {}{}", where, uri.getHost(), uri.getPort(),
+                settings.prefix(), nodeName, joined ? "" : ", joining when redis answers");
+    }
+
+    /** Opens what is not open yet; throws if Redis cannot be reached. */
+    private void connectNow() {
+        if (connection == null) {
+            connection = client.connect(StringCodec.UTF8, uri);
+        }
+        if (pubsub == null) {
+            StatefulRedisPubSubConnection<String, String> opened = client.connectPubSub(StringCodec.UTF8, uri);
+            opened.addListener(new Listener());
+            pubsub = opened;
+        }
+    }
+
+    private void claimNow() throws Exception {
+        long pollMs = Math.max(50, Math.min(500, settings.heartbeatInterval().toMillis() / 2));
+        claim.claim(connection.async(), settings.nodeTimeout().toMillis(), pollMs, settings.commandTimeout().toMillis());
+    }
+
+    /**
+     * What to do when, Redis having been unreachable at start, this node's id turns out to be held by a
+     * live node once it answers (the node must stop: it would write presence under another's id). Called
+     * once, on a timer thread, with the message; the board has closed itself by then.
+     */
+    public void whenNodeIdTaken(Consumer<String> stop) {
+        whenTaken = Objects.requireNonNull(stop, "stop");
+        String message = refused;
+        if (message != null) {
+            stop.accept(message);
+        }
+    }
+
+    /** On the timers: connects and claims the id, for a board that started while Redis was unreachable. */
+    private boolean join() {
+        try {
+            connectNow();
+            if (settings.claimsNodeId()) {
+                claimNow();
+            }
+        } catch (NodeClaim.TakenException e) {
+            refused = e.getMessage();
+            log.error("{}: {}", where, e.getMessage());
+            close();
+            whenTaken.accept(e.getMessage());
+            return false;
+        } catch (Exception e) {
+            restoreInterrupt(e);
+            down(e);
+            return false;
+        }
+        joined = true;
+        resubscribeNeeded.set(true);
+        log.info("{}: joined: redis answers and node id '{}' is claimed", where, settings.nodeId());
+        return true;
+    }
+
+    /** Why this board keeps its node unready, for the readiness check; empty if nothing. */
+    String trouble() {
+        if (refused != null) {
+            return refused;
+        }
+        if (!joined) {
+            return where + ": node id '" + settings.nodeId() + "' not claimed yet";
+        }
+        return redisAway() ? where + ": redis does not answer" : "";
     }
 
     // ---- changes made on this node
@@ -358,7 +472,7 @@ public final class RedisPresence implements PresenceBoard {
     private void subscriptionFailed(Throwable e) {
         resubscribeNeeded.set(true);
         if (changed(subscriptionState, "down")) {
-            log.warn("{}: cannot subscribe to room channels; retrying with the heartbeat ({})", where, rootMessage(e));
+            log.info("{}: cannot subscribe to room channels; retrying with the heartbeat ({})", where, rootMessage(e));
         }
     }
 
@@ -592,7 +706,7 @@ public final class RedisPresence implements PresenceBoard {
 
     /** True while Redis answers this board and its room channels are subscribed: for the metrics. */
     public boolean healthy() {
-        return !redisAway() && "up".equals(subscriptionState.get());
+        return joined && !redisAway() && "up".equals(subscriptionState.get());
     }
 
     private boolean redisAway() {
@@ -635,8 +749,9 @@ public final class RedisPresence implements PresenceBoard {
                 try {
                     runQueue();
                     RedisAsyncCommands<String, String> redis = connection.async();
-                    await(redis.del(keys.alive(settings.nodeId()), keys.nodeIndex(settings.nodeId())));
+                    await(redis.del(keys.alive(nodeName), keys.nodeIndex(nodeName)));
                     await(redis.srem(keys.nodes(), node));
+                    await(redis.eval(NodeClaim.RELEASE, ScriptOutputType.INTEGER, new String[] {claim.key}, claim.holder));
                     log.info("{}: left every room ({} users)", where, held.size());
                     done.complete(null);
                 } catch (Exception e) {
@@ -652,10 +767,11 @@ public final class RedisPresence implements PresenceBoard {
     }
 
     /**
-     * Stops the heartbeat, the sweeper, the lobby cache and the connections, and departs nothing: this
-     * node's users stay in every room until the node, restarted under the same id, takes them back or
-     * lets them go, or the sweeper declares it dead after {@code nodeTimeout}. Changes not yet in Redis
-     * are dropped. The client is the caller's to shut down.
+     * Stops the heartbeat, the sweeper, the lobby cache and the connections, frees the node id (so that
+     * the node restarted under it need not wait), and departs nothing: this node's users stay in every
+     * room until the sweeper declares this run dead after {@code nodeTimeout}, and then leave unless they
+     * came back through another node or the restarted one. Changes not yet in Redis are dropped. The
+     * client is the caller's to shut down.
      */
     @Override
     public void close() {
@@ -671,17 +787,41 @@ public final class RedisPresence implements PresenceBoard {
         timers.shutdownNow();
         sync.shutdownNow();
         watchers.clear();
-        pubsub.closeAsync();
-        connection.closeAsync();
+        releaseClaim();
+        closeConnections();
         log.info("{}: closed; {} users kept for the sweeper or this node's return, {} changes not sent",
                 where, record.size(), waiting);
+    }
+
+    /** Frees the id at once on a clean stop, so that the node restarted under it need not wait for it to run out. */
+    private void releaseClaim() {
+        StatefulRedisConnection<String, String> open = connection;
+        if (!joined || open == null || !settings.claimsNodeId()) {
+            return;
+        }
+        try {
+            await(open.async().eval(NodeClaim.RELEASE, ScriptOutputType.INTEGER, new String[] {claim.key}, claim.holder));
+        } catch (Exception e) {
+            restoreInterrupt(e);
+            log.info("{}: could not release node id '{}'; it runs out within {} ms ({})",
+                    where, settings.nodeId(), settings.nodeTimeout().toMillis(), rootMessage(e));
+        }
+    }
+
+    private void closeConnections() {
+        if (pubsub != null) {
+            pubsub.closeAsync();
+        }
+        if (connection != null) {
+            connection.closeAsync();
+        }
     }
 
     // ---- presence-sync: this node's changes into Redis, in order
 
     /** Runs the queue (and a re-assertion if one is due) on the sync thread, soon. */
     private void sync() {
-        if (closed || !syncScheduled.compareAndSet(false, true)) {
+        if (closed || !joined || !syncScheduled.compareAndSet(false, true)) {
             return;
         }
         try {
@@ -776,8 +916,8 @@ public final class RedisPresence implements PresenceBoard {
      * A user whose join was announced before is asserted quietly (every node's rooms still show them;
      * they are only told to read who is here again), unless this node had been declared dead (everyone
      * was told they left). Users Redis still lists for this node but the record no longer holds are
-     * departed — the node saying so itself, not an inference from absence — once a restarted node's
-     * users have had {@code nodeTimeout} to come back.
+     * departed — the node saying so itself, not an inference from absence — once this run has been up
+     * for {@code nodeTimeout}.
      * Queued changes the assertion covers are dropped, so an old departure cannot undo it.
      */
     private void reassert() throws Exception {
@@ -801,7 +941,7 @@ public final class RedisPresence implements PresenceBoard {
             boolean orphansDeparted = System.nanoTime() - orphansDepartableAtNanos >= 0;
             int departed = 0;
             if (orphansDeparted) {
-                for (String field : await(connection.async().hkeys(keys.nodeIndex(settings.nodeId())))) {
+                for (String field : await(connection.async().hkeys(keys.nodeIndex(nodeName)))) {
                     int colon = field.indexOf(':');
                     String room = PresenceKeys.unescape(field.substring(0, colon));
                     String userId = PresenceKeys.unescape(field.substring(colon + 1));
@@ -843,13 +983,23 @@ public final class RedisPresence implements PresenceBoard {
     }
 
     private void heartbeatTick() {
-        if (heartbeatPaused) {
+        if (heartbeatPaused || closed) {
+            return;
+        }
+        if (!joined && !join()) {
             return;
         }
         try {
-            List<Object> reply = await(eval(PresenceScripts.HEARTBEAT, ScriptOutputType.MULTI, base, node, heartbeatTtl()));
+            List<Object> reply = await(eval(PresenceScripts.HEARTBEAT, ScriptOutputType.MULTI,
+                    base, node, heartbeatTtl(), claim.key, claim.holder));
             boolean hadHeartbeat = ((Long) reply.get(0)) == 1;
             boolean wasDead = ((Long) reply.get(1)) == 1;
+            String other = (String) reply.get(2);
+            if (!other.equals(otherHolder.getAndSet(other)) && !other.isEmpty()) {
+                // only after Redis lost the claim, or in a fault test: each run keeps to its own users
+                log.error("{}: node id '{}' is also held by {}: two processes run under one id; stop one of them",
+                        where, settings.nodeId(), other);
+            }
             if (wasDead) {
                 log.warn("{}: this node had been declared dead; announcing its users again", where);
                 reassertLoudly.set(true);
@@ -874,6 +1024,9 @@ public final class RedisPresence implements PresenceBoard {
     }
 
     private void sweepTick() {
+        if (!joined) {
+            return;
+        }
         try {
             String locked = await(connection.async().set(keys.sweeperLock(), settings.nodeId(),
                     SetArgs.Builder.nx().px(settings.sweepInterval().toMillis())));
@@ -893,6 +1046,9 @@ public final class RedisPresence implements PresenceBoard {
     }
 
     private void lobbyTick() {
+        if (!joined) {
+            return;
+        }
         try {
             List<ScoredValue<String>> top = await(connection.async()
                     .zrevrangeWithScores(keys.busiest(), 0, lobbyRooms.get() * 2L - 1));
@@ -916,7 +1072,11 @@ public final class RedisPresence implements PresenceBoard {
 
     /** EVALSHA, and EVAL when Redis does not know the script (it restarted since it last ran it). */
     private <T> CompletableFuture<T> eval(Script script, ScriptOutputType type, String... args) {
-        RedisAsyncCommands<String, String> redis = connection.async();
+        StatefulRedisConnection<String, String> open = connection;
+        if (open == null) {
+            return CompletableFuture.failedFuture(new IllegalStateException("not connected to redis yet"));
+        }
+        RedisAsyncCommands<String, String> redis = open.async();
         try {
             CompletableFuture<T> first = redis.<T>evalsha(script.sha(), type, NO_KEYS, args).toCompletableFuture();
             return first.exceptionallyCompose(e -> cause(e) instanceof RedisNoScriptException
@@ -943,12 +1103,14 @@ public final class RedisPresence implements PresenceBoard {
         }
     }
 
+    /** INFO: the outage itself is told once for the whole node, by its {@link RedisOutage}. */
     private void down(Exception e) {
         if (e instanceof InterruptedException || closed) {
             return;
         }
+        outage.symptom(e);
         if (changed(redisState, "down")) {
-            log.warn("{}: redis does not answer; changes wait and are retried every {} ms ({})",
+            log.info("{}: redis does not answer; changes wait and are retried every {} ms ({})",
                     where, settings.heartbeatInterval().toMillis(), rootMessage(e));
         }
     }

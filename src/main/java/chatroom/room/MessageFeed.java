@@ -41,6 +41,11 @@ public interface MessageFeed extends AutoCloseable {
     /** True when the feed reaches every node; false while it is reconnecting. For readiness checks. */
     boolean connected();
 
+    /** Why this node should not get new connections, in one line for the readiness check; empty if none. */
+    default String trouble() {
+        return connected() ? "" : "the feed between nodes is disconnected";
+    }
+
     @Override
     void close();
 }

@@ -2,6 +2,7 @@ package chatroom.web;
 
 import chatroom.room.MessageFeed;
 import chatroom.room.MessageStore;
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -9,8 +10,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * What a load balancer asks a node. {@code GET /livez}: the process answers (restart it if not). {@code
- * GET /readyz}: send it new connections — the database answers, the feed between nodes is connected,
- * and the node is not draining. A node whose feed is down still serves its own sockets and still
+ * GET /readyz}: send it new connections — the database answers, the feed between nodes is connected
+ * (in a cluster: Redis answers and this node has claimed its id), and the node is not draining; when not,
+ * {@code reason} says why in words. A node whose feed is down still serves its own sockets and still
  * stores messages; it only reports itself unready so that the balancer prefers nodes that can see the
  * whole cluster.
  *
@@ -47,16 +49,18 @@ final class Health {
     /** {@code GET /readyz}: 200 when ready, 503 otherwise; the body says which check failed. */
     CompletableFuture<Response> ready(Request request) {
         boolean feedUp = feed.connected();
+        String trouble = feed.trouble();
         boolean notDraining = !draining;
         return messages.recentRooms(1)
                 .orTimeout(DATABASE_CHECK_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
                 .handle((rooms, error) -> error == null)
                 .thenApply(databaseUp -> {
-                    boolean ready = databaseUp && feedUp && notDraining;
+                    boolean ready = databaseUp && feedUp && trouble.isEmpty() && notDraining;
                     String body = "{\"ready\":" + ready
                             + ",\"database\":" + (databaseUp ? "\"up\"" : "\"down\"")
                             + ",\"feed\":" + (feedUp ? "\"connected\"" : "\"disconnected\"")
-                            + ",\"draining\":" + !notDraining + "}";
+                            + ",\"draining\":" + !notDraining
+                            + (trouble.isEmpty() ? "" : ",\"reason\":" + "\"" + new String(JsonStringEncoder.getInstance().quoteAsString(trouble)) + "\"") + "}";
                     return Response.json(ready ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE, body);
                 });
     }

@@ -81,6 +81,27 @@ final class Cluster implements AutoCloseable {
 
     ChildServer startNode(String databaseUrl, String redis, Map<String, String> env, String... flags) throws Exception {
         Path nodeDir = Files.createTempDirectory(dir, "node");
+        Map<String, String> environment = new java.util.HashMap<>(env);
+        environment.put("CHATROOM_SECRET", secret);
+        ChildServer node = ChildServer.start(nodeDir, environment, nodeArgs(databaseUrl, redis, flags));
+        nodes.add(node);
+        return node;
+    }
+
+    /** A node of this cluster on another Redis URL (a proxy in front of the same Redis, say). */
+    ChildServer startNodeOn(String redis, String... flags) throws Exception {
+        return startNode(databaseUrl, redis, Map.of(), flags);
+    }
+
+    /** Runs a node that is expected to stop by itself (refused at start), to the end. */
+    ChildServer.Finished runNode(String... flags) throws Exception {
+        List<String> all = new ArrayList<>(List.of("--host", "127.0.0.1", "--port", "0"));
+        all.addAll(List.of(nodeArgs(databaseUrl, redisUrl, flags)));
+        return ChildServer.run(Map.of("CHATROOM_SECRET", secret), all.toArray(String[]::new));
+    }
+
+    /** Later flags win, so {@code flags} may override these (e.g. {@code --node-id}). */
+    private String[] nodeArgs(String databaseUrl, String redis, String... flags) {
         List<String> all = new ArrayList<>(List.of(
                 "--database", databaseUrl,
                 "--redis", redis,
@@ -90,11 +111,7 @@ final class Cluster implements AutoCloseable {
                 "--drain", "0s",
                 "--rate", "0"));
         all.addAll(List.of(flags));
-        Map<String, String> environment = new java.util.HashMap<>(env);
-        environment.put("CHATROOM_SECRET", secret);
-        ChildServer node = ChildServer.start(nodeDir, environment, all.toArray(String[]::new));
-        nodes.add(node);
-        return node;
+        return all.toArray(String[]::new);
     }
 
     ChildServer node(int i) {

@@ -28,8 +28,13 @@ final class FreezingProxy implements AutoCloseable {
     private volatile boolean holdingSubscribers;
 
     FreezingProxy(int targetPort) throws IOException {
+        this(targetPort, 0);
+    }
+
+    /** On a port of the test's choosing (0: any free one), e.g. one a node was told to use before anything listened there. */
+    FreezingProxy(int targetPort, int port) throws IOException {
         this.targetPort = targetPort;
-        this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        this.server = new ServerSocket(port, 50, InetAddress.getLoopbackAddress());
         Thread acceptor = new Thread(this::accept, "proxy-accept");
         acceptor.setDaemon(true);
         acceptor.start();

@@ -195,19 +195,27 @@ class RedisFeedTest {
     }
 
     @Test
-    void connect_fails_at_once_naming_the_server_and_the_cause_when_redis_is_unreachable() throws IOException {
+    void a_feed_whose_redis_is_unreachable_starts_at_once_unready_saying_why_and_still_delivers_its_own_messages()
+            throws IOException {
         int closedPort;
         try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             closedPort = free.getLocalPort();
         }
         long start = System.nanoTime();
 
-        assertThatThrownBy(() -> RedisFeed.connect(
+        try (FeedNode alone = new FeedNode(RedisFeed.connect(
                         RedisFeed.Settings.of("redis://127.0.0.1:" + closedPort, prefix, "node-x", NO_TAIL_CHECK)))
-                .isInstanceOf(IllegalStateException.class)
-                .hasMessageStartingWith("redis 127.0.0.1:" + closedPort + ": cannot connect at start (")
-                .hasMessageContaining("refused");
-        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+                .join("lobby")) {
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+            assertThat(alone.feed.connected()).isFalse();
+            assertThat(alone.feed.trouble())
+                    .startsWith("redis 127.0.0.1:" + closedPort + " unreachable since ")
+                    .containsIgnoringCase("refused");
+
+            Message mine = message("lobby", "stored while redis is away");
+            alone.feed.publish(mine);
+            assertThat(alone.got("lobby")).containsExactly(mine);
+        }
     }
 
     @Test

@@ -201,7 +201,8 @@ class RedisPresenceTest {
         assertThat(seen2.lines()).containsExactly("joined ann", "joined bob", "left ann");
         assertThat(names(node2, ROOM)).containsExactly("bob");
         try (StatefulRedisConnection<String, String> redis = nodes.connect()) {
-            assertThat(redis.sync().exists(new PresenceKeys(nodes.prefix).alive("node-1"))).isZero();
+            assertThat(redis.sync().keys(new PresenceKeys(nodes.prefix).base() + "node:node-1~*")).isEmpty();
+            assertThat(redis.sync().exists(new PresenceKeys(nodes.prefix).claim("node-1"))).as("node 1's id").isZero();
         }
     }
 
