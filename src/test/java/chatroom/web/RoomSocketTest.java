@@ -8,6 +8,9 @@ import chatroom.TestServer;
 import chatroom.WsClient;
 import java.net.http.HttpResponse;
 import java.net.http.WebSocketHandshakeException;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletionException;
@@ -178,6 +181,51 @@ class RoomSocketTest {
         WsClient page = joined("general");
         seed.say("from the seed protocol");
         assertThat(page.awaitMessages(1)).containsExactly("from the seed protocol");
+    }
+
+    @Test
+    void a_message_whose_commit_waits_on_the_sqlite_lock_reaches_no_member_until_it_commits_then_each_once() throws Exception {
+        WsClient ann = joined("locked");
+        WsClient bob = joined("locked");
+        ann.say("first");
+        bob.awaitMessages(1);
+        try (Connection lock = DriverManager.getConnection("jdbc:sqlite:" + server.dir.resolve("chatroom.db"))) {
+            // given the database's write lock taken by a connection of the test's own: the server's writer
+            // waits for it (its busy timeout, 5 s, is what bounds this hold) before it can commit
+            lock.setAutoCommit(false);
+            try (Statement update = lock.createStatement()) {
+                update.executeUpdate("UPDATE rooms SET last_seq = last_seq WHERE room = 'locked'");
+            }
+
+            // when ann sends, and the server's writer is in SQLite, waiting for the lock
+            ann.say("held");
+            Await.until(RoomSocketTest::writerInSqlite, "the store's writer to wait in SQLite for the test's lock");
+            // (the marker: the room goes on meanwhile; a newcomer's arrival reaches bob after ann's message did
+            // reach the room)
+            WsClient cy = joined("locked");
+            bob.awaitFrame(f -> f.contains("people-count\" class=\"count\" hx-swap-oob=\"true\">3"));
+
+            // then nobody has been shown it
+            assertThat(ann.messageTexts()).containsExactly("first");
+            assertThat(bob.messageTexts()).containsExactly("first");
+            assertThat(cy.messageTexts()).containsExactly("first");
+            assertThat(writerInSqlite()).as("the writer still waiting after the checks").isTrue();
+            lock.rollback();
+        }
+        // and once it commits, everyone gets it once, before what comes after it
+        bob.awaitMessages(2);
+        bob.say("after");
+        for (WsClient member : List.of(ann, bob)) {
+            assertThat(member.awaitMessages(3)).containsExactly("first", "held", "after");
+            assertThat(member.seqs()).containsExactly(1L, 2L, 3L);
+        }
+    }
+
+    /** Whether the store's writer thread is inside SQLite's native code (where it waits out a busy lock). */
+    private static boolean writerInSqlite() {
+        return Thread.getAllStackTraces().entrySet().stream()
+                .filter(e -> e.getKey().getName().startsWith("store-writer"))
+                .anyMatch(e -> java.util.Arrays.stream(e.getValue()).anyMatch(f -> f.getClassName().startsWith("org.sqlite.core.")));
     }
 
     @Test
