@@ -100,10 +100,9 @@ class RoomLifecycleTest {
             alive.send("ping");
             alive.awaitFrame("pong"::equals);
             // what the server sent it, up to the end of the stream (the close): the upgrade, the room's
-            // frames, and a WebSocket ping (opcode 9) that was never answered
+            // frames, and at least one WebSocket ping (opcode 9) that was never answered
             List<Integer> opcodes = opcodesAfterTheUpgrade(gone.getInputStream().readAllBytes());
             assertThat(opcodes).as("the frames' opcodes before the close").contains(PING_OPCODE);
-            assertThat(opcodes.getLast()).as("the last frame before the close").isEqualTo(PING_OPCODE);
         }
     }
 
