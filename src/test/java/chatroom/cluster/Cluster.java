@@ -138,6 +138,11 @@ final class Cluster implements AutoCloseable {
         }
     }
 
+    /** A connection of the test's own to the nodes' PostgreSQL database, e.g. to hold a lock the nodes wait on. */
+    Connection connectToDatabase() throws SQLException {
+        return DriverManager.getConnection(jdbcUrl);
+    }
+
     /** How many rows the room has, and its highest seq, read straight from PostgreSQL. */
     long[] countAndMaxSeq(String room) {
         try (Connection c = DriverManager.getConnection(jdbcUrl);

@@ -6,6 +6,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import chatroom.Await;
 import chatroom.ChildServer;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -51,6 +57,85 @@ class ClusterTest {
                 assertThat(history).contains("id=\"m-" + seq + "\"").contains(">" + bySeq(pages.getFirst()).get(seq) + "<");
             }
             pages.forEach(Page::close);
+        }
+    }
+
+    @Test
+    void a_message_whose_commit_is_held_reaches_no_member_on_any_node_until_it_commits_then_each_once() throws Exception {
+        try (Cluster cluster = Cluster.start(2)) {
+            Page sender = new Page("held", null).connect(cluster.node(0)).joined();
+            Page onOther = new Page("held", null).connect(cluster.node(1)).joined();
+            Page markerHere = new Page("beside", null).connect(cluster.node(0)).joined();
+            Page markerThere = new Page("beside", null).connect(cluster.node(1)).joined();
+            sender.say("first"); // makes the room's counter row
+            onOther.awaitShown(1);
+            sender.awaitShown(1);
+
+            // pg_stat_activity is read once per transaction: the watcher reads it outside the lock's
+            try (Connection lock = cluster.connectToDatabase(); Connection watcher = cluster.connectToDatabase()) {
+                // given the room's counter row locked by a transaction of the test's own: the node's batch
+                // claims its seq with an upsert on that row, so its transaction cannot commit until we end ours
+                lock.setAutoCommit(false);
+                try (Statement select = lock.createStatement()) {
+                    select.executeQuery("SELECT last_seq FROM rooms WHERE room = 'held' FOR UPDATE").close();
+                }
+                int lockHolder = backendPid(lock);
+
+                // when a message is sent on node 1
+                sender.say("held");
+
+                // then its node's write waits on our lock (PostgreSQL says so: a backend blocked by ours)…
+                String blocked = Await.until(() -> blockedBy(watcher, lockHolder), "node 1's write to wait on the test's lock",
+                        Duration.ofSeconds(30));
+                assertThat(blocked).as("the statement waiting on the lock").containsIgnoringCase("rooms");
+                // …the nodes carry on meanwhile: a message in another room crosses from node 2 to node 1 (the
+                // marker: whatever node 1 would have sent for "held" by now has been sent)…
+                markerThere.say("marker");
+                markerHere.awaitShown(1);
+                markerThere.awaitShown(1);
+                // …and no member on either node has been shown the message whose commit is held
+                assertThat(sender.read()).extracting(Page.Shown::text).containsExactly("first");
+                assertThat(onOther.read()).extracting(Page.Shown::text).containsExactly("first");
+                assertThat(Await.until(() -> blockedBy(watcher, lockHolder), "node 1's write to be still waiting"))
+                        .as("still held after the checks").isNotNull();
+
+                lock.rollback(); // the commit may go ahead
+            }
+
+            // then it reaches every member on both nodes, once, before what is sent after it
+            for (Page page : List.of(sender, onOther)) {
+                page.awaitShown(2);
+            }
+            onOther.say("after");
+            for (Page page : List.of(sender, onOther)) {
+                page.awaitShown(3);
+                assertThat(page.read()).extracting(Page.Shown::text).containsExactly("first", "held", "after");
+                assertContiguous(page, 1, 3);
+            }
+            assertThat(cluster.countAndMaxSeq("held")).containsExactly(3, 3);
+            for (Page p : List.of(sender, onOther, markerHere, markerThere)) {
+                p.close();
+            }
+        }
+    }
+
+    private static int backendPid(Connection c) throws SQLException {
+        try (Statement s = c.createStatement(); ResultSet rows = s.executeQuery("SELECT pg_backend_pid()")) {
+            rows.next();
+            return rows.getInt(1);
+        }
+    }
+
+    /** The statement of a backend of this database that waits on a lock held by {@code holder}, or null. */
+    private static String blockedBy(Connection c, int holder) {
+        try (PreparedStatement s = c.prepareStatement("SELECT query FROM pg_stat_activity"
+                + " WHERE datname = current_database() AND ? = ANY (pg_blocking_pids(pid))")) {
+            s.setInt(1, holder);
+            try (ResultSet rows = s.executeQuery()) {
+                return rows.next() ? rows.getString(1) : null;
+            }
+        } catch (SQLException e) {
+            throw new AssertionError("cannot read pg_stat_activity", e);
         }
     }
 

@@ -25,6 +25,8 @@ final class PresenceNodes implements AutoCloseable {
     static final Duration HEARTBEAT = Duration.ofMillis(200);
     static final Duration NODE_TIMEOUT = Duration.ofMillis(2_000);
     static final Duration SWEEP = Duration.ofMillis(250);
+    /** How long a command waits for Redis's answer: what a call that blocked on Redis would take. */
+    static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(1);
 
     final String prefix = "presence-test-" + UUID.randomUUID();
     private final RedisURI uri;
@@ -51,7 +53,7 @@ final class PresenceNodes implements AutoCloseable {
                 .autoReconnect(true)
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
                 .socketOptions(SocketOptions.builder().connectTimeout(Duration.ofSeconds(1)).build())
-                .timeoutOptions(TimeoutOptions.enabled(Duration.ofSeconds(1)))
+                .timeoutOptions(TimeoutOptions.enabled(COMMAND_TIMEOUT))
                 .build());
     }
 

@@ -102,10 +102,13 @@ class RedisPresenceRestartTest {
         Author anna = Author.of("u-anna", "anna");
         node1.arrived(ROOM, anna);
         node1.busiest(10);
-        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMillis(100));
+        // "at once" against what waiting on Redis would cost: one call that waited would wait out the client's
+        // command timeout (1 s, PresenceNodes), far more than four calls that return at once take even on a
+        // loaded 2-core machine (a bound of 100 ms failed there now and then with nothing wrong)
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(PresenceNodes.COMMAND_TIMEOUT);
         // node 1's room is told to read who is here, and gets Redis's last answer with node 1's changes
         ChangesSeen.await(() -> seen1.refreshes() > refreshes, "node 1's room to be told to read who is here",
-                Duration.ofSeconds(5));
+                Duration.ofSeconds(20));
         assertThat(names(node1, ROOM)).containsExactly("bob", "dan", "anna");
 
         redis.restart();

@@ -8,6 +8,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -265,6 +266,61 @@ class RoomTest {
         Await.until(() -> ann.seqs().size() == 2, "the marker");
         assertThat(ann.received).as("told once").filteredOn(f -> f.startsWith("error:")).hasSize(1);
         assertThat(bob.received).noneMatch(f -> f.startsWith("error:"));
+    }
+
+    @Test
+    void a_message_whose_commit_is_held_reaches_no_member_until_it_is_committed_then_each_once() {
+        CountDownLatch commit = new CountDownLatch(1);
+        AtomicInteger held = new AtomicInteger();
+        MessageStore store = new ForwardingStore() {
+            @Override
+            public CompletableFuture<Message> append(NewMessage m) {
+                if (!m.text().equals("held")) {
+                    return super.append(m);
+                }
+                held.incrementAndGet();
+                // a commit that takes as long as the test likes: the message is stored only once the gate opens
+                return CompletableFuture.runAsync(() -> awaitQuietly(commit)).thenCompose(v -> super.append(m));
+            }
+        };
+        RoomHost host = room(store, "held");
+        RoomHost beside = rooms.get(RoomName.parse("beside"));
+        FakeMember ann = new FakeMember("u1", "ann");
+        FakeMember bob = new FakeMember("u2", "bob");
+        FakeMember cy = new FakeMember("u3", "cy");
+        host.join(ann, 0);
+        host.join(bob, 0);
+        beside.join(cy, 0);
+
+        // when ann's message is being committed
+        host.say(ann, "held", null);
+        Await.until(() -> held.get() == 1, "the append to be under way");
+        // (the marker: a message of another room on the same thread, stored and delivered meanwhile)
+        beside.say(cy, "marker", null);
+        Await.until(() -> cy.seqs().size() == 1, "the marker; got " + cy.received);
+        CompletableFuture.runAsync(() -> {}, thread).join();
+
+        // then no member has it yet
+        assertThat(ann.seqs()).isEmpty();
+        assertThat(bob.seqs()).isEmpty();
+
+        // and once it is committed, every member gets it once, before what comes after it
+        commit.countDown();
+        Await.until(() -> bob.seqs().size() == 1, "bob to get the committed message; got " + bob.received);
+        host.say(bob, "after", null);
+        Await.until(() -> ann.seqs().size() >= 2 && bob.seqs().size() >= 2 ? true : null, "both messages for both",
+                () -> "ann got " + ann.received + "; bob got " + bob.received);
+        assertThat(ann.seqs()).containsExactly(1L, 2L);
+        assertThat(bob.seqs()).containsExactly(1L, 2L);
+        assertThat(ann.received.stream().filter(f -> f.contains("msg:1:held")).count()).isEqualTo(1);
+    }
+
+    private static void awaitQuietly(CountDownLatch latch) {
+        try {
+            latch.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @Test

@@ -38,6 +38,51 @@ class IdentitySocketTest {
     }
 
     @Test
+    void a_rename_is_told_in_every_room_the_user_has_a_socket_in_and_in_no_other() throws Exception {
+        try (TestServer server = TestServer.start("--rate", "0")) {
+            String ann = cookieOf(server.get("/"));
+            String cy = cookieOf(server.get("/"));
+            String annName = cookieName(server, ann);
+            String cyName = cookieName(server, cy);
+            try (WsClient annInA = WsClient.connect(server.ws("/r/room-a/ws"), "Cookie", ann);
+                    WsClient annInB = WsClient.connect(server.ws("/r/room-b/ws"), "Cookie", ann);
+                    WsClient cyInC = WsClient.connect(server.ws("/r/room-c/ws"), "Cookie", cy);
+                    WsClient bobInA = WsClient.connect(server.ws("/r/room-a/ws"));
+                    WsClient bobInB = WsClient.connect(server.ws("/r/room-b/ws"));
+                    WsClient bobInC = WsClient.connect(server.ws("/r/room-c/ws"))) {
+                bobInA.awaitFrame(f -> f.contains("id=\"presence\"") && f.contains(">" + annName + "<"));
+                bobInB.awaitFrame(f -> f.contains("id=\"presence\"") && f.contains(">" + annName + "<"));
+                bobInC.awaitFrame(f -> f.contains("id=\"presence\"") && f.contains(">" + cyName + "<"));
+
+                // when ann, with sockets in rooms A and B, renames herself
+                assertThat(rename(server, ann, "Ann+Lee").statusCode()).isEqualTo(204);
+
+                // then both of her rooms are told
+                String notice = "<bdi>" + annName + "</bdi> is now <bdi>Ann Lee</bdi>";
+                bobInA.awaitFrame(f -> f.contains(notice));
+                bobInB.awaitFrame(f -> f.contains(notice));
+                // and room C, where she has no socket, is not: cy's rename after hers is told there (the
+                // marker), and hers never was
+                assertThat(rename(server, cy, "Cy+Young").statusCode()).isEqualTo(204);
+                bobInC.awaitFrame(f -> f.contains("<bdi>" + cyName + "</bdi> is now <bdi>Cy Young</bdi>"));
+                assertThat(bobInC.frames()).noneMatch(f -> f.contains("Ann Lee"));
+                cyInC.awaitFrame(f -> f.contains("is now <bdi>Cy Young</bdi>"));
+                assertThat(cyInC.frames()).noneMatch(f -> f.contains("Ann Lee"));
+                // and her own sockets take the name: her next message in each room is from Ann Lee
+                annInA.say("from a");
+                annInB.say("from b");
+                assertThat(bobInA.awaitFrame(f -> f.contains(">from a<"))).contains("class=\"author\">Ann Lee<");
+                assertThat(bobInB.awaitFrame(f -> f.contains(">from b<"))).contains("class=\"author\">Ann Lee<");
+            }
+        }
+    }
+
+    private static HttpResponse<String> rename(TestServer server, String cookie, String formName) throws Exception {
+        return server.postForm("/name", "name=" + formName, "Cookie", cookie,
+                "Origin", "http://127.0.0.1:" + server.port(), "HX-Request", "true");
+    }
+
+    @Test
     void a_name_or_id_inside_a_frame_is_ignored() throws Exception {
         try (TestServer server = TestServer.start();
                 WsClient eve = WsClient.connect(server.ws("/r/spoof/ws"))) {

@@ -137,6 +137,23 @@ final class RawWebSocket implements AutoCloseable {
         return texts.toString();
     }
 
+    /** A close frame's status code (1005 if it carries none) and reason. */
+    record Close(int code, String reason) {}
+
+    /** Reads frames until a close frame and returns it. */
+    Close awaitClose() throws IOException {
+        while (true) {
+            Frame frame = nextFrame();
+            byte[] payload = frame.payload();
+            if (frame.opcode() == 0x8) {
+                return payload.length < 2
+                        ? new Close(1005, "")
+                        : new Close(((payload[0] & 0xff) << 8) | (payload[1] & 0xff),
+                                new String(payload, 2, payload.length - 2, StandardCharsets.UTF_8));
+            }
+        }
+    }
+
     /** Reads frames until a close frame and returns its status code (1005 if it carries none). */
     int awaitCloseCode() throws IOException {
         while (true) {

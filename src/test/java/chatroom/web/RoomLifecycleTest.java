@@ -8,6 +8,8 @@ import chatroom.WsClient;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -49,22 +51,29 @@ class RoomLifecycleTest {
     }
 
     @Test
-    void a_member_that_never_reads_is_dropped_while_the_others_keep_receiving() throws Exception {
-        try (TestServer server = TestServer.start("--rate", "0");
+    void a_member_that_never_reads_is_dropped_with_1013_while_the_others_keep_receiving() throws Exception {
+        try (LogLines log = LogLines.of(WebSocketMember.class);
+                TestServer server = TestServer.start("--rate", "0");
                 WsClient ann = WsClient.connect(server.ws("/r/crowd/ws"));
-                Socket slow = neverReadingSocket(server.port(), "/r/crowd/ws")) {
+                RawWebSocket slow = RawWebSocket.open(server, "/r/crowd/ws", 4096)) {
             Await.until(() -> status(server).get("connections") == 2, "both members to join");
             String text = "z".repeat(1500);
             int batch = 50;
             int sent = 0;
-            // ~9 MB in all, far beyond the slow member's socket buffers and send queue; ann reads each
+            // ~9 MB at most, far beyond the slow member's socket buffers and send queue; ann reads each
             // batch before sending the next, so only the slow member falls behind
-            while (status(server).get("connections") == 2 && sent < 6000) {
+            while (log.containing("too slow").isEmpty() && sent < 6000) {
                 for (int i = 0; i < batch; i++) {
                     ann.say(text + sent++);
                 }
                 ann.awaitMessages(sent);
             }
+            assertThat(log.containing("too slow")).as("the slow member found too slow").hasSize(1);
+            // the close frame waits behind what the member never read: reading now, within the second the
+            // server gives it before cutting the connection, it gets the close code and the reason
+            RawWebSocket.Close close = slow.awaitClose();
+            assertThat(close.code()).isEqualTo(1013);
+            assertThat(close.reason()).isEqualTo("too slow: reconnect to catch up");
             Await.until(() -> status(server).get("connections") == 1, "the slow member to be dropped");
             ann.say("after the drop");
             assertThat(ann.awaitMessages(sent + 1)).last().isEqualTo("after the drop");
@@ -90,8 +99,40 @@ class RoomLifecycleTest {
             Await.until(() -> status(server).get("connections") == 1, "the silent socket to be closed");
             alive.send("ping");
             alive.awaitFrame("pong"::equals);
-            assertThat(gone.getInputStream().readAllBytes()).as("what the server sent before closing").isNotEmpty();
+            // what the server sent it, up to the end of the stream (the close): the upgrade, the room's
+            // frames, and at least one WebSocket ping (opcode 9) that was never answered
+            List<Integer> opcodes = opcodesAfterTheUpgrade(gone.getInputStream().readAllBytes());
+            assertThat(opcodes).as("the frames' opcodes before the close").contains(PING_OPCODE);
         }
+    }
+
+    private static final int PING_OPCODE = 0x9;
+
+    /** The opcodes of the frames after a 101 response, as the server sent them (unmasked); fails on anything else. */
+    private static List<Integer> opcodesAfterTheUpgrade(byte[] bytes) {
+        String text = new String(bytes, StandardCharsets.ISO_8859_1);
+        assertThat(text).startsWith("HTTP/1.1 101");
+        int at = text.indexOf("\r\n\r\n") + 4;
+        List<Integer> opcodes = new ArrayList<>();
+        while (at < bytes.length) {
+            assertThat(bytes.length - at).as("a frame header at byte " + at).isGreaterThanOrEqualTo(2);
+            int opcode = bytes[at] & 0x0f;
+            int second = bytes[at + 1] & 0xff;
+            assertThat(second & 0x80).as("a server frame is unmasked").isZero();
+            long length = second & 0x7f;
+            at += 2;
+            if (length == 126) {
+                length = ((bytes[at] & 0xff) << 8) | (bytes[at + 1] & 0xff);
+                at += 2;
+            } else if (length == 127) {
+                length = java.nio.ByteBuffer.wrap(bytes, at, 8).getLong();
+                at += 8;
+            }
+            assertThat(at + length).as("the frame at byte " + at + " whole").isLessThanOrEqualTo(bytes.length);
+            opcodes.add(opcode);
+            at += (int) length;
+        }
+        return opcodes;
     }
 
     /** A client that completes the handshake with a tiny receive buffer and then never reads a byte. */
