@@ -62,7 +62,9 @@ class ClusterTest {
 
     @Test
     void a_message_whose_commit_is_held_reaches_no_member_on_any_node_until_it_commits_then_each_once() throws Exception {
-        try (Cluster cluster = Cluster.start(2)) {
+        // the nodes wait for the store longer than the test holds its lock, however loaded the machine: with
+        // the default 5 s, PostgreSQL's lock_timeout would end the held write and the sender hear "not sent"
+        try (Cluster cluster = Cluster.start(2, "--store-timeout", "60s")) {
             Page sender = new Page("held", null).connect(cluster.node(0)).joined();
             Page onOther = new Page("held", null).connect(cluster.node(1)).joined();
             Page markerHere = new Page("beside", null).connect(cluster.node(0)).joined();
