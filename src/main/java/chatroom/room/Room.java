@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,6 +55,11 @@ final class Room {
     private long lastEventNanos = System.nanoTime();
     /** History reads not yet answered; the room stays awake until they are. */
     private int readsPending;
+    /**
+     * Messages handed to the store and not yet published (or reported as not stored). Counted down on the
+     * store's thread; while any is on its way the room stays awake and its host subscribed.
+     */
+    private final AtomicInteger storing = new AtomicInteger();
     /** Whether a read of the latest page, for a member showing nothing yet, is under way. */
     private boolean latestReadPending;
     /** Members showing nothing yet who joined while that read was under way; served from its result. */
@@ -134,15 +140,20 @@ final class Room {
         Author author = member.author();
         Instant now = clock.instant();
         lastSentAt = now.isAfter(lastSentAt) ? now : lastSentAt;
+        storing.incrementAndGet();
         messages.append(new NewMessage(host.name().value(), author.id(), author.name(), text, lastSentAt, clientId))
                 .whenComplete((message, error) -> {
                     // on the store's thread: publish at once; members get it through the feed
-                    if (error == null) {
-                        feed.publish(message);
-                    } else {
-                        // the store logs each failed batch with its reason; a line per message would flood the log
-                        log.debug("{}: message from {} not stored: {}", host.name(), author.id(), error.toString());
-                        member.send(notSent);
+                    try {
+                        if (error == null) {
+                            feed.publish(message);
+                        } else {
+                            // the store logs each failed batch with its reason; a line per message would flood the log
+                            log.debug("{}: message from {} not stored: {}", host.name(), author.id(), error.toString());
+                            member.send(notSent);
+                        }
+                    } finally {
+                        storing.decrementAndGet(); // after the publish: the host was subscribed while it ran
                     }
                 });
     }
@@ -161,6 +172,11 @@ final class Room {
     /** Who joined, left or was renamed, on any node: shown in the next presence update. */
     void presenceChanged(PresenceBoard.Change change) {
         touch();
+        if (members.count() == 0) {
+            // nobody here to tell (the change is most often this node's own last member leaving); whoever
+            // joins next is shown who is here when joining. Gathering it would only keep an empty room awake
+            return;
+        }
         for (PresenceBoard.Rename rename : change.renamed()) {
             // a rename made on another node: this node's sockets of that user take the name too
             usersHere.renamed(rename.user().id(), rename.user().name());
@@ -223,7 +239,15 @@ final class Room {
 
     /** True when the room has had no event for {@code idleNanos} and waits for nothing: it may sleep. */
     boolean canSleep(long nowNanos, long idleNanos) {
-        return readsPending == 0 && !presenceUpdateScheduled && nowNanos - lastEventNanos >= idleNanos;
+        return waitsForNothing() && nowNanos - lastEventNanos >= idleNanos;
+    }
+
+    /**
+     * True when no history or presence read is unanswered, no presence update is due and no message is on
+     * its way to the store: dropping the room now loses nothing. The host of an empty room asks this.
+     */
+    boolean waitsForNothing() {
+        return readsPending == 0 && !presenceUpdateScheduled && storing.get() == 0;
     }
 
     // ---- catching up
