@@ -229,7 +229,6 @@ public final class Main implements AutoCloseable {
         }
     }
 
-    /** What an operator checks first: which build, which mode, where it listens and keeps its messages. */
     /** {@code --max-rooms}: from the heap unless given; 0 is no cap. */
     private static int maxRooms(Config config) {
         return switch (config.maxRooms()) {
@@ -238,6 +237,8 @@ public final class Main implements AutoCloseable {
             default -> config.maxRooms();
         };
     }
+
+    /** What an operator checks first: which build, which mode, where it listens and keeps its messages. */
 
     private String startLine(Config config) {
         String version = Main.class.getPackage().getImplementationVersion();

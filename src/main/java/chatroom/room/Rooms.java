@@ -131,7 +131,7 @@ public final class Rooms implements AutoCloseable {
      */
     public static int maxRoomsForHeap() {
         long heap = Runtime.getRuntime().maxMemory();
-        return (int) Math.clamp(heap / HEAP_SHARE_DIVISOR / HEAP_PER_ROOM, MIN_ROOMS, Integer.MAX_VALUE);
+        return Math.clamp(heap / HEAP_SHARE_DIVISOR / HEAP_PER_ROOM, MIN_ROOMS, Integer.MAX_VALUE);
     }
 
     /** The most rooms this node hosts at once. */
