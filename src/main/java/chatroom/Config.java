@@ -51,6 +51,11 @@ public record Config(
         double framesPerSecond,
         int frameBurst,
         int renamesPerMinute,
+        double upgradesPerIpPerSecond,
+        int upgradeBurstPerIp,
+        double newRoomsPerIpPerSecond,
+        int newRoomBurstPerIp,
+        int maxRooms,
         Set<String> allowedOrigins,
         int maxConnections,
         String transport,
@@ -91,6 +96,9 @@ public record Config(
         /** Added to twice the heartbeat: a heartbeat sent just before the last one expires may take this long in a slow Redis. */
         public static final Duration SLOW_REDIS = RedisPresence.Settings.DEFAULT_COMMAND_TIMEOUT;
     }
+
+    /** {@link #maxRooms} when it is sized from the heap ({@code --max-rooms auto}); 0 is no cap. */
+    public static final int MAX_ROOMS_AUTO = -1;
 
     /** {@link #metricsPort} when the management listener is off. */
     public static final int METRICS_OFF = -1;
@@ -184,6 +192,35 @@ public record Config(
                     "5",
                     "name changes one user with a socket on this node may make per minute; more are refused with 429 and the "
                             + "name stays (0 turns this limit off)"),
+            // room churn: what one address may make a node do beyond the sockets it holds open
+            new Setting(
+                    "--upgrades-per-ip",
+                    "CHATROOM_UPGRADES_PER_IP",
+                    "10",
+                    "WebSocket upgrades per second one client address may ask for, sustained; more get 429 with Retry-After. "
+                            + "Loopback is not limited (0 turns this limit off)"),
+            new Setting(
+                    "--upgrade-burst-per-ip",
+                    "CHATROOM_UPGRADE_BURST_PER_IP",
+                    "100",
+                    "upgrades one client address may ask for at once before --upgrades-per-ip applies"),
+            new Setting(
+                    "--new-rooms-per-ip",
+                    "CHATROOM_NEW_ROOMS_PER_IP",
+                    "1",
+                    "rooms per second one client address may open that this node does not host yet (nobody here is in them), "
+                            + "sustained; more get 429 with Retry-After. Loopback is not limited (0 turns this limit off)"),
+            new Setting(
+                    "--new-room-burst-per-ip",
+                    "CHATROOM_NEW_ROOM_BURST_PER_IP",
+                    "60",
+                    "such rooms one client address may open at once before --new-rooms-per-ip applies"),
+            new Setting(
+                    "--max-rooms",
+                    "CHATROOM_MAX_ROOMS",
+                    "auto",
+                    "rooms one node hosts at once; sockets to other rooms beyond it are closed with 1013 and the page says the "
+                            + "server is busy. auto: a quarter of the heap at 4 KB a room (16384 for -Xmx256m); 0: no cap"),
             new Setting(
                     "--allowed-origins",
                     "CHATROOM_ALLOWED_ORIGINS",
@@ -414,6 +451,11 @@ public record Config(
                 number(values, "--frame-rate", Double::parseDouble, 0.0, 1e9),
                 intIn(values, "--frame-burst", 1, 1_000_000),
                 intIn(values, "--renames-per-minute", 0, 1_000_000),
+                number(values, "--upgrades-per-ip", Double::parseDouble, 0.0, 1e9),
+                intIn(values, "--upgrade-burst-per-ip", 1, 1_000_000),
+                number(values, "--new-rooms-per-ip", Double::parseDouble, 0.0, 1e9),
+                intIn(values, "--new-room-burst-per-ip", 1, 1_000_000),
+                maxRooms(values),
                 origins(values.get("--allowed-origins")),
                 intIn(values, "--max-connections", 1, 10_000_000),
                 oneOf(values, "--transport", "auto", "io_uring", "epoll", "nio"),
@@ -445,6 +487,18 @@ public record Config(
                 positive(values, "--store-timeout"));
     }
 
+    /** {@code --max-rooms}: auto ({@link #MAX_ROOMS_AUTO}), 0 for no cap, or a number of rooms. */
+    private static int maxRooms(Map<String, String> values) {
+        if (values.get("--max-rooms").trim().equalsIgnoreCase("auto")) {
+            return MAX_ROOMS_AUTO;
+        }
+        try {
+            return intIn(values, "--max-rooms", 0, 100_000_000);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(e.getMessage().replace("expected a number", "expected auto or a number"));
+        }
+    }
+
     private static Presence presence(Map<String, String> values) {
         Duration heartbeat = positive(values, "--presence-heartbeat");
         Duration nodeTimeout = positive(values, "--presence-node-timeout");
@@ -467,7 +521,9 @@ public record Config(
                 + ", messageBurst=" + messageBurst + ", userMessagesPerSecond=" + userMessagesPerSecond
                 + ", userMessageBurst=" + userMessageBurst + ", ipMessagesPerSecond=" + ipMessagesPerSecond
                 + ", ipMessageBurst=" + ipMessageBurst + ", framesPerSecond=" + framesPerSecond + ", frameBurst=" + frameBurst
-                + ", renamesPerMinute=" + renamesPerMinute + ", allowedOrigins=" + allowedOrigins
+                + ", renamesPerMinute=" + renamesPerMinute + ", upgradesPerIpPerSecond=" + upgradesPerIpPerSecond
+                + ", upgradeBurstPerIp=" + upgradeBurstPerIp + ", newRoomsPerIpPerSecond=" + newRoomsPerIpPerSecond
+                + ", newRoomBurstPerIp=" + newRoomBurstPerIp + ", maxRooms=" + maxRooms + ", allowedOrigins=" + allowedOrigins
                 + ", maxConnections=" + maxConnections + ", transport=" + transport + ", socketIdle=" + socketIdle
                 + ", requestTimeout=" + requestTimeout + ", httpIdle=" + httpIdle + ", maxSocketsPerIp=" + maxSocketsPerIp
                 + ", trustedProxies=" + trustedProxies + ", ipv6PrefixBits=" + ipv6PrefixBits + ", publicUrl=" + publicUrl + ", hsts=" + hsts

@@ -126,7 +126,8 @@ public final class Main implements AutoCloseable {
         JteViews views = new JteViews();
         this.feed = startup(() -> feed(config));
         this.presence = startup(() -> presence(config, feed));
-        this.rooms = new Rooms(messages, feed, presence, views, roomSettings, server::nextExecutor, Clock.systemUTC());
+        this.rooms = new Rooms(messages, feed, presence, views, roomSettings, server::nextExecutor, Clock.systemUTC(),
+                maxRooms(config));
         // 4. web
         this.web = new Web(rooms, messages, feed, views, new Assets(), config.secretFile(), roomSettings,
                 Web.Settings.from(config));
@@ -243,7 +244,17 @@ public final class Main implements AutoCloseable {
         }
     }
 
+    /** {@code --max-rooms}: from the heap unless given; 0 is no cap. */
+    private static int maxRooms(Config config) {
+        return switch (config.maxRooms()) {
+            case Config.MAX_ROOMS_AUTO -> Rooms.maxRoomsForHeap();
+            case 0 -> Integer.MAX_VALUE;
+            default -> config.maxRooms();
+        };
+    }
+
     /** What an operator checks first: which build, which mode, where it listens and keeps its messages. */
+
     private String startLine(Config config) {
         String version = Main.class.getPackage().getImplementationVersion();
         String storage = config.clusterMode()

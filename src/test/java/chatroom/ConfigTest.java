@@ -42,6 +42,26 @@ class ConfigTest {
     }
 
     @Test
+    void the_room_churn_limits_default_to_the_heap_and_generous_address_rates_and_zero_turns_each_off() {
+        Config config = Config.defaults();
+        assertThat(config.maxRooms()).isEqualTo(Config.MAX_ROOMS_AUTO);
+        assertThat(config.upgradesPerIpPerSecond()).isEqualTo(10.0);
+        assertThat(config.upgradeBurstPerIp()).isEqualTo(100);
+        assertThat(config.newRoomsPerIpPerSecond()).isEqualTo(1.0);
+        assertThat(config.newRoomBurstPerIp()).isEqualTo(60);
+        Config off = Config.parse(new String[] {"--max-rooms", "0", "--upgrades-per-ip", "0", "--new-rooms-per-ip", "0"},
+                Map.of("CHATROOM_MAX_ROOMS", "500"));
+        assertThat(off.maxRooms()).isZero();
+        assertThat(off.upgradesPerIpPerSecond()).isZero();
+        assertThat(off.newRoomsPerIpPerSecond()).isZero();
+        assertThat(Config.parse(new String[0], Map.of("CHATROOM_MAX_ROOMS", "500")).maxRooms()).isEqualTo(500);
+        assertThatThrownBy(() -> Config.parse(new String[] {"--max-rooms", "lots"}, Map.of()))
+                .hasMessage("--max-rooms is 'lots'; expected auto or a number from 0 to 100000000");
+        assertThatThrownBy(() -> Config.parse(new String[] {"--new-rooms-per-ip", "-1"}, Map.of()))
+                .hasMessage("--new-rooms-per-ip is -1; expected a number from 0.0 to 1.0E9");
+    }
+
+    @Test
     void the_flood_limits_have_defaults_a_person_never_meets_and_refuse_negative_values() {
         Config config = Config.defaults();
         assertThat(config.userMessagesPerSecond()).isEqualTo(5.0);

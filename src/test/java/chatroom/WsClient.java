@@ -27,6 +27,7 @@ public final class WsClient implements AutoCloseable {
 
     private final List<String> frames = new CopyOnWriteArrayList<>();
     private final CompletableFuture<Integer> closeCode = new CompletableFuture<>();
+    private volatile String closeReason;
     /** When the close arrived (System.nanoTime), 0 before. */
     private volatile long closedAtNanos;
     private final WebSocket socket;
@@ -53,6 +54,7 @@ public final class WsClient implements AutoCloseable {
                     @Override
                     public CompletionStage<?> onClose(WebSocket ws, int statusCode, String reason) {
                         closedAtNanos = System.nanoTime();
+                        closeReason = reason;
                         closeCode.complete(statusCode);
                         return null;
                     }
@@ -147,6 +149,11 @@ public final class WsClient implements AutoCloseable {
     /** When the server's close arrived ({@link System#nanoTime}), or 0 if it has not. */
     public long closedAtNanos() {
         return closedAtNanos;
+    }
+
+    /** The reason text of the server's close frame, once {@link #awaitClose} has returned; null before. */
+    public String closeReason() {
+        return closeReason;
     }
 
     public int awaitClose() {

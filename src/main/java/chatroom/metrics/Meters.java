@@ -53,7 +53,13 @@ public final class Meters {
         /** 429: the client address holds {@code --max-sockets-per-ip} sockets. */
         ADDRESS_FULL("from addresses over their socket limit"),
         /** 503: the node is draining before it stops. */
-        DRAINING("while draining");
+        DRAINING("while draining"),
+        /** 429: the client address opened sockets faster than {@code --upgrades-per-ip}. */
+        UPGRADE_RATE("from addresses over their upgrade rate"),
+        /** 429: the client address made this node host new rooms faster than {@code --new-rooms-per-ip}. */
+        NEW_ROOM_RATE("from addresses over their new-room rate"),
+        /** Closed with 1013 after the handshake: a new room while the node hosts {@code --max-rooms} rooms. */
+        ROOMS_FULL("to new rooms while the node hosted its most rooms");
 
         final String why;
         final String tag = name().toLowerCase(Locale.ROOT);

@@ -35,7 +35,12 @@ public interface Member {
         /** The server is shutting down or restarting; 1012 makes htmx reconnect. */
         RESTARTING(1012, "server restarting"),
         /** The client broke the rules (e.g. flooding); 1008 "policy violation". */
-        POLICY(1008, "policy violation");
+        POLICY(1008, "policy violation"),
+        /**
+         * The node hosts as many rooms as it may and this one is not among them; 1013 "try again later" makes
+         * htmx reconnect, and the page shows that the server is busy (it looks for this text's start).
+         */
+        BUSY(1013, "server busy: too many rooms open on this server; trying again later");
 
         public final int code;
         public final String text;

@@ -7,8 +7,10 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,11 +55,17 @@ final class Room {
     private Fragment recentRendered;
     /** Appends not yet answered, oldest first (a room's appends complete in call order): see {@link #sendingDue}. */
     private final ArrayDeque<Sending> sending = new ArrayDeque<>();
-    private boolean sendingCheckScheduled;
+    /** The timer of the oldest unanswered sender's deadline, or null. */
+    private ScheduledFuture<?> sendingCheck;
 
     private long lastEventNanos = System.nanoTime();
     /** History reads not yet answered; the room stays awake until they are. */
     private int readsPending;
+    /**
+     * Messages handed to the store and not yet published (or reported as not stored). Counted down on the
+     * store's thread; while any is on its way the room stays awake and its host subscribed.
+     */
+    private final AtomicInteger storing = new AtomicInteger();
     /** Whether a read of the latest page, for a member showing nothing yet, is under way. */
     private boolean latestReadPending;
     /** Members showing nothing yet who joined while that read was under way; served from its result. */
@@ -141,18 +149,23 @@ final class Room {
         forgetAnswered();
         sending.add(answer);
         scheduleSendingCheck();
+        storing.incrementAndGet();
         messages.append(new NewMessage(host.name().value(), author.id(), author.name(), text, lastSentAt, clientId))
                 .whenComplete((message, error) -> {
                     // on the store's thread: publish at once; members get it through the feed. A message
                     // whose sender was told "not sent" at the deadline is published all the same: it is
                     // stored, so every member must see it, and its page takes it as sent by its client id
-                    if (error == null) {
-                        answer.set(true);
-                        feed.publish(message);
-                    } else if (answer.compareAndSet(false, true)) {
-                        // the store logs each failed batch with its reason; a line per message would flood the log
-                        log.debug("{}: message from {} not stored: {}", host.name(), author.id(), error.toString());
-                        member.send(views.notSent(NOT_STORED, clientId, 0));
+                    try {
+                        if (error == null) {
+                            answer.set(true);
+                            feed.publish(message);
+                        } else if (answer.compareAndSet(false, true)) {
+                            // the store logs each failed batch with its reason; a line per message would flood the log
+                            log.debug("{}: message from {} not stored: {}", host.name(), author.id(), error.toString());
+                            member.send(views.notSent(NOT_STORED, clientId, 0));
+                        }
+                    } finally {
+                        storing.decrementAndGet(); // after the publish: the host was subscribed while it ran
                     }
                 });
     }
@@ -184,10 +197,9 @@ final class Room {
     }
 
     private void scheduleSendingCheck() {
-        if (sendingCheckScheduled || sending.isEmpty()) return;
-        sendingCheckScheduled = true;
+        if (sendingCheck != null || sending.isEmpty()) return;
         long dueNanos = sending.peekFirst().sentNanos + settings.storeTimeout().toNanos() - System.nanoTime();
-        host.executor().schedule(() -> host.run(Room::sendingDue), Math.max(0, dueNanos), TimeUnit.NANOSECONDS);
+        sendingCheck = host.executor().schedule(() -> host.run(Room::sendingDue), Math.max(0, dueNanos), TimeUnit.NANOSECONDS);
     }
 
     /**
@@ -196,7 +208,7 @@ final class Room {
      * with nothing to report). One timer per room, for its oldest append, rather than one per message.
      */
     private void sendingDue() {
-        sendingCheckScheduled = false;
+        sendingCheck = null;
         long now = System.nanoTime();
         long timeoutNanos = settings.storeTimeout().toNanos();
         while (!sending.isEmpty()) {
@@ -233,6 +245,11 @@ final class Room {
     /** Who joined, left or was renamed, on any node: shown in the next presence update. */
     void presenceChanged(PresenceBoard.Change change) {
         touch();
+        if (members.count() == 0) {
+            // nobody here to tell (the change is most often this node's own last member leaving); whoever
+            // joins next is shown who is here when joining. Gathering it would only keep an empty room awake
+            return;
+        }
         for (PresenceBoard.Rename rename : change.renamed()) {
             // a rename made on another node: this node's sockets of that user take the name too
             usersHere.renamed(rename.user().id(), rename.user().name());
@@ -295,8 +312,23 @@ final class Room {
 
     /** True when the room has had no event for {@code idleNanos} and waits for nothing: it may sleep. */
     boolean canSleep(long nowNanos, long idleNanos) {
+        return waitsForNothing() && nowNanos - lastEventNanos >= idleNanos;
+    }
+
+    /**
+     * True when no history or presence read is unanswered, no presence update is due, no message is on its
+     * way to the store and no sender's deadline is pending: dropping the room now loses nothing. The host of
+     * an empty room asks this.
+     */
+    boolean waitsForNothing() {
         forgetAnswered(); // a sender not yet answered keeps the room awake until the store or the deadline answers
-        return readsPending == 0 && !presenceUpdateScheduled && sending.isEmpty() && nowNanos - lastEventNanos >= idleNanos;
+        if (sending.isEmpty() && sendingCheck != null) {
+            // every sender has its answer: the deadline would find nothing to do, and firing on a room gone
+            // from memory it would bring the room back for nobody
+            sendingCheck.cancel(false);
+            sendingCheck = null;
+        }
+        return readsPending == 0 && !presenceUpdateScheduled && storing.get() == 0 && sending.isEmpty();
     }
 
     // ---- catching up

@@ -1,11 +1,13 @@
 package chatroom.room;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -17,13 +19,23 @@ import org.slf4j.LoggerFactory;
  * while a room sleeps: the sockets and the cursor, nothing more. The web layer calls {@link #join},
  * {@link #say} and {@link #leave}; each is posted to the room's thread, waking the room if it sleeps.
  *
+ * <p>A host with no members whose room waits for nothing is removed from {@link Rooms} within about
+ * {@link #EMPTY_CHECK} of its last member leaving (or of its start, for a host nobody joined), whatever
+ * {@code --room-idle} says: an empty room is worth nothing to keep, and a client that enters room after
+ * room and leaves each at once would otherwise keep them all in memory (with their feed and presence
+ * subscriptions) for the idle time. A room with members sleeps after the idle time, as before.
+ *
  * <p>Threading: everything here is read and written only on the room's thread, which runs one task
- * at a time. A host with no members whose room sleeps is removed from {@link Rooms}; an
- * event that reaches a removed host (a race with a new join) is passed on to the room's current host.
+ * at a time. An event that reaches a removed host (a race with a new join) is passed on to the room's
+ * current host; what the feed or the board still brings a removed host is dropped (the current host, if
+ * there is one, has subscriptions and a cursor of its own).
  */
 public final class RoomHost {
 
     private static final Logger log = LoggerFactory.getLogger(RoomHost.class);
+
+    /** How soon after its last member leaves an empty host looks whether it can go. */
+    static final Duration EMPTY_CHECK = Duration.ofSeconds(1);
 
     /** What every room of this node works with. */
     record Services(
@@ -54,6 +66,7 @@ public final class RoomHost {
     private List<Consumer<Room>> waiting = new ArrayList<>();
     private Room room;
     private boolean removed;
+    private boolean emptyCheckScheduled;
 
     RoomHost(RoomName name, ScheduledExecutorService executor, Rooms rooms, Services services) {
         this.name = name;
@@ -68,8 +81,11 @@ public final class RoomHost {
     /** Subscribes to the room's messages and finds where the room stands; events wait until it is known. */
     void start() {
         services.feed().subscribe(name.value(), this::arrived);
-        services.board().watch(name.value(), change -> run(room -> room.presenceChanged(change)));
-        executor.execute(cursor::start);
+        services.board().watch(name.value(), this::presenceChanged);
+        executor.execute(() -> {
+            cursor.start();
+            checkEmptyLater(); // a host nobody joins (the upgrade failed) goes too
+        });
     }
 
     public RoomName name() {
@@ -131,6 +147,10 @@ public final class RoomHost {
 
     private void offerArrived() {
         offerPosted.set(false); // before polling: a message added from now on posts a task of its own
+        if (removed) {
+            arrived.clear(); // posted before the unsubscribe; no member here is waiting for it
+            return;
+        }
         for (Message message; (message = arrived.poll()) != null; ) {
             cursor.offer(message);
         }
@@ -166,7 +186,28 @@ public final class RoomHost {
                 log.error("{}: event failed", name, e);
             }
             members.flush();
+            if (members.count() == 0) {
+                checkEmptyLater();
+            }
         }
+    }
+
+    /**
+     * On the board's thread. A change that reaches a host removed meanwhile goes to the room's current host
+     * if there is one; with none, no member on this node is there to be told, and a new host's first member
+     * reads who is here anyway. Passing it on through {@link #run} would make a host for nobody.
+     */
+    private void presenceChanged(PresenceBoard.Change change) {
+        executor.execute(() -> {
+            if (removed) {
+                RoomHost current = rooms.current(name);
+                if (current != null) {
+                    current.presenceChanged(change);
+                }
+            } else {
+                handle(room -> room.presenceChanged(change));
+            }
+        });
     }
 
     // ---- on the room's thread
@@ -180,6 +221,9 @@ public final class RoomHost {
     }
 
     private void deliver(Message message) {
+        if (removed) {
+            return; // a gap read that came back after the host went: nobody here to deliver to
+        }
         try {
             awakeRoom().deliver(message);
         } catch (RuntimeException e) {
@@ -203,12 +247,46 @@ public final class RoomHost {
                 room = null;
                 rooms.slept(this);
             }
-            if (room == null && members.count() == 0 && waiting.isEmpty()) {
-                removed = true;
-                services.feed().unsubscribe(name.value());
-                services.board().unwatch(name.value());
-                rooms.remove(this);
-            }
+            removeIfEmpty();
         });
+    }
+
+    private void checkEmptyLater() {
+        if (emptyCheckScheduled || removed) {
+            return;
+        }
+        emptyCheckScheduled = true;
+        executor.schedule(
+                () -> {
+                    emptyCheckScheduled = false;
+                    if (removed || members.count() > 0) {
+                        return; // a member came back: the idle time applies again
+                    }
+                    if (room != null && room.waitsForNothing()) {
+                        room = null;
+                        rooms.slept(this);
+                    }
+                    if (!removeIfEmpty()) {
+                        checkEmptyLater(); // a read, a store write or a start still under way: look again
+                    }
+                },
+                EMPTY_CHECK.toMillis(),
+                TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Removes this host if it has no members, its room sleeps and no event waits for the cursor. The order
+     * matters: the feed and the board let go of the room before {@link Rooms} does, so that a new host for
+     * the same room, made from then on, subscribes after this one has unsubscribed.
+     */
+    private boolean removeIfEmpty() {
+        if (room != null || members.count() > 0 || !waiting.isEmpty() || !cursor.started()) {
+            return false;
+        }
+        removed = true;
+        services.feed().unsubscribe(name.value());
+        services.board().unwatch(name.value());
+        rooms.remove(this);
+        return true;
     }
 }

@@ -15,9 +15,13 @@ import org.slf4j.LoggerFactory;
 /**
  * Every room that has members on this node, by name. The web layer asks it for a room's {@link
  * RoomHost} and talks to that; hosts come into being on first use. A background sweep lets idle rooms
- * sleep (their {@link Room} leaves memory while their sockets stay open) and removes hosts that have
- * neither room nor members. When the {@link MessageFeed} may have lost messages, every room here checks
- * the store for what it has not seen.
+ * sleep (their {@link Room} leaves memory while their sockets stay open); a host whose last member has
+ * left removes itself within about a second ({@link RoomHost}). When the {@link MessageFeed} may have
+ * lost messages, every room here checks the store for what it has not seen.
+ *
+ * <p>The node hosts at most {@code maxRooms} rooms at once: {@link #admit} refuses a room not hosted
+ * yet beyond that, so that rooms made faster than they go cannot take the heap, whatever their cost.
+ * The default comes from the heap ({@link #maxRoomsForHeap}).
  *
  * <p>Threading: safe from any thread. Each host is given one single-threaded executor from {@code
  * executors} (in production an event loop) and keeps it for life.
@@ -31,6 +35,20 @@ public final class Rooms implements AutoCloseable {
     private final Supplier<ScheduledExecutorService> executors;
     private final ScheduledExecutorService sweeper;
     private final AtomicInteger awake = new AtomicInteger();
+    /** Hosts in {@link #hosts}, and those being made: taken before a host is made, so the cap is never overshot. */
+    private final AtomicInteger hosted = new AtomicInteger();
+    private final int maxRooms;
+
+    /**
+     * Heap counted per hosted room when sizing the cap from the heap: an empty awake room (its host, its
+     * {@link Room}, its cursor, its feed and presence subscriptions) takes about this much, a little less on
+     * one node (docs/LIMITS.md). Its members and their recent messages are counted with the connections.
+     */
+    static final long HEAP_PER_ROOM = 4 << 10;
+    /** The share of the heap hosted rooms may take when the cap is sized from the heap. */
+    static final int HEAP_SHARE_DIVISOR = 4;
+    /** The cap's floor when sized from the heap, for the smallest heaps. */
+    static final int MIN_ROOMS = 100;
 
     public Rooms(
             MessageStore messages,
@@ -40,7 +58,20 @@ public final class Rooms implements AutoCloseable {
             RoomSettings settings,
             Supplier<ScheduledExecutorService> executors,
             Clock clock) {
-        this(messages, feed, board, views, settings, executors, clock, CatchUps.sizedForHeap());
+        this(messages, feed, board, views, settings, executors, clock, maxRoomsForHeap());
+    }
+
+    /** {@code maxRooms}: the most rooms this node hosts at once (see {@link #admit}). */
+    public Rooms(
+            MessageStore messages,
+            MessageFeed feed,
+            PresenceBoard board,
+            RoomViews views,
+            RoomSettings settings,
+            Supplier<ScheduledExecutorService> executors,
+            Clock clock,
+            int maxRooms) {
+        this(messages, feed, board, views, settings, executors, clock, CatchUps.sizedForHeap(), maxRooms);
     }
 
     Rooms(
@@ -52,6 +83,23 @@ public final class Rooms implements AutoCloseable {
             Supplier<ScheduledExecutorService> executors,
             Clock clock,
             CatchUps catchUps) {
+        this(messages, feed, board, views, settings, executors, clock, catchUps, maxRoomsForHeap());
+    }
+
+    Rooms(
+            MessageStore messages,
+            MessageFeed feed,
+            PresenceBoard board,
+            RoomViews views,
+            RoomSettings settings,
+            Supplier<ScheduledExecutorService> executors,
+            Clock clock,
+            CatchUps catchUps,
+            int maxRooms) {
+        if (maxRooms < 1) {
+            throw new IllegalArgumentException("maxRooms must be at least 1: " + maxRooms);
+        }
+        this.maxRooms = maxRooms;
         this.services = new RoomHost.Services(messages, feed, board, views, settings, clock, catchUps);
         this.executors = executors;
         this.sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -77,15 +125,56 @@ public final class Rooms implements AutoCloseable {
         feed.whenMessagesMayBeLost(this::checkTails);
     }
 
-    /** The host of the named room, made on first use. */
+    /**
+     * A quarter of this JVM's heap at {@link #HEAP_PER_ROOM} a room: 16,384 rooms for the 256 MB that
+     * {@code ./chatroom run} gives, at least {@link #MIN_ROOMS}.
+     */
+    public static int maxRoomsForHeap() {
+        long heap = Runtime.getRuntime().maxMemory();
+        return Math.clamp(heap / HEAP_SHARE_DIVISOR / HEAP_PER_ROOM, MIN_ROOMS, Integer.MAX_VALUE);
+    }
+
+    /** The most rooms this node hosts at once. */
+    public int maxRooms() {
+        return maxRooms;
+    }
+
+    /** The host of the named room, made on first use, whatever the cap: for events of members already here. */
     public RoomHost get(RoomName name) {
+        return host(name, false);
+    }
+
+    /**
+     * The host of the named room for a new socket, made on first use; null when the room is not hosted here
+     * and this node hosts {@link #maxRooms} rooms already. Rooms already hosted are always admitted.
+     */
+    public RoomHost admit(RoomName name) {
+        return host(name, true);
+    }
+
+    /** True when this node hosts the room now (its members would join it rather than make it). */
+    public boolean hosts(RoomName name) {
+        return hosts.containsKey(name.value());
+    }
+
+    /** The room's host, or null when this node does not host it now. */
+    RoomHost current(RoomName name) {
+        return hosts.get(name.value());
+    }
+
+    private RoomHost host(RoomName name, boolean capped) {
         RoomHost host = hosts.get(name.value());
         if (host != null) {
             return host;
         }
+        if (hosted.incrementAndGet() > maxRooms && capped) {
+            hosted.decrementAndGet();
+            return null;
+        }
         RoomHost made = new RoomHost(name, executors.get(), this, services);
         host = hosts.putIfAbsent(name.value(), made);
         if (host != null) {
+            hosted.decrementAndGet();
             return host; // another thread made it first
         }
         made.start();
@@ -138,7 +227,9 @@ public final class Rooms implements AutoCloseable {
     }
 
     void remove(RoomHost host) {
-        hosts.remove(host.name().value(), host);
+        if (hosts.remove(host.name().value(), host)) {
+            hosted.decrementAndGet();
+        }
     }
 
     @Override

@@ -9,10 +9,22 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 final class HttpException extends RuntimeException {
 
     final HttpResponseStatus status;
+    /** Seconds after which the client may try again (a Retry-After header), or 0 to send none. */
+    final long retryAfterSeconds;
 
     HttpException(HttpResponseStatus status, String message) {
+        this(status, message, 0);
+    }
+
+    private HttpException(HttpResponseStatus status, String message, long retryAfterSeconds) {
         super(message, null, false, false);
         this.status = status;
+        this.retryAfterSeconds = retryAfterSeconds;
+    }
+
+    /** 429 with a Retry-After of {@code retryAfterSeconds}. */
+    static HttpException tooManyRequests(String why, long retryAfterSeconds) {
+        return new HttpException(HttpResponseStatus.TOO_MANY_REQUESTS, why, retryAfterSeconds);
     }
 
     static HttpException notFound(String what) {

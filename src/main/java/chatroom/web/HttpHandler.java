@@ -148,7 +148,10 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private Response errorResponse(Throwable error, FullHttpRequest http) {
         Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
         if (cause instanceof HttpException e) {
-            return errorResponse(e.status, e.getMessage());
+            Response response = errorResponse(e.status, e.getMessage());
+            return e.retryAfterSeconds > 0
+                    ? response.header(HttpHeaderNames.RETRY_AFTER, Long.toString(e.retryAfterSeconds))
+                    : response;
         }
         if (cause instanceof InvalidInputException e) {
             return errorResponse(HttpResponseStatus.BAD_REQUEST, e.getMessage());

@@ -1,11 +1,14 @@
 package chatroom.web;
 
 import chatroom.metrics.Meters;
+import chatroom.room.Member;
 import chatroom.room.RoomHost;
 import chatroom.room.RoomName;
 import chatroom.room.RoomViews;
 import chatroom.room.Rooms;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -15,11 +18,18 @@ import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
 import io.netty.channel.group.ChannelGroup;
+import java.util.concurrent.TimeUnit;
 
 /**
- * The WebSocket endpoint of every room: checks an upgrade (origin, connection limit, identity), performs
- * the handshake, and hands the connection to a {@link WebSocketMember} in its room. Called by {@link
- * HttpHandler} on the connection's event loop.
+ * The WebSocket endpoint of every room: checks an upgrade (origin, the address's upgrade and new-room
+ * rates, connection limits, the node's room cap, identity), performs the handshake, and hands the
+ * connection to a {@link WebSocketMember} in its room. Called by {@link HttpHandler} on the connection's
+ * event loop.
+ *
+ * <p>Refusals before the handshake are HTTP statuses (403, 429, 503), which a browser's page cannot read;
+ * the one a page must be able to show, a node hosting as many rooms as it may, is a handshake followed by
+ * a close with 1013 and a reason ({@link Member.CloseReason#BUSY}): htmx reconnects after it, and the page
+ * says that the server is busy meanwhile.
  */
 final class RoomSockets {
 
@@ -29,6 +39,8 @@ final class RoomSockets {
     /** The names Netty's handshaker gives the frame decoder and encoder it adds, which we take out again. */
     private static final String WS_DECODER = "wsdecoder";
     private static final String WS_ENCODER = "wsencoder";
+    /** A refused socket that does not answer our close frame within this time is cut off without it. */
+    private static final long CLOSE_GRACE_MILLIS = 1_000;
 
     private final Rooms rooms;
     private final RoomViews views;
@@ -40,10 +52,12 @@ final class RoomSockets {
     private final MemberLimits limits;
     private final Senders senders;
     private final SocketSlots slots;
+    private final UpgradeRates rates;
     private final Health health;
 
     RoomSockets(Rooms rooms, RoomViews views, Identities identities, Origins origins, ChannelGroup sockets,
-            int maxFrameBytes, MemberLimits limits, Senders senders, SocketSlots slots, Health health) {
+            int maxFrameBytes, MemberLimits limits, Senders senders, SocketSlots slots, UpgradeRates rates,
+            Health health) {
         this.rooms = rooms;
         this.views = views;
         this.identities = identities;
@@ -53,6 +67,7 @@ final class RoomSockets {
         this.limits = limits;
         this.senders = senders;
         this.slots = slots;
+        this.rates = rates;
         this.health = health;
         // only the handshake reads this (the member reads the frames): it agrees to no extension, since
         // permessage-deflate would hold ~300 KB of zlib state per socket
@@ -81,6 +96,12 @@ final class RoomSockets {
             throw new HttpException(HttpResponseStatus.SERVICE_UNAVAILABLE,
                     "This server is restarting. Please connect again in a moment.");
         }
+        // every attempt counts, answered or not: a client that enters room after room and leaves each at
+        // once holds no socket for the socket caps to see
+        rates.upgrade(request.client());
+        if (!rooms.hosts(name)) {
+            rates.newRoom(request.client());
+        }
         long afterSeq = afterSeq(request.query("after"));
         Identity identity = request.identity();
         Channel channel = request.ctx.channel();
@@ -97,7 +118,12 @@ final class RoomSockets {
         if (identity.issued()) {
             extra.set(HttpHeaderNames.SET_COOKIE, request.setCookie(identity));
         }
-        RoomHost host = rooms.get(name);
+        RoomHost host = rooms.admit(name);
+        if (host == null) {
+            Meters.upgradeRefused(Meters.UpgradeRefusal.ROOMS_FULL);
+            refuseBusy(request, handshaker, extra);
+            return;
+        }
         // shared with the user's and the address's other sockets from now until this one closes
         String userId = identity.userId();
         Senders.Sender user = senders.opened(userId, host);
@@ -126,6 +152,60 @@ final class RoomSockets {
         pipeline.remove(WS_ENCODER);
         pipeline.replace(WS_DECODER, "member", member);
         pipeline.remove(request.ctx.name());
+    }
+
+    /**
+     * Completes the handshake only to close with {@link Member.CloseReason#BUSY}: the one refusal a page can
+     * read. Nothing of a room is made; the socket holds its slot until the client answers the close, or for
+     * {@link #CLOSE_GRACE_MILLIS} at most.
+     */
+    private void refuseBusy(Request request, WebSocketServerHandshaker handshaker, HttpHeaders extra) {
+        Channel channel = request.ctx.channel();
+        ChannelPipeline pipeline = channel.pipeline();
+        HttpTimeouts.remove(pipeline);
+        Member.CloseReason busy = Member.CloseReason.BUSY;
+        handshaker.handshake(channel, request.http, extra, channel.newPromise()).addListener(done -> {
+            if (!done.isSuccess()) {
+                channel.close();
+                return;
+            }
+            Meters.closedByServer(busy.code);
+            channel.writeAndFlush(ControlFrames.close(channel.alloc(), busy.code, busy.text), channel.voidPromise());
+            channel.eventLoop().schedule(() -> channel.close(), CLOSE_GRACE_MILLIS, TimeUnit.MILLISECONDS);
+        });
+        pipeline.remove(WS_ENCODER);
+        pipeline.replace(WS_DECODER, "refused", new Refused(maxFrameBytes));
+        pipeline.remove(request.ctx.name());
+    }
+
+    /** Reads what a refused socket sends until its close, which ends the connection; the rest is ignored. */
+    private static final class Refused extends WebSocketFrameReader {
+
+        Refused(int maxFrameBytes) {
+            super(hardFrameCap(maxFrameBytes));
+        }
+
+        @Override
+        void onText(ChannelHandlerContext ctx, ByteBuf payload) {}
+
+        @Override
+        void onBinary(ChannelHandlerContext ctx, ByteBuf payload) {}
+
+        @Override
+        void onPing(ChannelHandlerContext ctx, ByteBuf payload) {}
+
+        @Override
+        void onPong(ChannelHandlerContext ctx) {}
+
+        @Override
+        void onClose(ChannelHandlerContext ctx, ByteBuf payload) {
+            ctx.close(); // the client's answer to our close
+        }
+
+        @Override
+        void onProtocolError(ChannelHandlerContext ctx, int code, String reason) {
+            ctx.close();
+        }
     }
 
     /**

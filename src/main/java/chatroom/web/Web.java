@@ -41,6 +41,10 @@ public final class Web {
             double framesPerSecond,
             int frameBurst,
             int renamesPerMinute,
+            double upgradesPerIpPerSecond,
+            int upgradeBurstPerIp,
+            double newRoomsPerIpPerSecond,
+            int newRoomBurstPerIp,
             int maxConnections,
             Set<String> allowedOrigins,
             Duration requestTimeout,
@@ -68,6 +72,10 @@ public final class Web {
                     config.framesPerSecond(),
                     config.frameBurst(),
                     config.renamesPerMinute(),
+                    config.upgradesPerIpPerSecond(),
+                    config.upgradeBurstPerIp(),
+                    config.newRoomsPerIpPerSecond(),
+                    config.newRoomBurstPerIp(),
                     config.maxConnections(),
                     config.allowedOrigins(),
                     config.requestTimeout(),
@@ -130,7 +138,10 @@ public final class Web {
         MemberLimits limits = new MemberLimits(Rate.perSecond(settings.messagesPerSecond(), settings.messageBurst()),
                 Rate.perSecond(settings.framesPerSecond(), settings.frameBurst()), 50);
         RoomSockets roomSockets = new RoomSockets(rooms, views, identities, origins, sockets, settings.maxFrameBytes(),
-                limits, senders, new SocketSlots(settings.maxConnections(), settings.maxSocketsPerIp()), health);
+                limits, senders, new SocketSlots(settings.maxConnections(), settings.maxSocketsPerIp()),
+                new UpgradeRates(settings.upgradesPerIpPerSecond(), settings.upgradeBurstPerIp(),
+                        settings.newRoomsPerIpPerSecond(), settings.newRoomBurstPerIp()),
+                health);
         Routes routes = new Routes()
                 .get("/", pages::lobby)
                 .get("/enter", pages::enter)

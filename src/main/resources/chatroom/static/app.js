@@ -16,7 +16,8 @@
     connected: 'Connected',
     reconnecting: 'Reconnecting…',
     offline: 'Offline',
-    closed: 'Disconnected'
+    closed: 'Disconnected',
+    busy: 'The server is busy; trying again…'
   }
 
   function $ (id) { return document.getElementById(id) }
@@ -56,6 +57,7 @@
 
   document.addEventListener('htmx:wsConnecting', function () {
     if (navigator.onLine === false) setState('offline')
+    else if (busyInARow > 0) setState('busy') // still busy until a socket stays
     else setState(everOpen ? 'reconnecting' : 'connecting')
   })
   document.addEventListener('htmx:wsOpen', function (e) {
@@ -67,10 +69,21 @@
     pingTimer = setInterval(function () { socket.sendImmediately('ping') }, PING_EVERY_MS)
     if (reconnected) resendUnconfirmed(socket)
   })
+  // a server hosting as many rooms as it may takes the socket only to close it with 1013 and a reason that
+  // starts so; htmx reconnects, and since the socket did open, htmx's own back-off starts over each time:
+  // the page backs off instead, as htmx does after failed connects (up to ~64 s apart, jittered)
+  var BUSY_REASON = 'server busy'
+  var busyInARow = 0
+  htmx.config.wsReconnectDelay = function (retryCount) {
+    return 1000 * Math.pow(2, Math.min(Math.max(retryCount, busyInARow), 6)) * Math.random()
+  }
   document.addEventListener('htmx:wsClose', function (e) {
     clearInterval(pingTimer)
     var code = e.detail.event && e.detail.event.code
-    if (RECONNECTING_CODES.indexOf(code) < 0) setState('closed') // htmx gives up on these; a reload starts over
+    var busy = code === 1013 && String(e.detail.event.reason || '').indexOf(BUSY_REASON) === 0
+    busyInARow = busy ? busyInARow + 1 : 0
+    if (busy) setState('busy')
+    else if (RECONNECTING_CODES.indexOf(code) < 0) setState('closed') // htmx gives up on these; a reload starts over
     else setState(navigator.onLine === false ? 'offline' : 'reconnecting')
   })
   window.addEventListener('offline', function () { if (state !== 'closed') setState('offline') })

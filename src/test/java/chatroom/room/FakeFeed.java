@@ -2,6 +2,8 @@ package chatroom.room;
 
 import chatroom.cluster.InProcessFeed;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
@@ -16,6 +18,18 @@ final class FakeFeed implements MessageFeed {
     private final InProcessFeed feed = new InProcessFeed();
     private final List<Runnable> rechecks = new CopyOnWriteArrayList<>();
     private volatile Predicate<Message> lose = m -> false;
+    private final Set<String> subscribed = ConcurrentHashMap.newKeySet();
+    private final List<Message> published = new CopyOnWriteArrayList<>();
+
+    /** The rooms subscribed to now. */
+    Set<String> subscribed() {
+        return subscribed;
+    }
+
+    /** Every message published so far, lost or not. */
+    List<Message> published() {
+        return published;
+    }
 
     /** From now on, loses the messages that match. */
     void lose(Predicate<Message> which) {
@@ -34,6 +48,7 @@ final class FakeFeed implements MessageFeed {
 
     @Override
     public void publish(Message message) {
+        published.add(message);
         if (!lose.test(message)) {
             feed.publish(message);
         }
@@ -41,11 +56,13 @@ final class FakeFeed implements MessageFeed {
 
     @Override
     public void subscribe(String room, Consumer<Message> receiver) {
+        subscribed.add(room);
         feed.subscribe(room, receiver);
     }
 
     @Override
     public void unsubscribe(String room) {
+        subscribed.remove(room);
         feed.unsubscribe(room);
     }
 
