@@ -77,9 +77,25 @@ public final class TestServer implements AutoCloseable {
         return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    /** The server's /status counts, e.g. {@code status().get("connections")}. */
+    /**
+     * The server's /status counts, e.g. {@code status().get("connections")}. Asked from 127.0.0.2, an
+     * address of this machine that is never a test's trusted proxy (127.0.0.1): /status answers only this
+     * machine, and a trusted proxy never counts as it.
+     */
     public Map<String, Integer> status() throws IOException, InterruptedException {
-        String body = get("/status").body();
+        String body;
+        try (java.net.Socket socket = new java.net.Socket()) {
+            socket.bind(new java.net.InetSocketAddress("127.0.0.2", 0));
+            socket.connect(new java.net.InetSocketAddress("127.0.0.1", port()), 10_000);
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(("GET /status HTTP/1.1\r\nHost: 127.0.0.1:" + port()
+                    + "\r\nConnection: close\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+            String reply = new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            if (!reply.startsWith("HTTP/1.1 200")) {
+                throw new AssertionError("/status answered " + reply.lines().findFirst().orElse("nothing"));
+            }
+            body = reply.substring(reply.indexOf("\r\n\r\n") + 4);
+        }
         Map<String, Integer> counts = new java.util.HashMap<>();
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"(\\w+)\":(\\d+)").matcher(body);
         while (m.find()) {
