@@ -68,7 +68,7 @@ public record Config(
             Duration hsts,
             boolean publicStatus) {}
 
-    /** A sustained rate with room for a burst: {@code perSecond} events a second, {@code burst} at once; 0 per second is no limit. */
+    /** A sustained rate with room for a burst: {@code perSecond} events a second, {@code burst} at once; 0 a second is no limit. */
     public record Rate(double perSecond, int burst) {}
 
     /**
@@ -130,7 +130,10 @@ public record Config(
         public static final Duration SLOW_REDIS = RedisPresence.Settings.DEFAULT_COMMAND_TIMEOUT;
     }
 
-    /** Which stored messages are deleted: older than {@code keep} (empty: forever), beyond {@code keepPerRoom} a room (0: all kept); checked every {@code pruneEvery}. */
+    /**
+     * Which stored messages are deleted: those older than {@code keep} (empty: none for their age), and those
+     * beyond a room's {@code keepPerRoom} newest (0: none for their count); looked for every {@code pruneEvery}.
+     */
     public record Retention(Optional<Duration> keep, long keepPerRoom, Duration pruneEvery) {}
 
     /** The management listener serving {@code GET /metrics}; {@code port} is {@link #METRICS_OFF} when there is none. */
