@@ -27,64 +27,97 @@ import java.util.function.Function;
  * {@link IllegalArgumentException} with a message that names the setting, the value and what was
  * expected (passwords in URLs are shown as {@code ***}, and a secret's value never).
  *
+ * <p>{@code SETTINGS} is the one list of flags, environment variables, defaults and help texts; the parsed
+ * values are grouped by area, one record each, and each area is built from the values by flag name in one
+ * small method ({@code listen(values)}, {@code limits(values)}…). A new setting is a row in the table, a
+ * component of its area and one line in that area's method; the records' own {@code toString} shows them
+ * all, with the secret and the passwords in URLs hidden by their types ({@link Secret}, {@link Url}).
+ *
  * <p>Two modes: embedded (no {@code --database}, no {@code --redis}: SQLite file {@code --db}, one
  * node) and cluster (both set: PostgreSQL and Redis shared by every node, see {@link #clusterMode()}).
  * A cluster node must be given the identity secret every node shares, since a cookie signed by one
  * node has to verify on all of them.
  */
 public record Config(
-        String host,
-        int port,
-        Path db,
-        Path secretFile,
-        int maxMessageChars,
-        int maxFrameBytes,
-        int historyMessages,
-        Duration roomIdleTimeout,
-        int sendQueueBytes,
-        double messagesPerSecond,
-        int messageBurst,
-        double userMessagesPerSecond,
-        int userMessageBurst,
-        double ipMessagesPerSecond,
-        int ipMessageBurst,
-        double framesPerSecond,
-        int frameBurst,
-        int renamesPerMinute,
-        double upgradesPerIpPerSecond,
-        int upgradeBurstPerIp,
-        double newRoomsPerIpPerSecond,
-        int newRoomBurstPerIp,
-        int maxRooms,
-        Set<String> allowedOrigins,
-        int maxConnections,
-        String transport,
-        Duration socketIdle,
-        Duration requestTimeout,
-        Duration httpIdle,
-        int maxSocketsPerIp,
-        List<String> trustedProxies,
-        int ipv6PrefixBits,
-        String publicUrl,
-        Duration hsts,
-        Duration cookieMaxAge,
-        boolean publicStatus,
-        boolean newSecret,
-        String databaseUrl,
-        String redisUrl,
-        String redisPrefix,
-        Duration tailCheck,
-        String nodeId,
-        Optional<Secret> sharedSecret,
-        Duration drain,
-        Presence presence,
-        Optional<Duration> keep,
-        long keepPerRoom,
-        Duration pruneEvery,
-        String metricsHost,
-        int metricsPort,
-        String logFormat,
-        Duration storeTimeout) {
+        Listen listen,
+        Limits limits,
+        Identity identity,
+        Rooms rooms,
+        Store store,
+        Cluster cluster,
+        Retention retention,
+        Metrics metrics,
+        String logFormat) {
+
+    /**
+     * Where the edge listens and what it believes of the requests it gets: the address and port, how
+     * sockets are driven, the timeouts of idle sockets and slow requests, the site's public address and
+     * the origins allowed besides it, the proxies whose forwarded headers count, HSTS, and who may read
+     * {@code /status}.
+     */
+    public record Listen(
+            String host,
+            int port,
+            String transport,
+            Duration socketIdle,
+            Duration requestTimeout,
+            Duration httpIdle,
+            String publicUrl,
+            Set<String> allowedOrigins,
+            List<String> trustedProxies,
+            Duration hsts,
+            boolean publicStatus) {}
+
+    /** A sustained rate with room for a burst: {@code perSecond} events a second, {@code burst} at once; 0 a second is no limit. */
+    public record Rate(double perSecond, int burst) {}
+
+    /**
+     * What one connection, user or address may make this node do, and how much of it the node holds at
+     * once. The message rates are per socket ({@code --rate}), per user and per client address; the
+     * upgrade and new-room rates are per client address; {@code maxRooms} may be {@link #MAX_ROOMS_AUTO}.
+     */
+    public record Limits(
+            Rate messages,
+            Rate userMessages,
+            Rate ipMessages,
+            Rate frames,
+            int renamesPerMinute,
+            Rate upgradesPerIp,
+            Rate newRoomsPerIp,
+            int maxMessageChars,
+            int maxFrameBytes,
+            int sendQueueBytes,
+            int maxConnections,
+            int maxSocketsPerIp,
+            int ipv6PrefixBits,
+            int maxRooms) {}
+
+    /**
+     * How visitors are recognised: the file of the key that signs identity cookies, or the secret given in
+     * {@code CHATROOM_SECRET} instead; whether a lone server may make a new one over a database with
+     * messages; and how long a cookie lasts.
+     */
+    public record Identity(Path secretFile, Optional<Secret> sharedSecret, boolean newSecret, Duration cookieMaxAge) {}
+
+    /** What a room shows on joining (and per page of scroll-back), and how long an idle one stays in memory. */
+    public record Rooms(int historyMessages, Duration idleTimeout) {}
+
+    /** The embedded SQLite file, and how long a message may take to be stored (on PostgreSQL too). */
+    public record Store(Path db, Duration timeout) {}
+
+    /**
+     * Cluster mode: the PostgreSQL and Redis every node shares (both empty for one embedded node), the
+     * deployment's Redis prefix, this node's id, how often it checks the rooms' tails in the database, how
+     * long it spends handing its sockets to the others when it stops, and the presence liveness timings.
+     */
+    public record Cluster(
+            Url database, Url redis, String redisPrefix, Duration tailCheck, String nodeId, Duration drain, Presence presence) {
+
+        /** True when several nodes share PostgreSQL and Redis. */
+        public boolean on() {
+            return !database.isEmpty();
+        }
+    }
 
     /**
      * How cluster nodes tell each other they are alive (see {@code RedisPresence}): each refreshes its
@@ -97,10 +130,19 @@ public record Config(
         public static final Duration SLOW_REDIS = RedisPresence.Settings.DEFAULT_COMMAND_TIMEOUT;
     }
 
-    /** {@link #maxRooms} when it is sized from the heap ({@code --max-rooms auto}); 0 is no cap. */
+    /**
+     * Which stored messages are deleted: those older than {@code keep} (empty: none for their age), and those
+     * beyond a room's {@code keepPerRoom} newest (0: none for their count); looked for every {@code pruneEvery}.
+     */
+    public record Retention(Optional<Duration> keep, long keepPerRoom, Duration pruneEvery) {}
+
+    /** The management listener serving {@code GET /metrics}; {@code port} is {@link #METRICS_OFF} when there is none. */
+    public record Metrics(String host, int port) {}
+
+    /** {@link Limits#maxRooms} when it is sized from the heap ({@code --max-rooms auto}); 0 is no cap. */
     public static final int MAX_ROOMS_AUTO = -1;
 
-    /** {@link #metricsPort} when the management listener is off. */
+    /** {@link Metrics#port} when the management listener is off. */
     public static final int METRICS_OFF = -1;
 
     /** The smallest identity secret accepted from {@code CHATROOM_SECRET}, in bytes (HMAC-SHA256's key size). */
@@ -128,6 +170,23 @@ public record Config(
         @Override
         public String toString() {
             return "Secret[" + bytes.length + " bytes]";
+        }
+    }
+
+    /**
+     * A URL that may carry a password ({@code --database}, {@code --redis}); "" when unset. Its
+     * {@code toString} shows the password as {@code ***}, so logging a {@link Config} cannot leak it;
+     * {@link #value} is the URL to connect with.
+     */
+    public record Url(String value) {
+
+        public boolean isEmpty() {
+            return value.isEmpty();
+        }
+
+        @Override
+        public String toString() {
+            return redact(value);
         }
     }
 
@@ -417,74 +476,106 @@ public record Config(
             }
             values.put(flag, value);
         }
-        Path db = Path.of(values.get("--db"));
-        String secret = values.get("--secret-file");
-        Path secretFile = secret.isBlank() ? siblingOf(db, "chatroom.secret") : Path.of(secret);
-        String databaseUrl = database(values.get("--database"));
-        String redisUrl = redis(values.get("--redis"));
-        Optional<Secret> sharedSecret = secret(values.get("CHATROOM_SECRET"));
-        if (databaseUrl.isEmpty() != redisUrl.isEmpty()) {
-            throw new IllegalArgumentException("cluster mode needs both --database and --redis; only "
-                    + (databaseUrl.isEmpty() ? "--redis" : "--database") + " is set");
-        }
-        if (!databaseUrl.isEmpty() && sharedSecret.isEmpty() && !Files.isRegularFile(secretFile)) {
-            throw new IllegalArgumentException("a cluster node needs the identity secret that every node shares: set "
-                    + "CHATROOM_SECRET, or put it in --secret-file (" + secretFile.toAbsolutePath() + " does not exist);"
-                    + " a cluster node never makes one up, or each node would sign cookies the others reject");
-        }
+        Store store = store(values);
+        Identity identity = identity(values, store.db());
+        Cluster cluster = cluster(values, identity);
         return new Config(
+                listen(values),
+                limits(values),
+                identity,
+                rooms(values),
+                store,
+                cluster,
+                retention(values),
+                metrics(values),
+                oneOf(values, "--log-format", "text", "json"));
+    }
+
+    private static Listen listen(Map<String, String> values) {
+        return new Listen(
                 values.get("--host"),
                 intIn(values, "--port", 0, 65535),
-                db,
-                secretFile,
-                intIn(values, "--max-message-chars", 1, 1_000_000),
-                intIn(values, "--max-frame-bytes", 1024, 16 * 1024 * 1024),
-                intIn(values, "--history", 1, 1000),
-                duration(values, "--room-idle"),
-                intIn(values, "--send-queue-bytes", 4096, 1 << 30),
-                number(values, "--rate", Double::parseDouble, 0.0, 1e9),
-                intIn(values, "--burst", 1, 1_000_000),
-                number(values, "--user-rate", Double::parseDouble, 0.0, 1e9),
-                intIn(values, "--user-burst", 1, 1_000_000),
-                number(values, "--ip-rate", Double::parseDouble, 0.0, 1e9),
-                intIn(values, "--ip-burst", 1, 1_000_000),
-                number(values, "--frame-rate", Double::parseDouble, 0.0, 1e9),
-                intIn(values, "--frame-burst", 1, 1_000_000),
-                intIn(values, "--renames-per-minute", 0, 1_000_000),
-                number(values, "--upgrades-per-ip", Double::parseDouble, 0.0, 1e9),
-                intIn(values, "--upgrade-burst-per-ip", 1, 1_000_000),
-                number(values, "--new-rooms-per-ip", Double::parseDouble, 0.0, 1e9),
-                intIn(values, "--new-room-burst-per-ip", 1, 1_000_000),
-                maxRooms(values),
-                origins(values.get("--allowed-origins")),
-                intIn(values, "--max-connections", 1, 10_000_000),
                 oneOf(values, "--transport", "auto", "io_uring", "epoll", "nio"),
                 duration(values, "--socket-idle"),
                 positive(duration(values, "--request-timeout"), "--request-timeout"),
                 positive(duration(values, "--http-idle"), "--http-idle"),
-                intIn(values, "--max-sockets-per-ip", 1, 10_000_000),
-                addressRanges(values, "--trusted-proxies"),
-                intIn(values, "--ipv6-prefix", 32, 128),
                 publicUrl(values, "--public-url"),
+                origins(values.get("--allowed-origins")),
+                addressRanges(values, "--trusted-proxies"),
                 duration(values, "--hsts"),
-                positive(duration(values, "--cookie-max-age"), "--cookie-max-age"),
-                oneOf(values, "--public-status", "false", "true").equals("true"),
+                oneOf(values, "--public-status", "false", "true").equals("true"));
+    }
+
+    private static Limits limits(Map<String, String> values) {
+        return new Limits(
+                rate(values, "--rate", "--burst"),
+                rate(values, "--user-rate", "--user-burst"),
+                rate(values, "--ip-rate", "--ip-burst"),
+                rate(values, "--frame-rate", "--frame-burst"),
+                intIn(values, "--renames-per-minute", 0, 1_000_000),
+                rate(values, "--upgrades-per-ip", "--upgrade-burst-per-ip"),
+                rate(values, "--new-rooms-per-ip", "--new-room-burst-per-ip"),
+                intIn(values, "--max-message-chars", 1, 1_000_000),
+                intIn(values, "--max-frame-bytes", 1024, 16 * 1024 * 1024),
+                intIn(values, "--send-queue-bytes", 4096, 1 << 30),
+                intIn(values, "--max-connections", 1, 10_000_000),
+                intIn(values, "--max-sockets-per-ip", 1, 10_000_000),
+                intIn(values, "--ipv6-prefix", 32, 128),
+                maxRooms(values));
+    }
+
+    private static Rate rate(Map<String, String> values, String rateFlag, String burstFlag) {
+        return new Rate(number(values, rateFlag, Double::parseDouble, 0.0, 1e9), intIn(values, burstFlag, 1, 1_000_000));
+    }
+
+    private static Identity identity(Map<String, String> values, Path db) {
+        String secret = values.get("--secret-file");
+        return new Identity(
+                secret.isBlank() ? siblingOf(db, "chatroom.secret") : Path.of(secret),
+                secret(values.get("CHATROOM_SECRET")),
                 oneOf(values, "--new-secret", "false", "true").equals("true"),
-                databaseUrl,
-                redisUrl,
+                positive(duration(values, "--cookie-max-age"), "--cookie-max-age"));
+    }
+
+    private static Rooms rooms(Map<String, String> values) {
+        return new Rooms(intIn(values, "--history", 1, 1000), duration(values, "--room-idle"));
+    }
+
+    private static Store store(Map<String, String> values) {
+        return new Store(Path.of(values.get("--db")), positive(values, "--store-timeout"));
+    }
+
+    /** Both URLs or neither; a node given them must also have the secret the others sign cookies with. */
+    private static Cluster cluster(Map<String, String> values, Identity identity) {
+        Url database = new Url(database(values.get("--database")));
+        Url redis = new Url(redis(values.get("--redis")));
+        if (database.isEmpty() != redis.isEmpty()) {
+            throw new IllegalArgumentException("cluster mode needs both --database and --redis; only "
+                    + (database.isEmpty() ? "--redis" : "--database") + " is set");
+        }
+        if (!database.isEmpty() && identity.sharedSecret().isEmpty() && !Files.isRegularFile(identity.secretFile())) {
+            throw new IllegalArgumentException("a cluster node needs the identity secret that every node shares: set "
+                    + "CHATROOM_SECRET, or put it in --secret-file (" + identity.secretFile().toAbsolutePath()
+                    + " does not exist); a cluster node never makes one up, or each node would sign cookies the others reject");
+        }
+        return new Cluster(
+                database,
+                redis,
                 name(values, "--redis-prefix"),
                 positive(values, "--tail-check"),
                 values.get("--node-id").isBlank() ? defaultNodeId() : name(values, "--node-id"),
-                sharedSecret,
                 duration(values, "--drain"),
-                presence(values),
-                keep(values),
-                keepPerRoom(values),
-                positive(values, "--prune-every"),
+                presence(values));
+    }
+
+    private static Retention retention(Map<String, String> values) {
+        return new Retention(keep(values), keepPerRoom(values), positive(values, "--prune-every"));
+    }
+
+    private static Metrics metrics(Map<String, String> values) {
+        return new Metrics(
                 name(values, "--metrics-host"),
-                values.get("--metrics-port").isBlank() ? METRICS_OFF : intIn(values, "--metrics-port", 0, 65535),
-                oneOf(values, "--log-format", "text", "json"),
-                positive(values, "--store-timeout"));
+                values.get("--metrics-port").isBlank() ? METRICS_OFF : intIn(values, "--metrics-port", 0, 65535));
     }
 
     /** {@code --max-rooms}: auto ({@link #MAX_ROOMS_AUTO}), 0 for no cap, or a number of rooms. */
@@ -511,34 +602,9 @@ public record Config(
         return new Presence(heartbeat, nodeTimeout, positive(values, "--presence-sweep"));
     }
 
-    /** Every setting, with passwords in the URLs shown as *** (and the secret as its length only). */
-    @Override
-    public String toString() {
-        return "Config[host=" + host + ", port=" + port + ", db=" + db + ", secretFile=" + secretFile
-                + ", maxMessageChars=" + maxMessageChars + ", maxFrameBytes=" + maxFrameBytes
-                + ", historyMessages=" + historyMessages + ", roomIdleTimeout=" + roomIdleTimeout
-                + ", sendQueueBytes=" + sendQueueBytes + ", messagesPerSecond=" + messagesPerSecond
-                + ", messageBurst=" + messageBurst + ", userMessagesPerSecond=" + userMessagesPerSecond
-                + ", userMessageBurst=" + userMessageBurst + ", ipMessagesPerSecond=" + ipMessagesPerSecond
-                + ", ipMessageBurst=" + ipMessageBurst + ", framesPerSecond=" + framesPerSecond + ", frameBurst=" + frameBurst
-                + ", renamesPerMinute=" + renamesPerMinute + ", upgradesPerIpPerSecond=" + upgradesPerIpPerSecond
-                + ", upgradeBurstPerIp=" + upgradeBurstPerIp + ", newRoomsPerIpPerSecond=" + newRoomsPerIpPerSecond
-                + ", newRoomBurstPerIp=" + newRoomBurstPerIp + ", maxRooms=" + maxRooms + ", allowedOrigins=" + allowedOrigins
-                + ", maxConnections=" + maxConnections + ", transport=" + transport + ", socketIdle=" + socketIdle
-                + ", requestTimeout=" + requestTimeout + ", httpIdle=" + httpIdle + ", maxSocketsPerIp=" + maxSocketsPerIp
-                + ", trustedProxies=" + trustedProxies + ", ipv6PrefixBits=" + ipv6PrefixBits + ", publicUrl=" + publicUrl + ", hsts=" + hsts
-                + ", cookieMaxAge=" + cookieMaxAge + ", publicStatus=" + publicStatus + ", newSecret=" + newSecret
-                + ", databaseUrl=" + redact(databaseUrl) + ", redisUrl=" + redact(redisUrl)
-                + ", redisPrefix=" + redisPrefix + ", tailCheck=" + tailCheck + ", nodeId=" + nodeId
-                + ", sharedSecret=" + sharedSecret + ", drain=" + drain + ", presence=" + presence
-                + ", keep=" + keep + ", keepPerRoom=" + keepPerRoom + ", pruneEvery=" + pruneEvery + ", metricsHost=" + metricsHost
-                + ", metricsPort=" + metricsPort + ", logFormat=" + logFormat
-                + ", storeTimeout=" + storeTimeout + "]";
-    }
-
     /** True when several nodes share PostgreSQL and Redis; false for one node on an embedded SQLite file. */
     public boolean clusterMode() {
-        return !databaseUrl.isEmpty();
+        return cluster.on();
     }
 
     public static String help() {

@@ -36,10 +36,12 @@ import org.slf4j.LoggerFactory;
 /**
  * Starts Chatroom: config → storage → rooms → web, in that order, and stops them in reverse. The only
  * class that knows every package. {@code bench} as the first argument runs the load generator instead, and
- * {@code backup} or {@code export} an operator's command on the database ({@link StoreCommands}).
- * {@code train} the training run of the start-up cache ({@link Training}).
+ * {@code backup} or {@code export} an operator's command on the database ({@link StoreCommands}),
+ * {@code train} the training run of the start-up cache ({@link Training}), which is handed {@link #start}
+ * to start its server with and knows nothing else of this class. An instance is a running server, held
+ * as a {@link Server}.
  */
-public final class Main implements AutoCloseable {
+public final class Main implements Server {
 
     private static final Logger log = LoggerFactory.getLogger(Main.class);
     private static final Duration STATUS_EVERY = Duration.ofMinutes(1);
@@ -58,9 +60,8 @@ public final class Main implements AutoCloseable {
     private final Meters.Gauges gauges;
     private final RefusalLog refusals;
     private final MetricsServer metrics;
-    public final int port;
-    /** The management listener's port, or {@link Config#METRICS_OFF}. */
-    public final int metricsPort;
+    private final int port;
+    private final int metricsPort;
 
     public static void main(String[] args) throws Exception {
         if (args.length > 0 && args[0].equals("bench")) {
@@ -75,7 +76,7 @@ public final class Main implements AutoCloseable {
                     : commands.export(rest, System.getenv(), System.out));
         }
         if (args.length > 0 && args[0].equals("train")) {
-            Training.main(Arrays.copyOfRange(args, 1, args.length));
+            Training.main(Arrays.copyOfRange(args, 1, args.length), Main::start);
             return;
         }
         if (Arrays.asList(args).contains("--help") || Arrays.asList(args).contains("-h")) {
@@ -91,16 +92,16 @@ public final class Main implements AutoCloseable {
             return;
         }
         LogFormat.apply(config.logFormat());
-        Main main;
+        Server main;
         try {
-            main = new Main(config);
+            main = start(config);
         } catch (StartupException e) {
             System.err.println("chatroom: " + e.getMessage());
             System.exit(1);
             return;
         }
         Runtime.getRuntime().addShutdownHook(new Thread(main::close, "shutdown"));
-        String running = "Chatroom is running at http://localhost:" + main.port + "/";
+        String running = "Chatroom is running at http://localhost:" + main.port() + "/";
         if (config.logFormat().equals("json")) {
             log.info(running); // a log shipper reads every line as JSON
         } else {
@@ -108,37 +109,46 @@ public final class Main implements AutoCloseable {
         }
     }
 
-    public Main(Config config) throws Exception {
+    /**
+     * Starts a server: storage, rooms, web and metrics, in that order. Throws {@link StartupException} with
+     * one line for the operator when something it needs is not there (a database, a port).
+     */
+    public static Server start(Config config) throws Exception {
+        return new Main(config);
+    }
+
+    private Main(Config config) throws Exception {
         // 1. storage, migrated on open: PostgreSQL shared by every node, or an SQLite file of this one
         JdbcMessageStore store = startup(() -> config.clusterMode()
-                ? PostgresStore.open(config.databaseUrl(),
-                        JdbcMessageStore.Settings.defaults().withStatementTimeout(config.storeTimeout()))
-                : JdbcMessageStore.openSqlite(config.db()));
+                ? PostgresStore.open(config.cluster().database().value(),
+                        JdbcMessageStore.Settings.defaults().withStatementTimeout(config.store().timeout()))
+                : JdbcMessageStore.openSqlite(config.store().db()));
         refuseToForgetEveryone(config, store);
-        store.startPruning(Retention.of(config.keep(), config.keepPerRoom(), config.pruneEvery()), Clock.systemUTC());
+        Config.Retention retention = config.retention();
+        store.startPruning(Retention.of(retention.keep(), retention.keepPerRoom(), retention.pruneEvery()), Clock.systemUTC());
         this.messages = store;
         // 2. the event loops, which also run the rooms
-        this.server = new WebServer(WebServer.Transport.valueOf(config.transport().toUpperCase(Locale.ROOT)));
+        this.server = new WebServer(WebServer.Transport.valueOf(config.listen().transport().toUpperCase(Locale.ROOT)));
         // 3. rooms, the feed that brings them their committed messages, and who is in them
         RoomSettings roomSettings = RoomSettings.defaults()
-                .withLimits(config.maxMessageChars(), config.historyMessages(), config.roomIdleTimeout())
-                .withStoreTimeout(config.storeTimeout());
+                .withLimits(config.limits().maxMessageChars(), config.rooms().historyMessages(), config.rooms().idleTimeout())
+                .withStoreTimeout(config.store().timeout());
         JteViews views = new JteViews();
         this.feed = startup(() -> feed(config));
         this.presence = startup(() -> presence(config, feed));
         this.rooms = new Rooms(messages, feed, presence, views, roomSettings, server::nextExecutor, Clock.systemUTC(),
-                maxRooms(config));
+                maxRooms(config.limits()));
         // 4. web
-        this.web = new Web(rooms, messages, feed, views, new Assets(), config.secretFile(), roomSettings,
-                Web.Settings.from(config));
+        this.web = new Web(rooms, messages, feed, views, new Assets(), roomSettings,
+                config.listen(), config.limits(), config.identity(), config.clusterMode());
         // a node of a cluster hands its sockets to the others gradually when it stops; a lone server has
         // nobody to hand them to, so it closes them at once and its pages reconnect when it is back
-        this.drainWindow = config.clusterMode() ? config.drain() : Duration.ZERO;
+        this.drainWindow = config.clusterMode() ? config.cluster().drain() : Duration.ZERO;
         // 5. metrics (the listener before the web port opens, so that a port taken fails the start at once),
         // and the log lines that sum up refusals instead of telling each one
-        this.metrics = metricsListener(config);
+        this.metrics = metricsListener(config.metrics());
         this.metricsPort = metrics == null ? Config.METRICS_OFF : metrics.port();
-        this.port = server.start(web, config.host(), config.port(), config.sendQueueBytes(), config.socketIdle());
+        this.port = server.start(web);
         this.gauges = Meters.gauges()
                 .sockets(server::connectionCount)
                 .rooms(rooms::awakeCount, rooms::asleepCount)
@@ -173,14 +183,15 @@ public final class Main implements AutoCloseable {
      * every user a new guest (their cookies no longer verify): refuse, unless told to go ahead.
      */
     private static void refuseToForgetEveryone(Config config, JdbcMessageStore messages) throws StartupException {
-        boolean secretGiven = config.clusterMode() || config.sharedSecret().isPresent();
-        if (secretGiven || Files.exists(config.secretFile()) || config.newSecret()) {
+        Config.Identity identity = config.identity();
+        boolean secretGiven = config.clusterMode() || identity.sharedSecret().isPresent();
+        if (secretGiven || Files.exists(identity.secretFile()) || identity.newSecret()) {
             return;
         }
         if (startup(messages::hasMessages)) {
             messages.close();
-            throw new StartupException(config.secretFile().toAbsolutePath() + " (the identity secret) is missing but "
-                    + config.db().toAbsolutePath() + " holds messages: every user would become a new guest. Put the "
+            throw new StartupException(identity.secretFile().toAbsolutePath() + " (the identity secret) is missing but "
+                    + config.store().db().toAbsolutePath() + " holds messages: every user would become a new guest. Put the "
                     + "secret file back, or start with --new-secret true to make a new one.", null);
         }
     }
@@ -189,8 +200,9 @@ public final class Main implements AutoCloseable {
         if (!config.clusterMode()) {
             return new InProcessFeed();
         }
+        Config.Cluster cluster = config.cluster();
         MessageFeed redis = RedisFeed.connect(RedisFeed.Settings.of(
-                config.redisUrl(), config.redisPrefix(), config.nodeId(), config.tailCheck()));
+                cluster.redis().value(), cluster.redisPrefix(), cluster.nodeId(), cluster.tailCheck()));
         // a fault for the cluster tests: this node's messages never reach the others through Redis
         return "true".equals(System.getenv("CHATROOM_FAULT_NO_PUBLISH")) ? new SilentPublisherFeed(redis) : redis;
     }
@@ -200,8 +212,8 @@ public final class Main implements AutoCloseable {
             return new InProcessPresence();
         }
         RedisFeed redis = (RedisFeed) (feed instanceof SilentPublisherFeed silent ? silent.feed() : feed);
-        Config.Presence timings = config.presence();
-        RedisPresence.Settings settings = RedisPresence.Settings.of(config.redisPrefix(), config.nodeId())
+        Config.Presence timings = config.cluster().presence();
+        RedisPresence.Settings settings = RedisPresence.Settings.of(config.cluster().redisPrefix(), config.cluster().nodeId())
                 .withLiveness(timings.heartbeat(), timings.nodeTimeout(), timings.sweep());
         // a fault for the cluster tests: a duplicate that writes under a live node's id, as one that
         // started while the id's heartbeat was absent would
@@ -232,38 +244,48 @@ public final class Main implements AutoCloseable {
         }
     }
 
-    private static MetricsServer metricsListener(Config config) throws StartupException {
-        if (config.metricsPort() == Config.METRICS_OFF) {
+    private static MetricsServer metricsListener(Config.Metrics config) throws StartupException {
+        if (config.port() == Config.METRICS_OFF) {
             return null;
         }
         try {
-            return MetricsServer.start(config.metricsHost(), config.metricsPort());
+            return MetricsServer.start(config.host(), config.port());
         } catch (IOException | RuntimeException e) {
-            throw new StartupException("--metrics-port: cannot listen on " + config.metricsHost() + ":"
-                    + config.metricsPort() + " (" + e.getMessage() + ")", e);
+            throw new StartupException("--metrics-port: cannot listen on " + config.host() + ":"
+                    + config.port() + " (" + e.getMessage() + ")", e);
         }
     }
 
     /** {@code --max-rooms}: from the heap unless given; 0 is no cap. */
-    private static int maxRooms(Config config) {
-        return switch (config.maxRooms()) {
+    private static int maxRooms(Config.Limits limits) {
+        return switch (limits.maxRooms()) {
             case Config.MAX_ROOMS_AUTO -> Rooms.maxRoomsForHeap();
             case 0 -> Integer.MAX_VALUE;
-            default -> config.maxRooms();
+            default -> limits.maxRooms();
         };
     }
 
     /** What an operator checks first: which build, which mode, where it listens and keeps its messages. */
-
     private String startLine(Config config) {
         String version = Main.class.getPackage().getImplementationVersion();
+        Config.Cluster cluster = config.cluster();
         String storage = config.clusterMode()
-                ? "cluster node " + config.nodeId() + ", PostgreSQL " + Config.redact(config.databaseUrl())
-                        + ", Redis " + Config.redact(config.redisUrl()) + " (prefix " + config.redisPrefix() + ")"
-                : "embedded, SQLite " + config.db().toAbsolutePath();
+                ? "cluster node " + cluster.nodeId() + ", PostgreSQL " + cluster.database()
+                        + ", Redis " + cluster.redis() + " (prefix " + cluster.redisPrefix() + ")"
+                : "embedded, SQLite " + config.store().db().toAbsolutePath();
         return "Chatroom " + (version == null ? "(development build)" : version) + ", " + storage
-                + ", on " + config.host() + ":" + port + " (" + server.transport() + ")"
-                + (metrics == null ? ", no metrics listener" : ", metrics on " + config.metricsHost() + ":" + metricsPort);
+                + ", on " + config.listen().host() + ":" + port + " (" + server.transport() + ")"
+                + (metrics == null ? ", no metrics listener" : ", metrics on " + config.metrics().host() + ":" + metricsPort);
+    }
+
+    @Override
+    public int port() {
+        return port;
+    }
+
+    @Override
+    public int metricsPort() {
+        return metricsPort;
     }
 
     private void logStatus() {

@@ -72,11 +72,11 @@ final class StoreCommands {
         }
         try {
             SqliteBackup.Copied copy =
-                    SqliteBackup.copy(config.db(), Path.of(arguments.positional()), arguments.has("--force"));
+                    SqliteBackup.copy(config.store().db(), Path.of(arguments.positional()), arguments.has("--force"));
             out.printf(Locale.ROOT, "copied %s to %s: %d messages in %d rooms, %,d bytes%n",
-                    config.db().toAbsolutePath(), copy.file().toAbsolutePath(), copy.messages(), copy.rooms(),
+                    config.store().db().toAbsolutePath(), copy.file().toAbsolutePath(), copy.messages(), copy.rooms(),
                     copy.bytes());
-            out.println("the identity secret is not in the copy: keep " + config.secretFile().toAbsolutePath()
+            out.println("the identity secret is not in the copy: keep " + config.identity().secretFile().toAbsolutePath()
                     + " with it (without it every user becomes a new guest)");
             return 0;
         } catch (StoreException e) {
@@ -110,7 +110,7 @@ final class StoreCommands {
         String database = arguments.value("--database", env.getOrDefault("CHATROOM_DATABASE", ""));
         OutputStream lines = new BufferedOutputStream(stdout, 1 << 16);
         try (Connection connection = database.isBlank()
-                ? ReadOnlyDatabase.sqlite(config.db())
+                ? ReadOnlyDatabase.sqlite(config.store().db())
                 : ReadOnlyDatabase.postgres(database)) {
             RoomExport.write(connection, room, after, lines);
             return 0;

@@ -27,10 +27,15 @@ final class Training {
         "/", "/r/training-0", "/r/training-1/messages?before=20", "/static/app.js", "/readyz"
     };
 
+    /** How the training run starts its server: the dispatcher hands it {@code Main::start}. */
+    interface Starter {
+        Server start(Config config) throws Exception;
+    }
+
     private Training() {}
 
-    static void main(String[] args) throws Exception {
-        run();
+    static void main(String[] args, Starter servers) throws Exception {
+        run(servers);
         System.exit(0); // the JVM writes the cache as it exits; don't wait on stray daemon threads
     }
 
@@ -38,7 +43,7 @@ final class Training {
      * The workload, in this JVM. Throws if the server does not carry the messages to their room's page, so
      * that a training run that trained nothing fails, and the script starts without a cache.
      */
-    static void run() throws Exception {
+    static void run(Starter servers) throws Exception {
         Path dir = Files.createTempDirectory("chatroom-training");
         try {
             Config config = Config.parse(
@@ -49,12 +54,11 @@ final class Training {
                         "--rate", "0"
                     },
                     Map.of());
-            Main server = new Main(config);
-            try {
-                loadPages(server.port);
+            try (Server server = servers.start(config)) {
+                loadPages(server.port());
                 Bench.run(
                         "fanout",
-                        "--url", "ws://127.0.0.1:" + server.port + "/r/{room}/ws",
+                        "--url", "ws://127.0.0.1:" + server.port() + "/r/{room}/ws",
                         "--rooms", "4",
                         "--members", "10",
                         "--senders", "2",
@@ -63,12 +67,10 @@ final class Training {
                         "--duration", "8s",
                         "--drain", "1s",
                         "--room-prefix", "training-");
-                String room = loadPages(server.port);
+                String room = loadPages(server.port());
                 if (!room.contains("bx:")) {
                     throw new IllegalStateException("/r/training-0 shows none of the messages sent to it");
                 }
-            } finally {
-                server.close();
             }
         } finally {
             deleteTree(dir);

@@ -14,21 +14,21 @@ class ConfigTest {
     @Test
     void defaults_need_nothing_set() {
         Config config = Config.parse(new String[0], Map.of());
-        assertThat(config.port()).isEqualTo(8080);
-        assertThat(config.maxMessageChars()).isEqualTo(2000);
-        assertThat(config.maxFrameBytes()).isEqualTo(16 * 1024);
-        assertThat(config.roomIdleTimeout()).isEqualTo(Duration.ofSeconds(60));
-        assertThat(config.db()).isEqualTo(Path.of("chatroom.db"));
-        assertThat(config.secretFile().getFileName()).isEqualTo(Path.of("chatroom.secret"));
+        assertThat(config.listen().port()).isEqualTo(8080);
+        assertThat(config.limits().maxMessageChars()).isEqualTo(2000);
+        assertThat(config.limits().maxFrameBytes()).isEqualTo(16 * 1024);
+        assertThat(config.rooms().idleTimeout()).isEqualTo(Duration.ofSeconds(60));
+        assertThat(config.store().db()).isEqualTo(Path.of("chatroom.db"));
+        assertThat(config.identity().secretFile().getFileName()).isEqualTo(Path.of("chatroom.secret"));
     }
 
     @Test
     void flags_win_over_environment_variables_which_win_over_defaults() {
         Config config = Config.parse(new String[] {"--port", "9001", "--room-idle=5m"},
                 Map.of("CHATROOM_PORT", "9000", "CHATROOM_MAX_MESSAGE_CHARS", "500"));
-        assertThat(config.port()).isEqualTo(9001);
-        assertThat(config.maxMessageChars()).isEqualTo(500);
-        assertThat(config.roomIdleTimeout()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(config.listen().port()).isEqualTo(9001);
+        assertThat(config.limits().maxMessageChars()).isEqualTo(500);
+        assertThat(config.rooms().idleTimeout()).isEqualTo(Duration.ofMinutes(5));
     }
 
     @Test
@@ -44,17 +44,17 @@ class ConfigTest {
     @Test
     void the_room_churn_limits_default_to_the_heap_and_generous_address_rates_and_zero_turns_each_off() {
         Config config = Config.defaults();
-        assertThat(config.maxRooms()).isEqualTo(Config.MAX_ROOMS_AUTO);
-        assertThat(config.upgradesPerIpPerSecond()).isEqualTo(10.0);
-        assertThat(config.upgradeBurstPerIp()).isEqualTo(100);
-        assertThat(config.newRoomsPerIpPerSecond()).isEqualTo(1.0);
-        assertThat(config.newRoomBurstPerIp()).isEqualTo(60);
+        assertThat(config.limits().maxRooms()).isEqualTo(Config.MAX_ROOMS_AUTO);
+        assertThat(config.limits().upgradesPerIp().perSecond()).isEqualTo(10.0);
+        assertThat(config.limits().upgradesPerIp().burst()).isEqualTo(100);
+        assertThat(config.limits().newRoomsPerIp().perSecond()).isEqualTo(1.0);
+        assertThat(config.limits().newRoomsPerIp().burst()).isEqualTo(60);
         Config off = Config.parse(new String[] {"--max-rooms", "0", "--upgrades-per-ip", "0", "--new-rooms-per-ip", "0"},
                 Map.of("CHATROOM_MAX_ROOMS", "500"));
-        assertThat(off.maxRooms()).isZero();
-        assertThat(off.upgradesPerIpPerSecond()).isZero();
-        assertThat(off.newRoomsPerIpPerSecond()).isZero();
-        assertThat(Config.parse(new String[0], Map.of("CHATROOM_MAX_ROOMS", "500")).maxRooms()).isEqualTo(500);
+        assertThat(off.limits().maxRooms()).isZero();
+        assertThat(off.limits().upgradesPerIp().perSecond()).isZero();
+        assertThat(off.limits().newRoomsPerIp().perSecond()).isZero();
+        assertThat(Config.parse(new String[0], Map.of("CHATROOM_MAX_ROOMS", "500")).limits().maxRooms()).isEqualTo(500);
         assertThatThrownBy(() -> Config.parse(new String[] {"--max-rooms", "lots"}, Map.of()))
                 .hasMessage("--max-rooms is 'lots'; expected auto or a number from 0 to 100000000");
         assertThatThrownBy(() -> Config.parse(new String[] {"--new-rooms-per-ip", "-1"}, Map.of()))
@@ -64,10 +64,10 @@ class ConfigTest {
     @Test
     void the_flood_limits_have_defaults_a_person_never_meets_and_refuse_negative_values() {
         Config config = Config.defaults();
-        assertThat(config.userMessagesPerSecond()).isEqualTo(5.0);
-        assertThat(config.ipMessagesPerSecond()).isGreaterThan(config.userMessagesPerSecond());
-        assertThat(config.framesPerSecond()).isGreaterThan(1.0 / 25); // the page pings every 25 s
-        assertThat(config.renamesPerMinute()).isEqualTo(5);
+        assertThat(config.limits().userMessages().perSecond()).isEqualTo(5.0);
+        assertThat(config.limits().ipMessages().perSecond()).isGreaterThan(config.limits().userMessages().perSecond());
+        assertThat(config.limits().frames().perSecond()).isGreaterThan(1.0 / 25); // the page pings every 25 s
+        assertThat(config.limits().renamesPerMinute()).isEqualTo(5);
         assertThatThrownBy(() -> Config.parse(new String[] {"--renames-per-minute", "-1"}, Map.of()))
                 .hasMessage("--renames-per-minute is -1; expected a number from 0 to 1000000");
         assertThatThrownBy(() -> Config.parse(new String[] {"--ip-rate", "NaN"}, Map.of()))
@@ -80,13 +80,13 @@ class ConfigTest {
     void without_database_and_redis_it_is_one_embedded_node() {
         Config config = Config.defaults();
         assertThat(config.clusterMode()).isFalse();
-        assertThat(config.databaseUrl()).isEmpty();
-        assertThat(config.redisUrl()).isEmpty();
-        assertThat(config.redisPrefix()).isEqualTo("chatroom");
-        assertThat(config.tailCheck()).isEqualTo(Duration.ofSeconds(5));
-        assertThat(config.drain()).isEqualTo(Duration.ofSeconds(10));
-        assertThat(config.nodeId()).matches("\\S+-[0-9a-f]{4}");
-        assertThat(config.sharedSecret()).isEmpty();
+        assertThat(config.cluster().database().value()).isEmpty();
+        assertThat(config.cluster().redis().value()).isEmpty();
+        assertThat(config.cluster().redisPrefix()).isEqualTo("chatroom");
+        assertThat(config.cluster().tailCheck()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(config.cluster().drain()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(config.cluster().nodeId()).matches("\\S+-[0-9a-f]{4}");
+        assertThat(config.identity().sharedSecret()).isEmpty();
     }
 
     @Test
@@ -96,12 +96,12 @@ class ConfigTest {
                         "CHATROOM_REDIS", "redis://cache.internal:6379/2",
                         "CHATROOM_SECRET", SECRET_HEX));
         assertThat(config.clusterMode()).isTrue();
-        assertThat(config.databaseUrl()).isEqualTo("jdbc:postgresql://db.internal:5432/chat?user=chat");
-        assertThat(config.redisUrl()).isEqualTo("redis://cache.internal:6379/2");
-        assertThat(config.redisPrefix()).isEqualTo("chat:prod");
-        assertThat(config.nodeId()).isEqualTo("web-1");
-        assertThat(config.tailCheck()).isEqualTo(Duration.ofSeconds(2));
-        assertThat(config.sharedSecret()).get().extracting(Config.Secret::bytes).asInstanceOf(
+        assertThat(config.cluster().database().value()).isEqualTo("jdbc:postgresql://db.internal:5432/chat?user=chat");
+        assertThat(config.cluster().redis().value()).isEqualTo("redis://cache.internal:6379/2");
+        assertThat(config.cluster().redisPrefix()).isEqualTo("chat:prod");
+        assertThat(config.cluster().nodeId()).isEqualTo("web-1");
+        assertThat(config.cluster().tailCheck()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(config.identity().sharedSecret()).get().extracting(Config.Secret::bytes).asInstanceOf(
                 org.assertj.core.api.InstanceOfAssertFactories.BYTE_ARRAY).hasSize(32);
     }
 
@@ -184,11 +184,11 @@ class ConfigTest {
 
     @Test
     void presence_timings_default_to_a_two_second_heartbeat_and_can_be_shortened_from_flags_or_environment() {
-        assertThat(Config.defaults().presence()).isEqualTo(
+        assertThat(Config.defaults().cluster().presence()).isEqualTo(
                 new Config.Presence(Duration.ofSeconds(2), Duration.ofSeconds(10), Duration.ofSeconds(5)));
         Config config = Config.parse(new String[] {"--presence-heartbeat", "500ms", "--presence-node-timeout=3s"},
                 Map.of("CHATROOM_PRESENCE_SWEEP", "1s"));
-        assertThat(config.presence()).isEqualTo(
+        assertThat(config.cluster().presence()).isEqualTo(
                 new Config.Presence(Duration.ofMillis(500), Duration.ofSeconds(3), Duration.ofSeconds(1)));
     }
 
@@ -214,7 +214,7 @@ class ConfigTest {
     @Test
     void trusted_proxies_are_addresses_or_ranges_never_names() {
         Config config = Config.parse(new String[] {"--trusted-proxies", "127.0.0.1, 10.0.0.0/8,fd00::/8"}, Map.of());
-        assertThat(config.trustedProxies()).containsExactly("127.0.0.1", "10.0.0.0/8", "fd00::/8");
+        assertThat(config.listen().trustedProxies()).containsExactly("127.0.0.1", "10.0.0.0/8", "fd00::/8");
         assertThatThrownBy(() -> Config.parse(new String[] {"--trusted-proxies", "proxy.internal"}, Map.of()))
                 .hasMessageStartingWith("--trusted-proxies has 'proxy.internal'; expected IP addresses or CIDR ranges");
         assertThatThrownBy(() -> Config.parse(new String[] {"--trusted-proxies", "10.0.0.0/33"}, Map.of()))
@@ -223,9 +223,9 @@ class ConfigTest {
 
     @Test
     void ipv6_clients_are_grouped_by_a_64_unless_told_a_prefix_from_32_to_128() {
-        assertThat(Config.defaults().ipv6PrefixBits()).isEqualTo(64);
-        assertThat(Config.parse(new String[] {"--ipv6-prefix", "48"}, Map.of()).ipv6PrefixBits()).isEqualTo(48);
-        assertThat(Config.parse(new String[0], Map.of("CHATROOM_IPV6_PREFIX", "128")).ipv6PrefixBits()).isEqualTo(128);
+        assertThat(Config.defaults().limits().ipv6PrefixBits()).isEqualTo(64);
+        assertThat(Config.parse(new String[] {"--ipv6-prefix", "48"}, Map.of()).limits().ipv6PrefixBits()).isEqualTo(48);
+        assertThat(Config.parse(new String[0], Map.of("CHATROOM_IPV6_PREFIX", "128")).limits().ipv6PrefixBits()).isEqualTo(128);
         assertThatThrownBy(() -> Config.parse(new String[] {"--ipv6-prefix", "31"}, Map.of()))
                 .hasMessage("--ipv6-prefix is 31; expected a number from 32 to 128");
         assertThatThrownBy(() -> Config.parse(new String[] {"--ipv6-prefix", "/64"}, Map.of()))
@@ -235,24 +235,24 @@ class ConfigTest {
 
     @Test
     void a_public_url_is_a_scheme_and_host_without_a_path() {
-        assertThat(Config.parse(new String[] {"--public-url", "HTTPS://Chat.Example.org/"}, Map.of()).publicUrl())
+        assertThat(Config.parse(new String[] {"--public-url", "HTTPS://Chat.Example.org/"}, Map.of()).listen().publicUrl())
                 .isEqualTo("https://chat.example.org");
         assertThatThrownBy(() -> Config.parse(new String[] {"--public-url", "https://chat.example.org/rooms"}, Map.of()))
                 .hasMessageStartingWith("--public-url is 'https://chat.example.org/rooms'; expected a scheme and host");
-        assertThat(Config.parse(new String[] {"--cookie-max-age", "400d"}, Map.of()).cookieMaxAge())
+        assertThat(Config.parse(new String[] {"--cookie-max-age", "400d"}, Map.of()).identity().cookieMaxAge())
                 .isEqualTo(Duration.ofDays(400));
     }
 
     @Test
     void retention_keeps_everything_unless_told_an_age_or_a_count_per_room() {
         Config defaults = Config.defaults();
-        assertThat(defaults.keep()).isEmpty();
-        assertThat(defaults.keepPerRoom()).isZero();
+        assertThat(defaults.retention().keep()).isEmpty();
+        assertThat(defaults.retention().keepPerRoom()).isZero();
         Config config = Config.parse(new String[] {"--keep", "90d", "--keep-per-room", "10000"},
                 Map.of("CHATROOM_PRUNE_EVERY", "1m"));
-        assertThat(config.keep()).contains(Duration.ofDays(90));
-        assertThat(config.keepPerRoom()).isEqualTo(10_000);
-        assertThat(config.pruneEvery()).isEqualTo(Duration.ofMinutes(1));
+        assertThat(config.retention().keep()).contains(Duration.ofDays(90));
+        assertThat(config.retention().keepPerRoom()).isEqualTo(10_000);
+        assertThat(config.retention().pruneEvery()).isEqualTo(Duration.ofMinutes(1));
         assertThatThrownBy(() -> Config.parse(new String[] {"--keep", "0s"}, Map.of()))
                 .hasMessage("--keep is '0s'; expected forever or a duration of at least 1s, such as 90d or 12h");
         assertThatThrownBy(() -> Config.parse(new String[] {"--keep-per-room", "0"}, Map.of()))
@@ -264,11 +264,11 @@ class ConfigTest {
     @Test
     void the_metrics_listener_is_off_unless_given_a_port_and_binds_loopback_by_default() {
         Config off = Config.parse(new String[0], Map.of());
-        assertThat(off.metricsPort()).isEqualTo(Config.METRICS_OFF);
-        assertThat(off.metricsHost()).isEqualTo("127.0.0.1");
+        assertThat(off.metrics().port()).isEqualTo(Config.METRICS_OFF);
+        assertThat(off.metrics().host()).isEqualTo("127.0.0.1");
         assertThat(off.logFormat()).isEqualTo("text");
         Config on = Config.parse(new String[] {"--metrics-port", "9464"}, Map.of("CHATROOM_LOG_FORMAT", "JSON"));
-        assertThat(on.metricsPort()).isEqualTo(9464);
+        assertThat(on.metrics().port()).isEqualTo(9464);
         assertThat(on.logFormat()).isEqualTo("json");
         assertThatThrownBy(() -> Config.parse(new String[] {"--metrics-port", "99999"}, Map.of()))
                 .hasMessage("--metrics-port is 99999; expected a number from 0 to 65535");
@@ -278,8 +278,8 @@ class ConfigTest {
 
     @Test
     void the_store_timeout_is_five_seconds_by_default_and_must_be_above_zero() {
-        assertThat(Config.defaults().storeTimeout()).isEqualTo(Duration.ofSeconds(5));
-        assertThat(Config.parse(new String[] {"--store-timeout", "2s"}, Map.of()).storeTimeout())
+        assertThat(Config.defaults().store().timeout()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(Config.parse(new String[] {"--store-timeout", "2s"}, Map.of()).store().timeout())
                 .isEqualTo(Duration.ofSeconds(2));
         assertThatThrownBy(() -> Config.parse(new String[] {"--store-timeout", "0s"}, Map.of()))
                 .hasMessage("--store-timeout is '0s'; expected a duration above 0");

@@ -19,13 +19,13 @@ public final class TestServer implements AutoCloseable {
 
     public final Path dir;
     public final Config config;
-    private Main main;
+    private Server main;
     private final HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
 
     private TestServer(Path dir, Config config) throws Exception {
         this.dir = dir;
         this.config = config;
-        this.main = new Main(config);
+        this.main = Main.start(config);
     }
 
     public static TestServer start(String... flags) throws Exception {
@@ -42,12 +42,12 @@ public final class TestServer implements AutoCloseable {
     }
 
     public int port() {
-        return main.port;
+        return main.port();
     }
 
     /** The metrics listener's port; the server must have been started with {@code --metrics-port 0}. */
     public int metricsPort() {
-        return main.metricsPort;
+        return main.metricsPort();
     }
 
     public String url(String path) {

@@ -12,6 +12,6 @@ class TrainingTest {
 
     @Test
     void the_training_run_serves_pages_and_carries_messages_to_a_room_and_stops() {
-        assertThatCode(Training::run).doesNotThrowAnyException();
+        assertThatCode(() -> Training.run(Main::start)).doesNotThrowAnyException();
     }
 }

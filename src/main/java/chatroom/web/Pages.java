@@ -1,5 +1,6 @@
 package chatroom.web;
 
+import chatroom.Config;
 import chatroom.room.Message;
 import chatroom.room.MessageStore;
 import chatroom.room.PresenceBoard;
@@ -50,19 +51,17 @@ final class Pages {
         /** Most messages a page has on their way at once: a few, and fewer than any burst the server allows. */
         static final int MAX_WINDOW = 10;
 
-        static Pacing of(Web.Settings settings) {
-            if (settings.messagesPerSecond() <= 0) {
+        static Pacing of(Config.Limits limits) {
+            if (limits.messages().perSecond() <= 0) {
                 return new Pacing(MAX_WINDOW, 0, 0); // --rate 0: no message limit at all
             }
-            double perSecond = settings.messagesPerSecond();
-            int burst = settings.messageBurst();
-            if (settings.userMessagesPerSecond() > 0) {
-                perSecond = Math.min(perSecond, settings.userMessagesPerSecond());
-                burst = Math.min(burst, settings.userMessageBurst());
-            }
-            if (settings.ipMessagesPerSecond() > 0) {
-                perSecond = Math.min(perSecond, settings.ipMessagesPerSecond());
-                burst = Math.min(burst, settings.ipMessageBurst());
+            double perSecond = limits.messages().perSecond();
+            int burst = limits.messages().burst();
+            for (Config.Rate shared : List.of(limits.userMessages(), limits.ipMessages())) {
+                if (shared.perSecond() > 0) {
+                    perSecond = Math.min(perSecond, shared.perSecond());
+                    burst = Math.min(burst, shared.burst());
+                }
             }
             return new Pacing(Math.clamp(burst / 2, 1, MAX_WINDOW), perSecond, burst);
         }

@@ -7,10 +7,6 @@ import chatroom.room.RoomSettings;
 import chatroom.room.Rooms;
 import io.netty.channel.group.ChannelGroup;
 import java.io.IOException;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.List;
-import java.util.Set;
 
 /**
  * The web layer's wiring: every route in one table, and the handlers behind them. Built by {@code Main};
@@ -25,92 +21,41 @@ public final class Web {
     private final Identities identities;
     private final Origins origins;
     private final RoomSettings roomSettings;
-    private final Settings settings;
+    private final Config.Listen listen;
+    private final Config.Limits limits;
     private final Health health;
     private final Site site;
 
-    /** The web layer's own settings, from {@code Config}; pages also show the rooms' limits ({@link RoomSettings}). */
-    public record Settings(
-            int maxFrameBytes,
-            double messagesPerSecond,
-            int messageBurst,
-            double userMessagesPerSecond,
-            int userMessageBurst,
-            double ipMessagesPerSecond,
-            int ipMessageBurst,
-            double framesPerSecond,
-            int frameBurst,
-            int renamesPerMinute,
-            double upgradesPerIpPerSecond,
-            int upgradeBurstPerIp,
-            double newRoomsPerIpPerSecond,
-            int newRoomBurstPerIp,
-            int maxConnections,
-            Set<String> allowedOrigins,
-            Duration requestTimeout,
-            Duration httpIdle,
-            int maxSocketsPerIp,
-            List<String> trustedProxies,
-            int ipv6PrefixBits,
-            String publicUrl,
-            Duration hsts,
-            Duration cookieMaxAge,
-            boolean publicStatus,
-            byte[] sharedSecret,
-            boolean clusterMode) {
-
-        /** The edge's settings out of the whole configuration. */
-        public static Settings from(Config config) {
-            return new Settings(
-                    config.maxFrameBytes(),
-                    config.messagesPerSecond(),
-                    config.messageBurst(),
-                    config.userMessagesPerSecond(),
-                    config.userMessageBurst(),
-                    config.ipMessagesPerSecond(),
-                    config.ipMessageBurst(),
-                    config.framesPerSecond(),
-                    config.frameBurst(),
-                    config.renamesPerMinute(),
-                    config.upgradesPerIpPerSecond(),
-                    config.upgradeBurstPerIp(),
-                    config.newRoomsPerIpPerSecond(),
-                    config.newRoomBurstPerIp(),
-                    config.maxConnections(),
-                    config.allowedOrigins(),
-                    config.requestTimeout(),
-                    config.httpIdle(),
-                    config.maxSocketsPerIp(),
-                    config.trustedProxies(),
-                    config.ipv6PrefixBits(),
-                    config.publicUrl(),
-                    config.hsts(),
-                    config.cookieMaxAge(),
-                    config.publicStatus(),
-                    config.sharedSecret().map(Config.Secret::bytes).orElse(null),
-                    config.clusterMode());
-        }
-    }
-
-    public Web(Rooms rooms, MessageStore messages, MessageFeed feed, JteViews views, Assets assets, Path secretFile,
-            RoomSettings roomSettings, Settings settings) throws IOException {
+    /**
+     * The edge over the areas of the configuration it serves by: where it listens and what it believes of
+     * requests, the limits it enforces, and how it recognises visitors; pages also show the rooms' limits
+     * ({@link RoomSettings}). A cluster node never makes up an identity secret of its own: the other nodes
+     * would reject its cookies.
+     */
+    public Web(Rooms rooms, MessageStore messages, MessageFeed feed, JteViews views, Assets assets,
+            RoomSettings roomSettings, Config.Listen listen, Config.Limits limits, Config.Identity identity,
+            boolean clusterMode) throws IOException {
         this.rooms = rooms;
         this.messages = messages;
         this.views = views;
         this.assets = assets;
-        // a cluster node never makes up a secret of its own: the other nodes would reject its cookies
-        this.identities = Identities.load(
-                settings.sharedSecret(), secretFile, !settings.clusterMode(), settings.cookieMaxAge());
-        this.origins = new Origins(settings.allowedOrigins(), settings.publicUrl());
+        this.identities = Identities.load(identity.sharedSecret().map(Config.Secret::bytes).orElse(null),
+                identity.secretFile(), !clusterMode, identity.cookieMaxAge());
+        this.origins = new Origins(listen.allowedOrigins(), listen.publicUrl());
         this.roomSettings = roomSettings;
-        this.settings = settings;
+        this.listen = listen;
+        this.limits = limits;
         this.health = new Health(messages, feed);
-        this.site = new Site(TrustedProxies.of(settings.trustedProxies()),
-                new AddressGroups(settings.ipv6PrefixBits()), origins, settings.hsts());
+        this.site = new Site(TrustedProxies.of(listen.trustedProxies()),
+                new AddressGroups(limits.ipv6PrefixBits()), origins, listen.hsts());
     }
 
-    Settings settings() {
-        return settings;
+    Config.Listen listen() {
+        return listen;
+    }
+
+    Config.Limits limits() {
+        return limits;
     }
 
     /**
@@ -122,25 +67,29 @@ public final class Web {
     }
 
     /** The shares of users and addresses; {@code --rate 0} turns off every message limit, theirs too. */
-    private static Senders senders(Settings settings) {
-        boolean messagesLimited = settings.messagesPerSecond() > 0;
+    private static Senders senders(Config.Limits limits) {
+        boolean messagesLimited = limits.messages().perSecond() > 0;
         return new Senders(
-                messagesLimited ? Rate.perSecond(settings.userMessagesPerSecond(), settings.userMessageBurst()) : Rate.OFF,
-                messagesLimited ? Rate.perSecond(settings.ipMessagesPerSecond(), settings.ipMessageBurst()) : Rate.OFF,
-                Rate.perMinute(settings.renamesPerMinute()));
+                messagesLimited ? rate(limits.userMessages()) : Rate.OFF,
+                messagesLimited ? rate(limits.ipMessages()) : Rate.OFF,
+                Rate.perMinute(limits.renamesPerMinute()));
+    }
+
+    private static Rate rate(Config.Rate rate) {
+        return Rate.perSecond(rate.perSecond(), rate.burst());
     }
 
     HttpHandler httpHandler(ChannelGroup sockets) {
-        Senders senders = senders(settings);
+        Senders senders = senders(limits);
         Pages pages = new Pages(rooms, messages, views, assets, identities, origins, roomSettings, sockets,
-                settings.publicStatus(), senders, Pages.Pacing.of(settings));
+                listen.publicStatus(), senders, Pages.Pacing.of(limits));
         // a flood is a sender refused this many times in a row: well past any honest burst
-        MemberLimits limits = new MemberLimits(Rate.perSecond(settings.messagesPerSecond(), settings.messageBurst()),
-                Rate.perSecond(settings.framesPerSecond(), settings.frameBurst()), 50);
-        RoomSockets roomSockets = new RoomSockets(rooms, views, identities, origins, sockets, settings.maxFrameBytes(),
-                limits, senders, new SocketSlots(settings.maxConnections(), settings.maxSocketsPerIp()),
-                new UpgradeRates(settings.upgradesPerIpPerSecond(), settings.upgradeBurstPerIp(),
-                        settings.newRoomsPerIpPerSecond(), settings.newRoomBurstPerIp()),
+        MemberLimits memberLimits = new MemberLimits(rate(limits.messages()), rate(limits.frames()), 50);
+        Config.Rate upgrades = limits.upgradesPerIp();
+        Config.Rate newRooms = limits.newRoomsPerIp();
+        RoomSockets roomSockets = new RoomSockets(rooms, views, identities, origins, sockets, limits.maxFrameBytes(),
+                memberLimits, senders, new SocketSlots(limits.maxConnections(), limits.maxSocketsPerIp()),
+                new UpgradeRates(upgrades.perSecond(), upgrades.burst(), newRooms.perSecond(), newRooms.burst()),
                 health);
         Routes routes = new Routes()
                 .get("/", pages::lobby)

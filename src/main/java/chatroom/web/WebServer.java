@@ -1,5 +1,6 @@
 package chatroom.web;
 
+import chatroom.Config;
 import chatroom.metrics.Meters;
 import chatroom.room.Member;
 import io.netty.bootstrap.ServerBootstrap;
@@ -149,14 +150,14 @@ public final class WebServer implements AutoCloseable {
         return loops;
     }
 
-    /** Wires the routes and starts listening; returns the port bound. */
-    public int start(Web web, String host, int port, int sendQueueBytes, Duration socketIdle)
-            throws InterruptedException {
+    /** Wires the routes and starts listening where the web layer's settings say; returns the port bound. */
+    public int start(Web web) throws InterruptedException {
         HttpHandler http = web.httpHandler(sockets);
-        Web.Settings settings = web.settings();
-        fileLimitWarning(openFileLimit(), settings.maxConnections()).ifPresent(log::warn);
+        Config.Listen listen = web.listen();
+        int sendQueueBytes = web.limits().sendQueueBytes();
+        fileLimitWarning(openFileLimit(), web.limits().maxConnections()).ifPresent(log::warn);
         DirectMemory.uncappedWarning().ifPresent(log::warn);
-        watchForSilentSockets(socketIdle);
+        watchForSilentSockets(listen.socketIdle());
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(group)
                 .channel(serverChannel)
@@ -174,10 +175,10 @@ public final class WebServer implements AutoCloseable {
                                 .addLast("compressor", new HttpContentCompressor(COMPRESS_FROM_BYTES, StandardCompressionOptions.gzip()))
                                 .addLast("aggregator", new BoundedAggregator(http))
                                 .addLast("http", http);
-                        HttpTimeouts.install(ch.pipeline(), "codec", settings.requestTimeout(), settings.httpIdle());
+                        HttpTimeouts.install(ch.pipeline(), "codec", listen.requestTimeout(), listen.httpIdle());
                     }
                 });
-        listener = bootstrap.bind(new InetSocketAddress(host, port)).sync().channel();
+        listener = bootstrap.bind(new InetSocketAddress(listen.host(), listen.port())).sync().channel();
         int bound = ((InetSocketAddress) listener.localAddress()).getPort();
         return bound;
     }

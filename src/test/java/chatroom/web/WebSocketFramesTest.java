@@ -109,7 +109,7 @@ class WebSocketFramesTest {
 
     @Test
     void fragments_adding_up_past_the_hard_cap_close_with_1009_before_the_rest_is_read() throws Exception {
-        int hardCap = RoomSockets.hardFrameCap(server.config.maxFrameBytes());
+        int hardCap = RoomSockets.hardFrameCap(server.config.limits().maxFrameBytes());
         try (RawWebSocket ws = RawWebSocket.open(server, "/r/too-big/ws", 0)) {
             ws.sendFrame(TEXT_FIRST_FRAGMENT, new byte[hardCap / 2], true);
             ws.sendFrame(CONTINUATION, new byte[hardCap / 2], true);
