@@ -1,6 +1,6 @@
 package chatroom.cluster;
 
-import chatroom.room.Message;
+import chatroom.room.RoomEvent;
 import chatroom.room.MessageFeed;
 import java.util.function.Consumer;
 
@@ -15,12 +15,12 @@ public final class InProcessFeed implements MessageFeed {
     private final Receivers receivers = new Receivers();
 
     @Override
-    public void publish(Message message) {
-        receivers.deliver(message);
+    public void publish(RoomEvent event) {
+        receivers.deliver(event);
     }
 
     @Override
-    public void subscribe(String room, Consumer<Message> receiver) {
+    public void subscribe(String room, Consumer<RoomEvent> receiver) {
         receivers.put(room, receiver);
     }
 

@@ -1,6 +1,6 @@
 package chatroom.cluster;
 
-import chatroom.room.Message;
+import chatroom.room.RoomEvent;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
@@ -20,7 +20,7 @@ final class Receivers {
     private final ConcurrentHashMap<String, Receiver> byRoom = new ConcurrentHashMap<>();
 
     /** Sets the room's receiver, replacing any earlier one; true if the room had none. */
-    boolean put(String room, Consumer<Message> receiver) {
+    boolean put(String room, Consumer<RoomEvent> receiver) {
         return byRoom.put(room, new Receiver(room, receiver)) == null;
     }
 
@@ -38,21 +38,21 @@ final class Receivers {
     }
 
     /** Passes the message to its room's receiver, if this node has one; never throws. */
-    void deliver(Message message) {
-        Receiver receiver = byRoom.get(message.room());
+    void deliver(RoomEvent event) {
+        Receiver receiver = byRoom.get(event.room());
         if (receiver != null) {
-            receiver.accept(message);
+            receiver.accept(event);
         }
     }
 
-    private record Receiver(String room, Consumer<Message> consumer) {
+    private record Receiver(String room, Consumer<RoomEvent> consumer) {
 
-        void accept(Message message) {
+        void accept(RoomEvent event) {
             synchronized (this) {
                 try {
-                    consumer.accept(message);
+                    consumer.accept(event);
                 } catch (RuntimeException e) {
-                    log.warn("{}: receiver failed on message {}", room, message.seq(), e);
+                    log.warn("{}: receiver failed on event {}", room, event.seq(), e);
                 }
             }
         }

@@ -1,6 +1,6 @@
 package chatroom.cluster;
 
-import chatroom.room.Message;
+import chatroom.room.RoomEvent;
 import chatroom.room.MessageFeed;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
@@ -14,7 +14,7 @@ import java.util.function.Consumer;
 public final class SilentPublisherFeed implements MessageFeed {
 
     private final MessageFeed feed;
-    private final ConcurrentHashMap<String, Consumer<Message>> receivers = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Consumer<RoomEvent>> receivers = new ConcurrentHashMap<>();
 
     public SilentPublisherFeed(MessageFeed feed) {
         this.feed = feed;
@@ -26,15 +26,15 @@ public final class SilentPublisherFeed implements MessageFeed {
     }
 
     @Override
-    public void publish(Message message) {
-        Consumer<Message> receiver = receivers.get(message.room());
+    public void publish(RoomEvent event) {
+        Consumer<RoomEvent> receiver = receivers.get(event.room());
         if (receiver != null) {
-            receiver.accept(message);
+            receiver.accept(event);
         }
     }
 
     @Override
-    public void subscribe(String room, Consumer<Message> receiver) {
+    public void subscribe(String room, Consumer<RoomEvent> receiver) {
         receivers.put(room, receiver);
         feed.subscribe(room, receiver);
     }

@@ -3,8 +3,8 @@ package chatroom.room;
 import java.util.function.Consumer;
 
 /**
- * Tells every node that has members in a room that the room has a new, committed message: the seam
- * between "the store has committed it" and "members receive it". One node uses an in-process feed;
+ * Tells every node that has members in a room that the room has a new, committed {@link RoomEvent}: the
+ * seam between "the store has committed it" and "members receive it". One node uses an in-process feed;
  * several nodes use one over Redis ({@code chatroom.cluster}).
  *
  * <p>A feed may lose, repeat or reorder messages (Redis pub/sub drops whatever is published while a
@@ -21,15 +21,16 @@ import java.util.function.Consumer;
 public interface MessageFeed extends AutoCloseable {
 
     /**
-     * Announces a committed message to the receivers of its room on every node, this one included.
-     * Receivers on this node get it even while the bus between nodes is down. Never throws.
+     * Announces a committed event to the receivers of its room on every node, this one included.
+     * Receivers on this node get it even while the bus between nodes is down. Never throws. A node that
+     * gets an event of a kind it does not know (a newer node, mid-upgrade) skips it.
      */
-    void publish(Message message);
+    void publish(RoomEvent event);
 
-    /** Starts passing the room's messages to {@code receiver}; one receiver per room on each node. */
-    void subscribe(String room, Consumer<Message> receiver);
+    /** Starts passing the room's events to {@code receiver}; one receiver per room on each node. */
+    void subscribe(String room, Consumer<RoomEvent> receiver);
 
-    /** Stops passing the room's messages on; its receiver may still get a message already on its way. */
+    /** Stops passing the room's events on; its receiver may still get an event already on its way. */
     void unsubscribe(String room);
 
     /**

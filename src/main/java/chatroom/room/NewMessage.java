@@ -8,7 +8,8 @@ import java.time.Instant;
  * @param clientId the id the sender's page gave this message, or null: a send retried with the same id
  *     (after a lost acknowledgement, or to another node) is stored once. Unique per author and room.
  */
-public record NewMessage(String room, String authorId, String authorName, String text, Instant sentAt, String clientId) {
+public record NewMessage(String room, String authorId, String authorName, String text, Instant sentAt, String clientId)
+        implements NewEvent {
 
     /** A message without a client id: every append stores it anew. */
     public NewMessage(String room, String authorId, String authorName, String text, Instant sentAt) {

@@ -73,8 +73,15 @@ final class RecentMessages {
         since.clear();
     }
 
+    /** Keeps the run true to an event just delivered to the room's members. */
+    void apply(RoomEvent event) {
+        switch (event) {
+            case RoomEvent.Posted posted -> delivered(posted.message());
+        }
+    }
+
     /** Continues the run with a message just delivered, or forgets the run if it does not continue it. */
-    void delivered(Message message) {
+    private void delivered(Message message) {
         if (run == null) {
             if (!since.isEmpty() && message.seq() != since.peekLast().seq() + 1) {
                 since.clear();

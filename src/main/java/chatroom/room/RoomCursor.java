@@ -12,15 +12,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Puts one room's committed messages in sequence order for this node, whatever order the {@link
- * MessageFeed} brings them in, and fills what it lost from the store. It keeps the room's cursor: the
- * newest seq delivered to the room here. A message at or below the cursor is a repeat and is dropped;
- * the next one is delivered, then whatever was held after it; one further ahead is held for a short
- * while ({@link RoomSettings#holdEarly}), after which the gap is read from the store. A {@link
+ * Puts one room's committed events in sequence order for this node, whatever order the {@link
+ * MessageFeed} brings them in, and fills what it lost from the {@link RoomLog}. It keeps the room's
+ * cursor: the newest seq delivered to the room here. An event at or below the cursor is a repeat and is
+ * dropped; the next one is delivered, then whatever was held after it; one further ahead is held for a
+ * short while ({@link RoomSettings#holdEarly}), after which the gap is read from the store. A {@link
  * #tailIs} check (after the feed reconnects, and now and then) reads from the store whatever the feed
- * never announced, such as a message whose node died between its commit and its publish.
+ * never announced, such as an event whose node died between its commit and its publish.
  *
- * <p>The cursor starts from the store ({@link #start}): until then messages are held, and the room
+ * <p>The cursor starts from the store ({@link #start}): until then events are held, and the room
  * takes no events ({@link #started()} tells), so no member can fall between the store and the feed.
  *
  * <p>Threading: the room's thread only; store answers are handed back to it. It lives as long as the
@@ -30,9 +30,9 @@ final class RoomCursor {
 
     private static final Logger log = LoggerFactory.getLogger(RoomCursor.class);
 
-    /** Messages read from the store per gap-filling read; a longer gap takes several. */
+    /** Events read from the store per gap-filling read; a longer gap takes several. */
     static final int FILL_PAGE = 500;
-    /** Most messages held ahead of the cursor; beyond this they are dropped and read back from the store. */
+    /** Most events held ahead of the cursor; beyond this they are dropped and read back from the store. */
     static final int MAX_HELD = 10_000;
     /** How long to wait before reading the store again after a failed read. */
     private static final Duration RETRY_AFTER_FAILURE = Duration.ofSeconds(1);
@@ -40,33 +40,33 @@ final class RoomCursor {
     private static final long UNKNOWN = -1;
 
     private final RoomName room;
-    private final MessageStore messages;
+    private final RoomLog events;
     private final ScheduledExecutorService roomThread;
     private final Duration holdEarly;
-    private final Consumer<Message> deliver;
+    private final Consumer<RoomEvent> deliver;
     private final Runnable onStarted;
 
     private long cursor = UNKNOWN;
-    /** Messages that came ahead of the cursor, by seq. */
-    private final TreeMap<Long, Message> held = new TreeMap<>();
+    /** Events that came ahead of the cursor, by seq. */
+    private final TreeMap<Long, RoomEvent> held = new TreeMap<>();
     /** A store read is on its way: no second one meanwhile. */
     private boolean reading;
     private boolean gapCheckScheduled;
     private boolean failing;
 
     /**
-     * @param deliver gets each message once, in seq order, on the room's thread
+     * @param deliver gets each event once, in seq order, on the room's thread
      * @param onStarted runs once, on the room's thread, when the cursor is known
      */
     RoomCursor(
             RoomName room,
-            MessageStore messages,
+            RoomLog log,
             ScheduledExecutorService roomThread,
             Duration holdEarly,
-            Consumer<Message> deliver,
+            Consumer<RoomEvent> deliver,
             Runnable onStarted) {
         this.room = room;
-        this.messages = messages;
+        this.events = log;
         this.roomThread = roomThread;
         this.holdEarly = holdEarly;
         this.deliver = deliver;
@@ -76,7 +76,7 @@ final class RoomCursor {
     /** Reads where the room stands, to start the cursor there. */
     void start() {
         reading = true;
-        messages.lastSeqs(List.of(room.value()))
+        events.lastSeqs(List.of(room.value()))
                 .whenComplete((last, error) -> roomThread.execute(() -> startedAt(last, error)));
     }
 
@@ -89,17 +89,17 @@ final class RoomCursor {
         return cursor;
     }
 
-    /** A message from the feed. */
-    void offer(Message message) {
-        if (cursor != UNKNOWN && message.seq() <= cursor) {
+    /** An event from the feed. */
+    void offer(RoomEvent event) {
+        if (cursor != UNKNOWN && event.seq() <= cursor) {
             return; // delivered already
         }
-        if (cursor != UNKNOWN && message.seq() == cursor + 1 && held.isEmpty()) {
-            cursor = message.seq(); // the usual case: next in order, nothing waiting
-            deliver.accept(message);
+        if (cursor != UNKNOWN && event.seq() == cursor + 1 && held.isEmpty()) {
+            cursor = event.seq(); // the usual case: next in order, nothing waiting
+            deliver.accept(event);
             return;
         }
-        hold(message);
+        hold(event);
         if (cursor == UNKNOWN) {
             return;
         }
@@ -132,11 +132,11 @@ final class RoomCursor {
         }
     }
 
-    private void hold(Message message) {
-        if (held.size() >= MAX_HELD && message.seq() > held.lastKey()) {
+    private void hold(RoomEvent event) {
+        if (held.size() >= MAX_HELD && event.seq() > held.lastKey()) {
             return; // the gap-filling reads will bring it
         }
-        held.putIfAbsent(message.seq(), message);
+        held.putIfAbsent(event.seq(), event);
         if (held.size() > MAX_HELD) {
             held.pollLastEntry();
         }
@@ -172,19 +172,19 @@ final class RoomCursor {
                 TimeUnit.MILLISECONDS);
     }
 
-    /** Reads the messages after the cursor from the store, page by page, until it has them all. */
+    /** Reads the events after the cursor from the store, page by page, until it has them all. */
     private void fill() {
         reading = true;
         Meters.gapRead();
         long from = cursor;
-        messages.after(room.value(), from, FILL_PAGE)
+        events.after(room.value(), from, FILL_PAGE)
                 .whenComplete((page, error) -> roomThread.execute(() -> filled(from, page, error)));
     }
 
-    private void filled(long from, List<Message> page, Throwable error) {
+    private void filled(long from, List<RoomEvent> page, Throwable error) {
         reading = false;
         if (error != null) {
-            logFailure("cannot read the messages after " + cursor, error);
+            logFailure("cannot read the events after " + cursor, error);
             checkGapLater(RETRY_AFTER_FAILURE);
             return;
         }
@@ -194,9 +194,9 @@ final class RoomCursor {
             // they were delivered here (a room far behind, a tiny --keep-per-room); waiting would stall the room
             cursor = page.getFirst().seq() - 1;
         }
-        for (Message message : page) {
-            if (message.seq() > cursor) {
-                held.putIfAbsent(message.seq(), message);
+        for (RoomEvent event : page) {
+            if (event.seq() > cursor) {
+                held.putIfAbsent(event.seq(), event);
             }
         }
         deliverInOrder();

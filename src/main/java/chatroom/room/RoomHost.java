@@ -16,8 +16,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Hosts one room on this node: the room's thread, its {@link Members}, its {@link RoomCursor} on the
  * {@link MessageFeed}, and its {@link Room} while the room is awake. The host is what stays in memory
- * while a room sleeps: the sockets and the cursor, nothing more. The web layer calls {@link #join},
- * {@link #say} and {@link #leave}; each is posted to the room's thread, waking the room if it sleeps.
+ * while a room sleeps: the sockets and the cursor, nothing more. The web layer calls {@link #join} and
+ * {@link #leave} as sockets open and close, and {@link #handle} with what their members ask; each is
+ * posted to the room's thread, waking the room if it sleeps.
  *
  * <p>A host with no members whose room waits for nothing is removed from {@link Rooms} within about
  * {@link #EMPTY_CHECK} of its last member leaving (or of its start, for a host nobody joined), whatever
@@ -55,11 +56,11 @@ public final class RoomHost {
     private final RoomCursor cursor;
 
     /**
-     * Messages from the feed not yet offered to the cursor, and whether a task to offer them is posted:
-     * the messages of one store batch, completed one after another, are usually all here when the room's
-     * thread gets to them, and go out to members as one frame rather than one each.
+     * Events from the feed not yet offered to the cursor, and whether a task to offer them is posted: the
+     * events of one store batch, completed one after another, are usually all here when the room's thread
+     * gets to them, and go out to members as one frame rather than one each.
      */
-    private final Queue<Message> arrived = new ConcurrentLinkedQueue<>();
+    private final Queue<RoomEvent> arrived = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean offerPosted = new AtomicBoolean();
 
     /** Events that came before the cursor was known, in order; they go ahead once it is. */
@@ -78,7 +79,7 @@ public final class RoomHost {
                 name, services.messages(), executor, services.settings().holdEarly(), this::deliver, this::cursorStarted);
     }
 
-    /** Subscribes to the room's messages and finds where the room stands; events wait until it is known. */
+    /** Subscribes to the room's events and finds where the room stands; events wait until it is known. */
     void start() {
         services.feed().subscribe(name.value(), this::arrived);
         services.board().watch(name.value(), this::presenceChanged);
@@ -101,35 +102,16 @@ public final class RoomHost {
     }
 
     /**
-     * A message from a member. {@code clientId} is the id its page gave it, or null; a message sent
-     * again with the same id (after a reconnect) is stored and shown once.
+     * What a member asks the room to do: the one door for every kind of {@link Command}, whoever builds it.
+     * Posted to the room's thread and judged there, waking the room if it sleeps.
      */
-    public void say(Member member, String text, String clientId) {
-        run(room -> room.say(member, text, clientId));
+    public void handle(Member member, Command command) {
+        run(room -> room.handle(member, command));
     }
 
+    /** A member whose socket closed. */
     public void leave(Member member) {
         run(room -> room.leave(member));
-    }
-
-    /**
-     * Renames the user's sockets here, waking the room only if the user is in it. The web layer calls it
-     * for the rooms where the user has a socket, not for every room: a rename costs no room it does not concern.
-     */
-    public void rename(String userId, String newName) {
-        executor.execute(() -> {
-            if (removed) {
-                // the caller kept this host from before the sweeper removed it: its members are in the new one
-                rooms.get(name).rename(userId, newName);
-                return;
-            }
-            for (Member member : members.all()) {
-                if (member.author().id().equals(userId)) {
-                    run(room -> room.rename(userId, newName));
-                    return;
-                }
-            }
-        });
     }
 
     /** Reads from the store whatever this node has not seen of the room, if its newest seq is beyond it. */
@@ -138,8 +120,8 @@ public final class RoomHost {
     }
 
     /** On the feed's thread. */
-    private void arrived(Message message) {
-        arrived.add(message);
+    private void arrived(RoomEvent event) {
+        arrived.add(event);
         if (offerPosted.compareAndSet(false, true)) {
             executor.execute(this::offerArrived);
         }
@@ -151,8 +133,8 @@ public final class RoomHost {
             arrived.clear(); // posted before the unsubscribe; no member here is waiting for it
             return;
         }
-        for (Message message; (message = arrived.poll()) != null; ) {
-            cursor.offer(message);
+        for (RoomEvent event; (event = arrived.poll()) != null; ) {
+            cursor.offer(event);
         }
         members.flush(); // the whole batch, as one frame
     }
@@ -205,7 +187,7 @@ public final class RoomHost {
                     current.presenceChanged(change);
                 }
             } else {
-                handle(room -> room.presenceChanged(change));
+                handle(room -> room.signal(new Signal.Presence(change)));
             }
         });
     }
@@ -220,14 +202,14 @@ public final class RoomHost {
         return room;
     }
 
-    private void deliver(Message message) {
+    private void deliver(RoomEvent event) {
         if (removed) {
             return; // a gap read that came back after the host went: nobody here to deliver to
         }
         try {
-            awakeRoom().deliver(message);
+            awakeRoom().deliver(event);
         } catch (RuntimeException e) {
-            log.error("{}: delivering message {} failed", name, message.seq(), e);
+            log.error("{}: delivering event {} failed", name, event.seq(), e);
         }
     }
 

@@ -9,14 +9,23 @@ import java.util.List;
  */
 public interface RoomViews {
 
-    /** A new message, appended to the message list. */
-    Fragment message(Message message);
+    /**
+     * A committed event as every member sees it live: a new message appended to the message list. One
+     * rendering for every member of the room (the same bytes to each socket).
+     */
+    Fragment event(RoomEvent event);
 
     /**
-     * Messages from the store, shown in order. With {@code replace} they become the whole list (first
+     * The events a reconnecting page missed, in order, as they would have looked live (appended to what the
+     * page shows). Never empty.
+     */
+    Fragment missed(List<RoomEvent> events);
+
+    /**
+     * Messages as they now are, shown in order. With {@code replace} they become the whole list (first
      * join, or a reconnect that missed more than the replay limit); otherwise they are appended (a
-     * reconnect that catches up); the page may then load the messages older than these ({@link
-     * #olderBefore}).
+     * reconnect that catches up from the room's recent messages in memory); the page may then load the
+     * messages older than these ({@link #olderBefore}).
      */
     Fragment history(List<Message> messages, boolean replace);
 

@@ -2,7 +2,9 @@ package chatroom.store;
 
 import chatroom.room.Message;
 import chatroom.room.MessageStore;
+import chatroom.room.NewEvent;
 import chatroom.room.NewMessage;
+import chatroom.room.RoomEvent;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -161,13 +163,17 @@ public final class JdbcMessageStore implements MessageStore {
     }
 
     @Override
-    public CompletableFuture<Message> append(NewMessage message) {
-        Objects.requireNonNull(message, "message");
-        String refusal = refusal(message);
-        if (refusal != null) {
-            return CompletableFuture.failedFuture(new IllegalArgumentException(refusal));
-        }
-        return writer.submit(message);
+    public CompletableFuture<RoomEvent> append(NewEvent event) {
+        Objects.requireNonNull(event, "event");
+        return switch (event) {
+            case NewMessage message -> {
+                String refusal = refusal(message);
+                if (refusal != null) {
+                    yield CompletableFuture.failedFuture(new IllegalArgumentException(refusal));
+                }
+                yield writer.submit(message).thenApply(RoomEvent.Posted::new);
+            }
+        };
     }
 
     /** Why the store would refuse this message, or null: checked before queueing so it fails alone. */
@@ -195,10 +201,12 @@ public final class JdbcMessageStore implements MessageStore {
         return reads.before(room, beforeSeq, limit);
     }
 
+    /** The events after {@code afterSeq}: each stored message is the event that posted it. */
     @Override
-    public CompletableFuture<List<Message>> after(String room, long afterSeq, int limit) {
+    public CompletableFuture<List<RoomEvent>> after(String room, long afterSeq, int limit) {
         if (writer.isClosed()) return closed();
-        return reads.after(room, afterSeq, limit);
+        return reads.after(room, afterSeq, limit)
+                .thenApply(messages -> messages.stream().<RoomEvent>map(RoomEvent.Posted::new).toList());
     }
 
     /** How long a start-up check may wait for the database. */

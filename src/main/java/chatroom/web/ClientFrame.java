@@ -1,5 +1,6 @@
 package chatroom.web;
 
+import chatroom.room.Command;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
@@ -7,7 +8,7 @@ import java.io.IOException;
 import java.util.regex.Pattern;
 
 /**
- * What a client's text frame asks for. The page sends the JSON that htmx's WebSocket support makes
+ * What a client's text frame asks for: a room {@link Command}, or nothing we can use. The page sends the JSON that htmx's WebSocket support makes
  * from the form: {@code {"message": "...", "HEADERS": {...}}} (htmx 2 {@code ws-send}) or {@code
  * {"message": "...", "headers": {...}}} (htmx 4 {@code hx-ws}), with the page's own id for the
  * message in {@code "cid"} (optional) so that a message resent after a reconnect is stored once. Every
@@ -15,8 +16,8 @@ import java.util.regex.Pattern;
  */
 sealed interface ClientFrame {
 
-    /** A message to the room; {@code clientId} is null when the page gave none. */
-    record Say(String text, String clientId) implements ClientFrame {}
+    /** A frame that asks the room to do something; a message ({@link Command.Say}) today. */
+    record Ask(Command command) implements ClientFrame {}
 
     /** A frame we cannot use, with the reason shown to its sender. */
     record Invalid(String reason) implements ClientFrame {}
@@ -59,7 +60,7 @@ sealed interface ClientFrame {
             if (message == null) {
                 return new Invalid("this frame has no \"message\" field; " + EXPECTED);
             }
-            return new Say(message, clientId);
+            return new Ask(new Command.Say(message, clientId));
         } catch (IOException e) {
             // the parser's own words name its internals (tokens, "was expecting"); the sender needs ours
             return new Invalid("this frame is not valid JSON; " + EXPECTED);

@@ -4,10 +4,12 @@ import chatroom.room.Author;
 import chatroom.room.Fragment;
 import chatroom.room.Message;
 import chatroom.room.Names;
+import chatroom.room.RoomEvent;
 import chatroom.room.RoomViews;
 import gg.jte.ContentType;
 import gg.jte.TemplateEngine;
 import gg.jte.output.Utf8ByteOutput;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -40,8 +42,22 @@ public final class JteViews implements RoomViews {
     // ---- fragments for rooms (RoomViews)
 
     @Override
-    public Fragment message(Message message) {
-        return new Fragment(render("fragments/live.jte", Map.of("m", MessageView.of(message))), message.seq());
+    public Fragment event(RoomEvent event) {
+        return switch (event) {
+            case RoomEvent.Posted posted -> new Fragment(
+                    render("fragments/live.jte", Map.of("m", MessageView.of(posted.message()))), event.seq());
+        };
+    }
+
+    @Override
+    public Fragment missed(List<RoomEvent> events) {
+        List<Message> messages = new ArrayList<>(events.size());
+        for (RoomEvent event : events) {
+            switch (event) {
+                case RoomEvent.Posted posted -> messages.add(posted.message());
+            }
+        }
+        return history(messages, false);
     }
 
     @Override

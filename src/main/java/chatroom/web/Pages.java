@@ -1,6 +1,7 @@
 package chatroom.web;
 
 import chatroom.Config;
+import chatroom.room.Command;
 import chatroom.room.Message;
 import chatroom.room.MessageStore;
 import chatroom.room.PresenceBoard;
@@ -170,8 +171,8 @@ final class Pages {
     CompletableFuture<Response> rename(Request request) {
         requireSameOrigin(request);
         Identity renamed = identities.renamed(request.identity(), request.form("name"));
-        for (RoomHost room : senders.renaming(renamed.userId())) {
-            room.rename(renamed.userId(), renamed.name());
+        for (Senders.Socket socket : senders.renaming(renamed.userId())) {
+            socket.room().handle(socket.member(), new Command.Rename(renamed.name()));
         }
         String cookie = request.setCookie(renamed);
         if (request.header("HX-Request") != null) {

@@ -127,14 +127,15 @@ final class RoomSockets {
         // shared with the user's and the address's other sockets from now until this one closes
         String userId = identity.userId();
         Senders.Sender user = senders.opened(userId, host);
-        channel.closeFuture().addListener(closed -> senders.closed(userId, user, host));
         Senders.Sender address = senders.opened(request.client(), host);
         if (address != null) {
             String key = request.client().limitKey();
-            channel.closeFuture().addListener(closed -> senders.closed(key, address, host));
+            channel.closeFuture().addListener(closed -> senders.closed(key, address, host, null));
         }
         WebSocketMember member = new WebSocketMember(channel, host, identity.author(), views, limits, user, address,
                 maxFrameBytes, request.client().ip());
+        senders.joined(userId, host, member);
+        channel.closeFuture().addListener(closed -> senders.closed(userId, user, host, member));
         ChannelPipeline pipeline = channel.pipeline();
         HttpTimeouts.remove(pipeline); // from now on --socket-idle watches the socket
         handshaker.handshake(channel, request.http, extra, channel.newPromise()).addListener(done -> {

@@ -1,11 +1,13 @@
 package chatroom.web;
 
+import chatroom.room.Member;
 import chatroom.room.RoomHost;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
+import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -44,8 +46,8 @@ final class Senders {
         private final Allowance messages;
         /** Users only; null for an address. */
         private final Allowance renames;
-        /** The room of each socket open, once per socket; the list's size is the sender's socket count. Under the map's lock. */
-        private final List<RoomHost> rooms = new ArrayList<>(1);
+        /** Each socket open: its room, and its member once known; the list's size is the sender's socket count. Under the map's lock. */
+        private final List<Socket> rooms = new ArrayList<>(1);
 
         private Sender(Rate messageRate, boolean user, long nowNanos) {
             this.messageRate = messageRate;
@@ -67,6 +69,9 @@ final class Senders {
             return rooms.isEmpty() && messages.whole(nowNanos) && (renames == null || renames.whole(nowNanos));
         }
     }
+
+    /** A socket of a sender: the room it is in, and its member (null until {@link #joined}). */
+    record Socket(RoomHost room, Member member) {}
 
     private final Rate userMessages;
     private final Rate addressMessages;
@@ -109,33 +114,53 @@ final class Senders {
         sweepIfDue(now);
         return table.compute(key, (k, sender) -> {
             Sender s = sender != null ? sender : new Sender(rate, user, now);
-            s.rooms.add(room);
+            s.rooms.add(new Socket(room, null));
             return s;
         });
     }
 
-    /** The socket in {@code room} that {@link #opened} counted for {@code sender} has closed. */
-    void closed(String key, Sender sender, RoomHost room) {
+    /** The user's socket in {@code room} that {@link #opened} counted is {@code member}: a rename may reach it. */
+    void joined(String userId, RoomHost room, Member member) {
+        users.computeIfPresent(userId, (k, s) -> {
+            int i = s.rooms.indexOf(new Socket(room, null));
+            if (i >= 0) {
+                s.rooms.set(i, new Socket(room, member));
+            }
+            return s;
+        });
+    }
+
+    /**
+     * The socket in {@code room} that {@link #opened} counted for {@code sender} has closed; {@code member}
+     * is its member, or null if it never had one.
+     */
+    void closed(String key, Sender sender, RoomHost room, Member member) {
         ConcurrentHashMap<String, Sender> table = sender.renames != null ? users : addresses;
         long now = System.nanoTime();
         table.computeIfPresent(key, (k, s) -> {
-            s.rooms.remove(room);
+            if (!s.rooms.remove(new Socket(room, member))) {
+                s.rooms.remove(new Socket(room, null));
+            }
             return s.forgettable(now) ? null : s;
         });
     }
 
     /**
-     * Spends one of the user's renames and answers the rooms the user has sockets in on this node, the
-     * only rooms to tell; throws 429, saying when to try again, if the user has renamed too often. A user
+     * Spends one of the user's renames and answers a socket of the user in each room the user is in on this
+     * node, the only rooms to tell; throws 429, saying when to try again, if the user has renamed too often. A user
      * with no socket here has no room to tell and nothing to limit: the rename only changes their cookie.
      */
-    Set<RoomHost> renaming(String userId) {
+    Collection<Socket> renaming(String userId) {
         long now = System.nanoTime();
-        Set<RoomHost> rooms = new LinkedHashSet<>();
+        Map<RoomHost, Socket> rooms = new LinkedHashMap<>();
         long[] waitNanos = {-1};
         users.computeIfPresent(userId, (k, s) -> {
             if (s.renames.take(renames, now)) {
-                rooms.addAll(s.rooms);
+                for (Socket socket : s.rooms) {
+                    if (socket.member() != null) {
+                        rooms.putIfAbsent(socket.room(), socket);
+                    }
+                }
             } else {
                 waitNanos[0] = s.renames.waitNanos(renames, now);
             }
@@ -146,7 +171,7 @@ final class Senders {
             throw new HttpException(HttpResponseStatus.TOO_MANY_REQUESTS, "You have changed your name too often; "
                     + "your name stays as it was. Try again in " + seconds + (seconds == 1 ? " second." : " seconds."));
         }
-        return rooms;
+        return rooms.values();
     }
 
     /** Users and addresses remembered now: for tests and the memory budget. */

@@ -2,6 +2,7 @@ package chatroom.web;
 
 import chatroom.metrics.Meters;
 import chatroom.room.Author;
+import chatroom.room.Command;
 import chatroom.room.Member;
 import chatroom.room.Fragment;
 import chatroom.room.RoomHost;
@@ -257,7 +258,9 @@ final class WebSocketMember extends WebSocketFrameReader implements Member {
             }
             return;
         }
-        String refused = takeMessage(now);
+        // parsed before it is charged: what a frame costs depends on what it asks
+        ClientFrame frame = ClientFrame.parse(content.toString(StandardCharsets.UTF_8));
+        String refused = charge(frame, now);
         if (refused != null) {
             Meters.frameRefused(Meters.FrameRefusal.RATE);
             if (++rejectedInARow >= limits.floodRejections()) {
@@ -267,18 +270,35 @@ final class WebSocketMember extends WebSocketFrameReader implements Member {
             } else {
                 // the page's id for the message and when it may go again: the page marks that message
                 // "not sent", keeps its text and sends it again by itself then
-                send(views.notSent(refused, clientIdOf(content), TimeUnit.NANOSECONDS.toMillis(waitNanos(now)) + 1));
+                send(views.notSent(refused, clientIdOf(frame), TimeUnit.NANOSECONDS.toMillis(waitNanos(now)) + 1));
             }
             return;
         }
         rejectedInARow = 0;
-        switch (ClientFrame.parse(content.toString(StandardCharsets.UTF_8))) {
-            case ClientFrame.Say say -> host.say(this, say.text(), say.clientId());
+        switch (frame) {
+            case ClientFrame.Ask ask -> host.handle(this, ask.command());
             case ClientFrame.Invalid invalid -> {
                 Meters.frameRefused(Meters.FrameRefusal.MALFORMED);
                 send(views.error(invalid.reason()));
             }
         }
+    }
+
+    /**
+     * Charges a frame to the allowances of its kind; null if they allow it, else what to tell the sender.
+     * A message spends a message from each share; a frame we cannot read costs as much, so that flooding
+     * with garbage is flooding too.
+     */
+    private String charge(ClientFrame frame, long now) {
+        return switch (frame) {
+            case ClientFrame.Invalid invalid -> takeMessage(now);
+            case ClientFrame.Ask ask -> switch (ask.command()) {
+                case Command.Say say -> takeMessage(now);
+                // a socket never asks this (names change through the page's form, limited per user by
+                // Senders#renaming); refused should a frame ever carry one
+                case Command.Rename rename -> "Change your name with the name form.";
+            };
+        };
     }
 
     /**
@@ -310,14 +330,15 @@ final class WebSocketMember extends WebSocketFrameReader implements Member {
         return address == null ? wait : Math.max(wait, address.messageWaitNanos(now));
     }
 
-    /**
-     * The page's id for the message in a refused frame, or null. Parsed only for a refusal, and at most
-     * {@link MemberLimits#floodRejections} times in a row before a flooding socket is closed.
-     */
-    private static String clientIdOf(ByteBuf content) {
-        return ClientFrame.parse(content.toString(StandardCharsets.UTF_8)) instanceof ClientFrame.Say say
-                ? say.clientId()
-                : null;
+    /** The page's id for the message in a refused frame, or null. */
+    private static String clientIdOf(ClientFrame frame) {
+        return switch (frame) {
+            case ClientFrame.Invalid invalid -> null;
+            case ClientFrame.Ask ask -> switch (ask.command()) {
+                case Command.Say say -> say.clientId();
+                case Command.Rename rename -> null;
+            };
+        };
     }
 
     private static final String TOO_FAST = "You are sending messages too fast; wait a moment and send again.";

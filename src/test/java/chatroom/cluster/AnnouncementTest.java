@@ -4,27 +4,48 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import chatroom.room.Message;
+import chatroom.room.RoomEvent;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
 class AnnouncementTest {
 
     @Test
-    void a_message_survives_encoding_with_quotes_newlines_and_any_unicode() {
+    void a_posted_message_survives_encoding_with_quotes_newlines_and_any_unicode() {
         Message message = new Message("a:b \"room\"", 42, "u-1", "Zoë \\ 🦊", "line 1\nline \"2\" <b>&</b> \u0000 日本",
-                Instant.ofEpochMilli(1_800_000_000_123L));
+                Instant.ofEpochMilli(1_800_000_000_123L), "cid-7");
+        RoomEvent posted = new RoomEvent.Posted(message);
 
-        Announcement back = Announcement.decode(new Announcement("node-a", message).encode());
+        String wire = Announcement.encode("node-a", posted);
 
-        assertThat(back).isEqualTo(new Announcement("node-a", message));
+        assertThat(wire).startsWith("{\"k\":\"posted\",");
+        assertThat(Announcement.decode(wire)).isEqualTo(new Announcement.Of("node-a", posted));
     }
 
     @Test
     void unknown_fields_are_skipped_so_newer_nodes_may_add_some() {
-        Announcement back = Announcement.decode(
-                "{\"v\":2,\"n\":\"n\",\"r\":\"lobby\",\"extra\":{\"x\":[1,2]},\"s\":1,\"a\":\"u\",\"u\":\"ann\",\"t\":\"hi\",\"at\":5}");
+        Announcement back = Announcement.decode("{\"k\":\"posted\",\"v\":2,\"n\":\"n\",\"r\":\"lobby\",\"extra\":{\"x\":[1,2]},"
+                + "\"s\":1,\"a\":\"u\",\"u\":\"ann\",\"t\":\"hi\",\"at\":5}");
 
-        assertThat(back.message()).isEqualTo(new Message("lobby", 1, "u", "ann", "hi", Instant.ofEpochMilli(5)));
+        assertThat(back).isEqualTo(new Announcement.Of(
+                "n", new RoomEvent.Posted(new Message("lobby", 1, "u", "ann", "hi", Instant.ofEpochMilli(5)))));
+    }
+
+    @Test
+    void an_announcement_without_a_kind_is_a_posted_message_as_older_nodes_write_them() {
+        Announcement back =
+                Announcement.decode("{\"n\":\"old\",\"r\":\"lobby\",\"s\":3,\"a\":\"u\",\"u\":\"ann\",\"t\":\"hi\",\"at\":5}");
+
+        assertThat(back).isEqualTo(new Announcement.Of(
+                "old", new RoomEvent.Posted(new Message("lobby", 3, "u", "ann", "hi", Instant.ofEpochMilli(5)))));
+    }
+
+    @Test
+    void a_kind_this_node_does_not_know_is_read_as_unknown_with_its_room_and_seq_not_refused() {
+        Announcement back = Announcement.decode(
+                "{\"k\":\"reacted\",\"n\":\"new\",\"r\":\"lobby\",\"s\":9,\"target\":4,\"emoji\":\"🎉\"}");
+
+        assertThat(back).isEqualTo(new Announcement.Unknown("new", "reacted", "lobby", 9));
     }
 
     @Test
@@ -34,5 +55,7 @@ class AnnouncementTest {
         assertThatThrownBy(() -> Announcement.decode("[1]")).hasMessage("announcement is not a JSON object");
         assertThatThrownBy(() -> Announcement.decode("{\"n\":\"n\",\"r\":\"lobby\",\"s\":0}"))
                 .hasMessageContaining("lacks one of");
+        assertThatThrownBy(() -> Announcement.decode("{\"k\":\"posted\",\"n\":\"n\",\"r\":\"lobby\",\"s\":2}"))
+                .hasMessageContaining("lacks one of a, u, t, at");
     }
 }

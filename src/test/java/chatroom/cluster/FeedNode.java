@@ -2,6 +2,7 @@ package chatroom.cluster;
 
 import chatroom.room.Message;
 import chatroom.room.MessageFeed;
+import chatroom.room.RoomEvent;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -16,7 +17,7 @@ final class FeedNode implements AutoCloseable {
 
     final MessageFeed feed;
     final AtomicInteger rechecks = new AtomicInteger();
-    private final Map<String, List<Message>> received = new ConcurrentHashMap<>();
+    private final Map<String, List<RoomEvent>> received = new ConcurrentHashMap<>();
 
     FeedNode(MessageFeed feed) {
         this.feed = feed;
@@ -25,17 +26,17 @@ final class FeedNode implements AutoCloseable {
 
     FeedNode join(String... rooms) {
         for (String room : rooms) {
-            List<Message> list = received.computeIfAbsent(room, r -> new CopyOnWriteArrayList<>());
+            List<RoomEvent> list = received.computeIfAbsent(room, r -> new CopyOnWriteArrayList<>());
             feed.subscribe(room, list::add);
         }
         return this;
     }
 
-    List<Message> got(String room) {
+    List<RoomEvent> got(String room) {
         return received.getOrDefault(room, List.of());
     }
 
-    boolean has(Message message) {
+    boolean has(RoomEvent message) {
         return got(message.room()).contains(message);
     }
 

@@ -3,6 +3,7 @@ package chatroom.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import chatroom.room.MessageFeed;
+import chatroom.room.RoomEvent;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import chatroom.room.Message;
 import chatroom.room.MessageFeed;
+import chatroom.room.RoomEvent;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,17 +34,17 @@ abstract class MessageFeedContract {
         feed.close();
     }
 
-    Message message(String room) {
+    RoomEvent message(String room) {
         long seq = seqs.incrementAndGet();
-        return new Message(room, seq, "u1", "ann", "m" + seq, Instant.ofEpochMilli(1_700_000_000_000L + seq));
+        return new RoomEvent.Posted(new Message(room, seq, "u1", "ann", "m" + seq, Instant.ofEpochMilli(1_700_000_000_000L + seq)));
     }
 
     @Test
     void a_published_message_reaches_its_rooms_receiver_on_this_node_before_publish_returns() {
-        List<Message> got = new ArrayList<>();
+        List<RoomEvent> got = new ArrayList<>();
         feed.subscribe("lobby", got::add);
 
-        Message m = message("lobby");
+        RoomEvent m = message("lobby");
         feed.publish(m);
 
         assertThat(got).containsExactly(m);
@@ -51,12 +52,12 @@ abstract class MessageFeedContract {
 
     @Test
     void messages_reach_only_their_own_room() {
-        List<Message> lobby = new ArrayList<>();
-        List<Message> other = new ArrayList<>();
+        List<RoomEvent> lobby = new ArrayList<>();
+        List<RoomEvent> other = new ArrayList<>();
         feed.subscribe("lobby", lobby::add);
         feed.subscribe("other", other::add);
 
-        Message m = message("other");
+        RoomEvent m = message("other");
         feed.publish(m);
         feed.publish(message("nobody-here"));
 
@@ -66,7 +67,7 @@ abstract class MessageFeedContract {
 
     @Test
     void after_unsubscribe_the_receiver_gets_nothing() {
-        List<Message> got = new ArrayList<>();
+        List<RoomEvent> got = new ArrayList<>();
         feed.subscribe("lobby", got::add);
         feed.unsubscribe("lobby");
 
@@ -77,7 +78,7 @@ abstract class MessageFeedContract {
 
     @Test
     void a_throwing_receiver_does_not_reach_the_publisher_and_stays_subscribed() {
-        List<Message> got = new ArrayList<>();
+        List<RoomEvent> got = new ArrayList<>();
         feed.subscribe("lobby", m -> {
             got.add(m);
             throw new IllegalStateException("broken receiver");

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import chatroom.Await;
 import chatroom.PrivateRedis;
 import chatroom.room.Message;
+import chatroom.room.RoomEvent;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.atomic.AtomicLong;
@@ -62,8 +63,8 @@ class RedisFeedFaultTest {
                 new RedisFeed.Settings(url, prefix, id, NO_TAIL_CHECK, PROBE_INTERVAL, PROBE_TIMEOUT)));
     }
 
-    private Message message(String room, String text) {
-        return new Message(room, seqs.incrementAndGet(), "u1", "ann", text, Instant.ofEpochMilli(1_800_000_000_000L + seqs.get()));
+    private RoomEvent message(String room, String text) {
+        return new RoomEvent.Posted(new Message(room, seqs.incrementAndGet(), "u1", "ann", text, Instant.ofEpochMilli(1_800_000_000_000L + seqs.get())));
     }
 
     private void awaitSubscribers(int nodes, String room) {
@@ -72,7 +73,7 @@ class RedisFeedFaultTest {
 
     /** A message from {@code from} reaches {@code to}: the path between the two nodes works. */
     private void assertFlows(FeedNode from, FeedNode to, String room, String text) {
-        Message m = message(room, text);
+        RoomEvent m = message(room, text);
         from.feed.publish(m);
         Await.until(() -> to.has(m), "'" + text + "' to cross from one node to the other", RECOVERY);
     }
@@ -87,7 +88,7 @@ class RedisFeedFaultTest {
 
         redis.kill();
         Await.until(() -> !ann.feed.connected() && !bob.feed.connected(), "both nodes to notice Redis is gone");
-        Message whileDown = message("lobby", "while down");
+        RoomEvent whileDown = message("lobby", "while down");
         long start = System.nanoTime();
         ann.feed.publish(whileDown); // neither blocks nor throws…
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(BLOCKED);
@@ -139,7 +140,7 @@ class RedisFeedFaultTest {
         int bobRechecks = bob.rechecks.get();
 
         assertThat(proxy.freezeSubscribers()).isEqualTo(1);
-        Message lost = message("lobby", "into the frozen socket");
+        RoomEvent lost = message("lobby", "into the frozen socket");
         ann.feed.publish(lost);
 
         Await.until(() -> !bob.feed.connected(), "the probe to notice the silent subscription", RECOVERY);

@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import chatroom.Await;
 import chatroom.PrivateRedis;
 import chatroom.room.Message;
+import chatroom.room.RoomEvent;
+import chatroom.room.StoredMessages;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -51,9 +53,9 @@ class RedisFeedTest {
         return new FeedNode(RedisFeed.connect(RedisFeed.Settings.of(REDIS, prefix, id, tailCheck)));
     }
 
-    private Message message(String room, String text) {
-        return new Message(room, seqs.incrementAndGet(), "u-" + text, "author of " + text, text,
-                Instant.ofEpochMilli(1_800_000_000_000L + seqs.get()));
+    private RoomEvent message(String room, String text) {
+        return new RoomEvent.Posted(new Message(room, seqs.incrementAndGet(), "u-" + text, "author of " + text, text,
+                Instant.ofEpochMilli(1_800_000_000_000L + seqs.get())));
     }
 
     /** Waits until Redis counts {@code nodes} subscribers on each room's channel. */
@@ -90,11 +92,11 @@ class RedisFeedTest {
         awaitSubscribers(2, "lobby");
         awaitSubscribers(2, "other");
 
-        Message hello = message("lobby", "hello");
+        RoomEvent hello = message("lobby", "hello");
         ann.feed.publish(hello);
 
         Await.until(() -> bob.has(hello), "bob's node to get the message");
-        Message marker = message("other", "marker");
+        RoomEvent marker = message("other", "marker");
         ann.feed.publish(marker);
         Await.until(() -> bob.has(marker), "bob's node to get the later message in the other room");
         assertThat(bob.got("lobby")).containsExactly(hello); // every field survived the trip
@@ -107,13 +109,13 @@ class RedisFeedTest {
         bob.join("lobby");
         awaitSubscribers(2, "lobby");
 
-        Message mine = message("lobby", "mine");
+        RoomEvent mine = message("lobby", "mine");
         ann.feed.publish(mine);
         assertThat(ann.got("lobby")).containsExactly(mine); // before publish returned
 
         // bob's reply is published after Redis fanned out ann's message, so it reaches ann after ann's own echo
         Await.until(() -> bob.has(mine), "bob's node to get ann's message");
-        Message reply = message("lobby", "reply");
+        RoomEvent reply = message("lobby", "reply");
         bob.feed.publish(reply);
         Await.until(() -> ann.has(reply), "ann's node to get bob's reply");
         assertThat(ann.got("lobby")).containsExactly(mine, reply);
@@ -137,13 +139,30 @@ class RedisFeedTest {
         for (String room : rooms) {
             Await.until(() -> bob.got(room).size() == 1, "bob's node to get the message for room '" + room + "'");
         }
-        Message last = message("a", "last");
+        RoomEvent last = message("a", "last");
         ann.feed.publish(last);
         Await.until(() -> bob.has(last), "the last message");
         for (String room : rooms) {
-            assertThat(bob.got(room)).extracting(Message::text).as("room '%s'", room)
+            assertThat(bob.got(room)).extracting(e -> StoredMessages.message(e).text()).as("room '%s'", room)
                     .containsExactlyElementsOf(room.equals("a") ? List.of("to a", "last") : List.of("to " + room));
         }
+    }
+
+    @Test
+    void an_event_of_a_kind_this_node_does_not_know_is_skipped_and_the_feed_goes_on() throws Exception {
+        bob.join("lobby");
+        awaitSubscribers(1, "lobby");
+
+        // a newer node, mid-upgrade, announces a kind of event this version has never heard of
+        String newer = "{\"k\":\"reacted\",\"n\":\"node-new\",\"r\":\"lobby\",\"s\":" + seqs.incrementAndGet()
+                + ",\"target\":1,\"emoji\":\"🎉\"}";
+        PrivateRedis.cli(6379, "PUBLISH", new Channels(prefix).room("lobby"), newer);
+        RoomEvent after = message("lobby", "after the unknown kind");
+        ann.feed.publish(after);
+
+        Await.until(() -> bob.has(after), "the known event after the unknown one");
+        assertThat(bob.got("lobby")).containsExactly(after);
+        assertThat(bob.feed.connected()).isTrue();
     }
 
     @Test
@@ -155,7 +174,7 @@ class RedisFeedTest {
         awaitSubscribers(1, "lobby");
 
         ann.feed.publish(message("lobby", "unheard"));
-        Message marker = message("other", "marker");
+        RoomEvent marker = message("other", "marker");
         ann.feed.publish(marker);
 
         Await.until(() -> bob.has(marker), "the marker in the other room");
@@ -188,7 +207,7 @@ class RedisFeedTest {
         bob.join("lobby");
         awaitSubscribers(2, "lobby");
 
-        Message after = message("lobby", "after");
+        RoomEvent after = message("lobby", "after");
         ann.feed.publish(after);
 
         Await.until(() -> bob.has(after), "delivery despite the failing hook");
@@ -212,7 +231,7 @@ class RedisFeedTest {
                     .startsWith("redis 127.0.0.1:" + closedPort + " unreachable since ")
                     .containsIgnoringCase("refused");
 
-            Message mine = message("lobby", "stored while redis is away");
+            RoomEvent mine = message("lobby", "stored while redis is away");
             alone.feed.publish(mine);
             assertThat(alone.got("lobby")).containsExactly(mine);
         }

@@ -121,12 +121,12 @@ class CatchUpLimitTest {
             }
 
             @Override
-            public CompletableFuture<List<Message>> after(String room, long afterSeq, int limit) {
+            public CompletableFuture<List<RoomEvent>> after(String room, long afterSeq, int limit) {
                 return late(() -> memory.after(room, afterSeq, limit).join());
             }
 
-            private CompletableFuture<List<Message>> late(Supplier<List<Message>> read) {
-                CompletableFuture<List<Message>> answer = new CompletableFuture<>();
+            private <T> CompletableFuture<T> late(Supplier<T> read) {
+                CompletableFuture<T> answer = new CompletableFuture<>();
                 readers.schedule(() -> answer.complete(read.get()),
                         ThreadLocalRandom.current().nextInt(3), TimeUnit.MILLISECONDS);
                 return answer;
@@ -153,7 +153,7 @@ class CatchUpLimitTest {
                     default -> staying.put(page, r);
                 }
                 if (random.nextInt(3) == 0) {
-                    room.say(page, "hello " + i, null);
+                    room.handle(page, new Command.Say("hello " + i, null));
                 }
                 if (random.nextInt(10) == 0 && !leaving.isEmpty()) {
                     FakeMember gone = leaving.remove(random.nextInt(leaving.size()));
@@ -168,7 +168,7 @@ class CatchUpLimitTest {
             // …and every page still here gets the next message of its room (none is left catching up)
             Map<Integer, FakeMember> speakers = new HashMap<>();
             staying.forEach((page, r) -> speakers.putIfAbsent(r, page));
-            speakers.forEach((r, page) -> busy.get(RoomName.parse("busy-" + r)).say(page, "last in " + r, null));
+            speakers.forEach((r, page) -> busy.get(RoomName.parse("busy-" + r)).handle(page, new Command.Say("last in " + r, null)));
             staying.forEach((page, r) -> Await.until(
                     () -> page.received.stream().anyMatch(f -> f.contains(":last in " + r)) ? true : null,
                     page.author().name() + " to get the last message of busy-" + r, () -> "it got " + page.received));
@@ -226,7 +226,7 @@ class CatchUpLimitTest {
         }
 
         @Override
-        public CompletableFuture<List<Message>> after(String room, long afterSeq, int limit) {
+        public CompletableFuture<List<RoomEvent>> after(String room, long afterSeq, int limit) {
             return held(super.after(room, afterSeq, limit));
         }
 

@@ -81,7 +81,7 @@ class EmptyRoomTest {
         assertThat(rooms.hosts(RoomName.parse("kept"))).isTrue();
         assertThat(rooms.awakeCount()).isEqualTo(1);
         assertThat(feed.subscribed()).containsExactly("kept");
-        kept.say(ann, "still here", null);
+        kept.handle(ann, new Command.Say("still here", null));
         Await.until(() -> String.join("|", ann.received).contains(":still here") ? true : null, "ann's message",
                 () -> "got " + ann.received);
     }
@@ -100,7 +100,7 @@ class EmptyRoomTest {
         FakeMember ann = new FakeMember("u1", "ann");
         host.join(ann, -1);
         Await.until(() -> ann.received.stream().anyMatch(f -> f.startsWith("presence:")), "ann to be in");
-        host.say(ann, "last words", null);
+        host.handle(ann, new Command.Say("last words", null));
         host.leave(ann);
         // a room emptied after ann's, gone: ann's has had its second too
         RoomHost marker = rooms.get(RoomName.parse("marker"));
@@ -115,7 +115,7 @@ class EmptyRoomTest {
 
         Await.until(() -> !rooms.hosts(RoomName.parse("parting")), "the room to go once its message is out", GONE_WITHIN);
         assertThat(feed.published()).extracting(Message::text).containsExactly("last words");
-        assertThat(store.memory.after("parting", 0, 10).join()).extracting(Message::text).containsExactly("last words");
+        assertThat(store.memory.messagesAfter("parting", 0)).extracting(Message::text).containsExactly("last words");
         assertThat(rooms.awakeCount()).isZero();
         assertThat(feed.subscribed()).isEmpty();
     }

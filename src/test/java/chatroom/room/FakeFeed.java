@@ -9,9 +9,9 @@ import java.util.function.Consumer;
 import java.util.function.Predicate;
 
 /**
- * The one-node feed made unreliable for tests: it passes messages on at once, except those a test
- * tells it to lose, and lets a test hand a room any message (a repeat, one out of order) as if it came
- * from another node, or say that messages may have been lost.
+ * The one-node production feed ({@link InProcessFeed}) made unreliable for tests: it passes messages on
+ * at once, except those a test tells it to lose, and lets a test hand a room any message (a repeat, one
+ * out of order) as if it came from another node, or say that messages may have been lost.
  */
 final class FakeFeed implements MessageFeed {
 
@@ -38,7 +38,7 @@ final class FakeFeed implements MessageFeed {
 
     /** Hands the message to its room's receiver, as if another node had published it. */
     void bring(Message message) {
-        feed.publish(message);
+        feed.publish(new RoomEvent.Posted(message));
     }
 
     /** Tells the rooms that messages may have been lost, as a feed does after reconnecting. */
@@ -47,15 +47,18 @@ final class FakeFeed implements MessageFeed {
     }
 
     @Override
-    public void publish(Message message) {
+    public void publish(RoomEvent event) {
+        Message message = switch (event) {
+            case RoomEvent.Posted posted -> posted.message();
+        };
         published.add(message);
         if (!lose.test(message)) {
-            feed.publish(message);
+            feed.publish(event);
         }
     }
 
     @Override
-    public void subscribe(String room, Consumer<Message> receiver) {
+    public void subscribe(String room, Consumer<RoomEvent> receiver) {
         subscribed.add(room);
         feed.subscribe(room, receiver);
     }

@@ -7,8 +7,20 @@ import java.util.stream.Collectors;
 final class FakeViews implements RoomViews {
 
     @Override
-    public Fragment message(Message m) {
-        return new Fragment(("msg:" + m.seq() + ":" + m.text()).getBytes(), m.seq());
+    public Fragment event(RoomEvent event) {
+        return switch (event) {
+            case RoomEvent.Posted posted -> {
+                Message m = posted.message();
+                yield new Fragment(("msg:" + m.seq() + ":" + m.text()).getBytes(), m.seq());
+            }
+        };
+    }
+
+    @Override
+    public Fragment missed(List<RoomEvent> events) {
+        return history(events.stream().map(e -> switch (e) {
+            case RoomEvent.Posted posted -> posted.message();
+        }).toList(), false);
     }
 
     @Override

@@ -5,14 +5,24 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
-/** An in-memory store that tests can override one call of (to fail appends, or count reads). */
+/**
+ * An in-memory store that tests can override one call of (to fail appends, or count reads). A test that
+ * holds or fails the append of a message overrides {@link #append(NewMessage)}.
+ */
 class ForwardingStore implements MessageStore {
 
     final InMemoryMessageStore memory = new InMemoryMessageStore();
 
     @Override
+    public final CompletableFuture<RoomEvent> append(NewEvent event) {
+        return switch (event) {
+            case NewMessage message -> append(message).thenApply(RoomEvent.Posted::new);
+        };
+    }
+
+    /** Stores a message; the room's appends of messages come here. */
     public CompletableFuture<Message> append(NewMessage message) {
-        return memory.append(message);
+        return memory.append(message).thenApply(event -> ((RoomEvent.Posted) event).message());
     }
 
     @Override
@@ -21,7 +31,7 @@ class ForwardingStore implements MessageStore {
     }
 
     @Override
-    public CompletableFuture<List<Message>> after(String room, long afterSeq, int limit) {
+    public CompletableFuture<List<RoomEvent>> after(String room, long afterSeq, int limit) {
         return memory.after(room, afterSeq, limit);
     }
 

@@ -18,7 +18,7 @@ final class GatedStore extends ForwardingStore {
     }
 
     @Override
-    public CompletableFuture<List<Message>> after(String room, long afterSeq, int limit) {
+    public CompletableFuture<List<RoomEvent>> after(String room, long afterSeq, int limit) {
         return gated(super.after(room, afterSeq, limit));
     }
 

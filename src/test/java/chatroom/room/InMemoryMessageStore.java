@@ -10,8 +10,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * Messages in memory only: gone when the process ends. For tests of the core and for running without
- * a database. Completes every call at once, under one lock, so appends to a room complete in call order.
+ * Messages in memory only: gone when the process ends. For tests of the core. Completes every call at once, under one lock, so appends to a room complete in call order.
  * A retried send (same room, author and client id) completes with the message stored the first time.
  */
 public final class InMemoryMessageStore implements MessageStore {
@@ -23,7 +22,13 @@ public final class InMemoryMessageStore implements MessageStore {
     private final Map<List<String>, Message> byClientId = new HashMap<>();
 
     @Override
-    public synchronized CompletableFuture<Message> append(NewMessage message) {
+    public CompletableFuture<RoomEvent> append(NewEvent event) {
+        return switch (event) {
+            case NewMessage message -> appendMessage(message).thenApply(RoomEvent.Posted::new);
+        };
+    }
+
+    private synchronized CompletableFuture<Message> appendMessage(NewMessage message) {
         List<String> clientKey = message.clientId() == null
                 ? null
                 : List.of(message.room(), message.authorId(), message.clientId());
@@ -48,11 +53,18 @@ public final class InMemoryMessageStore implements MessageStore {
     }
 
     @Override
-    public synchronized CompletableFuture<List<Message>> after(String room, long afterSeq, int limit) {
+    public synchronized CompletableFuture<List<RoomEvent>> after(String room, long afterSeq, int limit) {
         List<Message> messages = messagesByRoom.getOrDefault(room, List.of());
         int start = (int) Math.min(messages.size(), Math.max(0, afterSeq));
         int end = Math.min(messages.size(), start + limit);
-        return CompletableFuture.completedFuture(List.copyOf(messages.subList(start, end)));
+        return CompletableFuture.completedFuture(
+                messages.subList(start, end).stream().<RoomEvent>map(RoomEvent.Posted::new).toList());
+    }
+
+    /** The messages after {@code afterSeq}, as a test reads what was stored. */
+    public synchronized List<Message> messagesAfter(String room, long afterSeq) {
+        List<Message> messages = messagesByRoom.getOrDefault(room, List.of());
+        return List.copyOf(messages.subList((int) Math.min(messages.size(), Math.max(0, afterSeq)), messages.size()));
     }
 
     @Override

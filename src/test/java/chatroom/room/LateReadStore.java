@@ -24,11 +24,11 @@ final class LateReadStore extends ForwardingStore {
     }
 
     @Override
-    public CompletableFuture<List<Message>> after(String room, long afterSeq, int limit) {
+    public CompletableFuture<List<RoomEvent>> after(String room, long afterSeq, int limit) {
         return late(() -> memory.after(room, afterSeq, limit));
     }
 
-    private CompletableFuture<List<Message>> late(Supplier<CompletableFuture<List<Message>>> read) {
+    private <T> CompletableFuture<T> late(Supplier<CompletableFuture<T>> read) {
         reads.incrementAndGet();
         if (!late) {
             return read.get();

@@ -41,7 +41,7 @@ class RoomOrderTest {
 
     /** A message stored by "another node": in the store, and not announced here unless the test does so. */
     private Message storedElsewhere(String room, String text) {
-        return store.append(new NewMessage(room, "u9", "zed", text, Instant.now())).join();
+        return ((RoomEvent.Posted) store.append(new NewMessage(room, "u9", "zed", text, Instant.now())).join()).message();
     }
 
     @AfterEach
@@ -57,9 +57,9 @@ class RoomOrderTest {
         host.join(ann, 0);
         feed.lose(m -> m.seq() == 2);
 
-        host.say(ann, "one", null);
-        host.say(ann, "two", null);
-        host.say(ann, "three", null);
+        host.handle(ann, new Command.Say("one", null));
+        host.handle(ann, new Command.Say("two", null));
+        host.handle(ann, new Command.Say("three", null));
 
         Await.until(() -> ann.seqs().size() == 3, "all three messages; got " + ann.received);
         assertThat(ann.seqs()).containsExactly(1L, 2L, 3L);
@@ -109,7 +109,7 @@ class RoomOrderTest {
         host.join(ann, -1);
         Await.until(() -> ann.seqs().size() == 3, "the history");
 
-        host.say(ann, "m4", null);
+        host.handle(ann, new Command.Say("m4", null));
         feed.bring(storedElsewhere("older", "m5"));
 
         Await.until(() -> ann.seqs().size() == 5, "live messages; got " + ann.received);
@@ -170,7 +170,7 @@ class RoomOrderTest {
         for (int i = 1; i <= 5; i++) storedElsewhere("pruned", "m" + i);
 
         pruned.upToSeq = 3; // the feed lost 1 to 4, and the store no longer has 1 to 3
-        feed.bring(store.after("pruned", 4, 1).join().getFirst());
+        feed.bring(((RoomEvent.Posted) store.after("pruned", 4, 1).join().getFirst()).message());
 
         Await.until(() -> ann.seqs().size() == 2, "the messages the store still has; got " + ann.received);
         assertThat(ann.seqs()).containsExactly(4L, 5L);
@@ -186,8 +186,8 @@ class RoomOrderTest {
         }
 
         @Override
-        public CompletableFuture<Message> append(NewMessage message) {
-            return store.append(message);
+        public CompletableFuture<RoomEvent> append(NewEvent event) {
+            return store.append(event);
         }
 
         @Override
@@ -196,7 +196,7 @@ class RoomOrderTest {
         }
 
         @Override
-        public CompletableFuture<List<Message>> after(String room, long afterSeq, int limit) {
+        public CompletableFuture<List<RoomEvent>> after(String room, long afterSeq, int limit) {
             return store.after(room, Math.max(afterSeq, upToSeq), limit);
         }
 

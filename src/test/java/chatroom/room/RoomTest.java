@@ -41,7 +41,7 @@ class RoomTest {
         FakeMember ann = new FakeMember("u1", "ann");
         host.join(ann, 0);
         for (int i = 1; i <= messages; i++) {
-            host.say(ann, "m" + i, null);
+            host.handle(ann, new Command.Say("m" + i, null));
         }
         Await.until(() -> ann.seqs().size() == messages, "ann's own messages");
         return ann;
@@ -59,12 +59,12 @@ class RoomTest {
         RoomHost host = room(store, "gated");
         FakeMember ann = new FakeMember("u1", "ann");
         host.join(ann, 0);
-        host.say(ann, "one", null); // stored before the gate opens…
+        host.handle(ann, new Command.Say("one", null)); // stored before the gate opens…
         Await.until(() -> store.memory.after("gated", 0, 10).join().size() == 1, "the first message to be stored");
         FakeMember bob = new FakeMember("u2", "bob");
         host.join(bob, -1); // …bob's history read sees "one" but waits at the gate
-        host.say(ann, "two", null);
-        host.say(ann, "three", null);
+        host.handle(ann, new Command.Say("two", null));
+        host.handle(ann, new Command.Say("three", null));
         Await.until(() -> store.memory.after("gated", 0, 10).join().size() == 3, "all messages to be stored");
 
         store.gate.countDown();
@@ -86,8 +86,8 @@ class RoomTest {
         host.join(ann, -1);
         host.join(bob, -1);
         for (int i = 1; i <= 4; i++) {
-            host.say(ann, "ann" + i, null);
-            host.say(bob, "bob" + i, null);
+            host.handle(ann, new Command.Say("ann" + i, null));
+            host.handle(bob, new Command.Say("bob" + i, null));
         }
         Await.until(() -> store.memory.after("lagging", 0, 20).join().size() == 8, "all eight to be stored");
         CompletableFuture.runAsync(() -> {}, thread).join(); // the room has delivered them (held for ann and bob)
@@ -110,7 +110,7 @@ class RoomTest {
         // given ann's page, showing nothing yet, sends a burst before its history is read
         host.join(ann, -1);
         for (int i = 1; i <= 8; i++) {
-            host.say(ann, "m" + i, null);
+            host.handle(ann, new Command.Say("m" + i, null));
         }
         Await.until(() -> store.memory.after("late", 0, 20).join().size() == 8, "the burst to be stored");
         // the store published each on the room's thread as it stored it; this runs after the room took them in
@@ -123,7 +123,7 @@ class RoomTest {
         // delivered while she waited, follows it: not the latest page as it stands when the read runs, which
         // would have dropped m1..m3 for her although they came after her page
         Await.until(() -> ann.received.stream().anyMatch(f -> f.startsWith("history[")) ? true : null, "ann's history", () -> "got " + ann.received);
-        host.say(ann, "after", null);
+        host.handle(ann, new Command.Say("after", null));
         Await.until(() -> ann.seqs().contains(9L) ? true : null, "ann's next message", () -> "got " + ann.received);
         assertThat(ann.seqs()).containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L);
     }
@@ -148,7 +148,7 @@ class RoomTest {
         FakeMember ann = new FakeMember("u1", "ann");
         host.join(ann, -1);
         for (int i = 1; i <= 8; i++) {
-            host.say(ann, "m" + i, null);
+            host.handle(ann, new Command.Say("m" + i, null));
         }
         Await.until(() -> store.memory.after("latecache", 0, 20).join().size() == 8, "the burst to be stored");
         CompletableFuture.runAsync(() -> {}, thread).join();
@@ -178,7 +178,7 @@ class RoomTest {
         CompletableFuture.runAsync(() -> {}, thread).join(); // bob is catching up
         // when 12 more come meanwhile: more than the replay limit (10), but all after bob came back
         for (int i = 4; i <= 15; i++) {
-            host.say(ann, "m" + i, null);
+            host.handle(ann, new Command.Say("m" + i, null));
         }
         Await.until(() -> store.memory.after("slowreplay", 0, 20).join().size() == 15, "all fifteen to be stored");
         CompletableFuture.runAsync(() -> {}, thread).join();
@@ -221,11 +221,11 @@ class RoomTest {
         host.join(ann, 0);
         host.join(bob, 0);
 
-        host.say(ann, "lost?", null);
+        host.handle(ann, new Command.Say("lost?", null));
         Await.until(() -> ann.received.stream().anyMatch(f -> f.startsWith("error:") && f.contains("not sent")),
                 "the error for ann");
         broken[0] = false;
-        host.say(ann, "again", null);
+        host.handle(ann, new Command.Say("again", null));
 
         Await.until(() -> bob.seqs().size() == 1, "bob to get the retried message");
         assertThat(bob.received).noneMatch(f -> f.startsWith("error:"));
@@ -254,7 +254,7 @@ class RoomTest {
         host.join(ann, 0);
         host.join(bob, 0);
 
-        host.say(ann, "late", "cid-1");
+        host.handle(ann, new Command.Say("late", "cid-1"));
         Await.until(() -> ann.received.stream().anyMatch(f -> f.startsWith("error:") && f.contains("within")),
                 "ann to be told her message was not sent; got " + ann.received);
         assertThat(ann.received).filteredOn(f -> f.startsWith("error:")).singleElement().asString()
@@ -262,7 +262,7 @@ class RoomTest {
         thaw.countDown();
 
         Await.until(() -> bob.seqs().size() == 1 && ann.seqs().size() == 1, "the late commit to reach both");
-        host.say(ann, "marker", "cid-2");
+        host.handle(ann, new Command.Say("marker", "cid-2"));
         Await.until(() -> ann.seqs().size() == 2, "the marker");
         assertThat(ann.received).as("told once").filteredOn(f -> f.startsWith("error:")).hasSize(1);
         assertThat(bob.received).noneMatch(f -> f.startsWith("error:"));
@@ -293,10 +293,10 @@ class RoomTest {
         beside.join(cy, 0);
 
         // when ann's message is being committed
-        host.say(ann, "held", null);
+        host.handle(ann, new Command.Say("held", null));
         Await.until(() -> held.get() == 1, "the append to be under way");
         // (the marker: a message of another room on the same thread, stored and delivered meanwhile)
-        beside.say(cy, "marker", null);
+        beside.handle(cy, new Command.Say("marker", null));
         Await.until(() -> cy.seqs().size() == 1, "the marker; got " + cy.received);
         CompletableFuture.runAsync(() -> {}, thread).join();
 
@@ -307,7 +307,7 @@ class RoomTest {
         // and once it is committed, every member gets it once, before what comes after it
         commit.countDown();
         Await.until(() -> bob.seqs().size() == 1, "bob to get the committed message; got " + bob.received);
-        host.say(bob, "after", null);
+        host.handle(bob, new Command.Say("after", null));
         Await.until(() -> ann.seqs().size() >= 2 && bob.seqs().size() >= 2 ? true : null, "both messages for both",
                 () -> "ann got " + ann.received + "; bob got " + bob.received);
         assertThat(ann.seqs()).containsExactly(1L, 2L);
@@ -335,7 +335,7 @@ class RoomTest {
         Await.until(() -> bob.received.contains("presence:ann,bob"), "both listed once; got " + bob.received);
 
         host.leave(annTab2);
-        host.rename("u1", "anna");
+        host.handle(annTab1, new Command.Rename("anna"));
         Await.until(() -> bob.received.contains("notice:ann is now anna"), "the rename notice");
         Await.until(() -> bob.received.contains("presence:anna,bob"), "the renamed list");
         assertThat(bob.received).noneMatch(f -> f.equals("notice:ann left"));
@@ -356,7 +356,7 @@ class RoomTest {
             }
 
             @Override
-            public CompletableFuture<List<Message>> after(String r, long a, int l) {
+            public CompletableFuture<List<RoomEvent>> after(String r, long a, int l) {
                 reads.incrementAndGet();
                 return super.after(r, a, l);
             }
@@ -365,7 +365,7 @@ class RoomTest {
         FakeMember ann = new FakeMember("u1", "ann");
         host.join(ann, -1); // the first join reads the latest history from the store
         for (int i = 1; i <= 8; i++) {
-            host.say(ann, "m" + i, null);
+            host.handle(ann, new Command.Say("m" + i, null));
         }
         Await.until(() -> ann.seqs().size() == 8, "ann's messages");
         int readsBefore = reads.get();
@@ -380,7 +380,7 @@ class RoomTest {
         assertThat(bob.seqs()).containsExactly(4L, 5L, 6L, 7L, 8L); // the last 5 (the history setting)
         assertThat(back.seqs()).containsExactly(7L, 8L);
         assertThat(reads.get()).isEqualTo(readsBefore);
-        host.say(ann, "m9", null);
+        host.handle(ann, new Command.Say("m9", null));
         Await.until(() -> bob.seqs().size() == 6 && back.seqs().size() == 3, "the next live message");
     }
 
@@ -394,7 +394,7 @@ class RoomTest {
         Await.until(() -> bob.received.contains("presence:ann,bob"), "both in");
 
         for (int i = 1; i <= 50; i++) {
-            host.rename("u1", "ann" + i);
+            host.handle(ann, new Command.Rename("ann" + i));
         }
 
         Await.until(() -> bob.received.stream().anyMatch(f -> f.endsWith(" is now ann50")), "the last name; got " + bob.received);
@@ -413,7 +413,7 @@ class RoomTest {
 
         FakeMember ann = new FakeMember("u1", "ann"); // its upgrade began before the sweep
         stale.join(ann, 0);
-        stale.say(ann, "still here", null);
+        stale.handle(ann, new Command.Say("still here", null));
 
         Await.until(() -> ann.seqs().size() == 1, "ann's message; got " + ann.received);
         Await.until(() -> rooms.busiest(10).size() == 1, "the lobby to count ann");
@@ -463,7 +463,7 @@ class RoomTest {
                 "the list of all 41; got " + first.received);
 
         long updates = first.received.stream().filter(f -> f.startsWith("presence:")).count() - 1;
-        long spacingMillis = Room.PRESENCE_SPACING_DELAYS * settings.presenceDelay().toMillis();
+        long spacingMillis = PresenceNotices.PRESENCE_SPACING_DELAYS * settings.presenceDelay().toMillis();
         // one per spacing while they arrive, and the last one after them
         assertThat(updates).isLessThanOrEqualTo(arrivingMillis / spacingMillis + 2).isLessThan(40);
     }
@@ -487,7 +487,7 @@ class RoomTest {
 
         Await.until(() -> crowd.stream().allMatch(m -> m.seqs().equals(List.of(1L))) ? true : null,
                 "everyone's history", () -> "got " + crowd.stream().map(m -> m.received).toList());
-        host.say(crowd.getFirst(), "after", null);
+        host.handle(crowd.getFirst(), new Command.Say("after", null));
         Await.until(() -> crowd.stream().allMatch(m -> m.seqs().equals(List.of(1L, 2L))) ? true : null,
                 "the message after", () -> "got " + crowd.stream().map(m -> m.received).toList());
         assertThat(store.reads.get()).as("history reads for 30 pages").isEqualTo(1);
@@ -501,7 +501,7 @@ class RoomTest {
         host.join(ann, -1);
         List<FakeMember> crowd = new java.util.ArrayList<>();
         for (int i = 1; i <= 20; i++) {
-            host.say(ann, "m" + i, null);
+            host.handle(ann, new Command.Say("m" + i, null));
             FakeMember member = new FakeMember("c" + i, "c" + i);
             crowd.add(member);
             host.join(member, -1);

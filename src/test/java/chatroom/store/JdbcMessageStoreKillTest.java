@@ -1,5 +1,6 @@
 package chatroom.store;
 
+import static chatroom.room.StoredMessages.messages;
 import static chatroom.store.MessageStoreContract.get;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -73,7 +74,7 @@ class JdbcMessageStoreKillTest {
 
         try (var store = JdbcMessageStore.openSqlite(file)) {
             for (var room : reported.entrySet()) {
-                List<Long> stored = get(store.after(room.getKey(), 0, Integer.MAX_VALUE)).stream()
+                List<Long> stored = get(messages(store).after(room.getKey(), 0, Integer.MAX_VALUE)).stream()
                         .map(Message::seq)
                         .toList();
                 assertThat(stored).as("room %s", room.getKey()).containsAll(room.getValue());

@@ -1,5 +1,6 @@
 package chatroom.store;
 
+import static chatroom.room.StoredMessages.messages;
 import static chatroom.store.MessageStoreContract.T0;
 import static chatroom.store.MessageStoreContract.get;
 import static chatroom.store.MessageStoreContract.texts;
@@ -66,7 +67,7 @@ class JdbcMessageStoreTest {
                 awaitQuietly(start);
                 for (int i = 0; i < perThread; i++) {
                     String room = rooms.get((thread + i) % rooms.size());
-                    var future = store.append(new NewMessage(room, "u" + thread, "T" + thread, thread + ":" + i, T0));
+                    var future = messages(store).append(new NewMessage(room, "u" + thread, "T" + thread, thread + ":" + i, T0));
                     // runs on the writer thread as each append completes: the completion order
                     recorded.add(future.thenAccept(m -> completedSeqs.get(m.room()).add(m.seq())));
                     mine.add(future);
@@ -90,7 +91,7 @@ class JdbcMessageStoreTest {
         for (String room : rooms) {
             List<Long> expected = LongStream.rangeClosed(1, perRoom).boxed().toList();
             assertThat(List.copyOf(completedSeqs.get(room))).as("room %s completion order", room).isEqualTo(expected);
-            assertThat(get(store.after(room, 0, 10_000))).extracting(Message::seq).isEqualTo(expected);
+            assertThat(get(messages(store).after(room, 0, 10_000))).extracting(Message::seq).isEqualTo(expected);
         }
         for (List<CompletableFuture<Message>> calls : futures) {
             for (String room : rooms) {
@@ -108,7 +109,7 @@ class JdbcMessageStoreTest {
     void appends_waiting_together_are_written_in_one_batch_and_still_numbered_in_call_order() throws Exception {
         var store = open(dir.resolve("chat.db"), SqliteStore.Options.defaults(), SETTINGS.withMaxBatch(64));
         List<CompletableFuture<Message>> futures = new ArrayList<>();
-        for (int i = 0; i < 1000; i++) futures.add(store.append(message("lobby", "m" + i)));
+        for (int i = 0; i < 1000; i++) futures.add(messages(store).append(message("lobby", "m" + i)));
 
         List<Integer> completionOrder = new ArrayList<>(); // appended to by the writer thread only
         List<CompletableFuture<Void>> recorded = new ArrayList<>();
@@ -135,12 +136,12 @@ class JdbcMessageStoreTest {
     void history_survives_close_and_reopen_and_numbering_continues() throws Exception {
         Path file = dir.resolve("chat.db");
         try (var first = JdbcMessageStore.openSqlite(file)) {
-            for (int i = 1; i <= 3; i++) get(first.append(message("lobby", "before restart " + i)));
-            get(first.append(message("side", "side 1")));
+            for (int i = 1; i <= 3; i++) get(messages(first).append(message("lobby", "before restart " + i)));
+            get(messages(first).append(message("side", "side 1")));
         }
 
         var second = open(file);
-        Message next = get(second.append(message("lobby", "after restart")));
+        Message next = get(messages(second).append(message("lobby", "after restart")));
 
         assertThat(next.seq()).isEqualTo(4);
         assertThat(texts(get(second.before("lobby", Long.MAX_VALUE, 10))))
@@ -152,14 +153,14 @@ class JdbcMessageStoreTest {
     void a_failed_transaction_fails_its_appends_and_the_writer_goes_on_without_a_gap() throws Exception {
         Path file = dir.resolve("chat.db");
         var store = open(file, SqliteStore.Options.defaults().withBusyTimeout(Duration.ofMillis(200)), SETTINGS);
-        get(store.append(message("lobby", "first")));
+        get(messages(store).append(message("lobby", "first")));
 
         CompletableFuture<Message> blocked;
         // another process holds the write lock longer than the store's busy timeout
         try (Connection intruder = DriverManager.getConnection("jdbc:sqlite:" + file);
                 Statement sql = intruder.createStatement()) {
             sql.execute("BEGIN IMMEDIATE");
-            blocked = store.append(message("lobby", "blocked"));
+            blocked = messages(store).append(message("lobby", "blocked"));
             assertThatThrownBy(() -> blocked.get(10, TimeUnit.SECONDS))
                     .isInstanceOf(ExecutionException.class)
                     .cause()
@@ -169,10 +170,10 @@ class JdbcMessageStoreTest {
             sql.execute("ROLLBACK");
         }
 
-        Message after = get(store.append(message("lobby", "after")));
+        Message after = get(messages(store).append(message("lobby", "after")));
 
         assertThat(after.seq()).isEqualTo(2);
-        assertThat(texts(get(store.after("lobby", 0, 10)))).containsExactly("first", "after");
+        assertThat(texts(get(messages(store).after("lobby", 0, 10)))).containsExactly("first", "after");
     }
 
     @Test
@@ -180,9 +181,9 @@ class JdbcMessageStoreTest {
         var store = open(dir.resolve("chat.db"));
         String tooLong = "x".repeat(JdbcMessageStore.MAX_TEXT_CHARS + 1);
 
-        var before = store.append(message("lobby", "before"));
-        var hostile = store.append(message("lobby", tooLong));
-        var after = store.append(message("lobby", "after"));
+        var before = messages(store).append(message("lobby", "before"));
+        var hostile = messages(store).append(message("lobby", tooLong));
+        var after = messages(store).append(message("lobby", "after"));
 
         assertThat(get(before).seq()).isEqualTo(1);
         assertThat(get(after).seq()).isEqualTo(2);
@@ -204,7 +205,7 @@ class JdbcMessageStoreTest {
         try (Connection intruder = DriverManager.getConnection("jdbc:sqlite:" + file);
                 Statement sql = intruder.createStatement()) {
             sql.execute("BEGIN IMMEDIATE");
-            for (int i = 0; i < maxQueued + 2; i++) futures.add(store.append(message("lobby", "m" + i)));
+            for (int i = 0; i < maxQueued + 2; i++) futures.add(messages(store).append(message("lobby", "m" + i)));
 
             // the writer holds at most one, the queue at most three: of five, at least one is refused at once
             List<CompletableFuture<Message>> refused =
@@ -233,14 +234,14 @@ class JdbcMessageStoreTest {
         Path file = dir.resolve("chat.db");
         var store = JdbcMessageStore.openSqlite(file);
         List<CompletableFuture<Message>> futures = new ArrayList<>();
-        for (int i = 0; i < 3000; i++) futures.add(store.append(message("room" + (i % 7), "m" + i)));
+        for (int i = 0; i < 3000; i++) futures.add(messages(store).append(message("room" + (i % 7), "m" + i)));
 
         store.close();
 
         assertThat(futures).allMatch(f -> f.isDone() && !f.isCompletedExceptionally());
         var reopened = open(file);
         long stored = 0;
-        for (int r = 0; r < 7; r++) stored += get(reopened.after("room" + r, 0, 10_000)).size();
+        for (int r = 0; r < 7; r++) stored += get(messages(reopened).after("room" + r, 0, 10_000)).size();
         assertThat(stored).isEqualTo(3000);
     }
 
@@ -250,7 +251,7 @@ class JdbcMessageStoreTest {
         store.close();
         store.close(); // twice is harmless
 
-        assertThatThrownBy(() -> store.append(message("lobby", "late")).getNow(null))
+        assertThatThrownBy(() -> messages(store).append(message("lobby", "late")).getNow(null))
                 .cause()
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessage("store is closed");
@@ -265,14 +266,14 @@ class JdbcMessageStoreTest {
         Path file = dir.resolve("chat.db");
         var store = JdbcMessageStore.openSqlite(file);
         CompletableFuture<Void> closedFromWriter =
-                store.append(message("lobby", "last")).thenAccept(m -> store.close());
+                messages(store).append(message("lobby", "last")).thenAccept(m -> store.close());
 
         get(closedFromWriter);
 
-        assertThat(store.append(message("lobby", "late"))).isCompletedExceptionally();
+        assertThat(messages(store).append(message("lobby", "late"))).isCompletedExceptionally();
         // the writer releases the file (and its lock) once it has finished the batch the continuation ran in
         var reopened = Await.until(() -> openOrNull(file), "the file to be released by the closed store");
-        assertThat(get(reopened.after("lobby", 0, 10)))
+        assertThat(get(messages(reopened).after("lobby", 0, 10)))
                 .extracting(Message::text)
                 .containsExactly("last");
     }

@@ -1,5 +1,6 @@
 package chatroom.store;
 
+import static chatroom.room.StoredMessages.messages;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import chatroom.Await;
@@ -61,7 +62,7 @@ abstract class MessagePrunerContract {
         Await.until(() -> oldestSeq(store, "old") == 2_501, "the 2,500 old messages pruned", PRUNED_WITHIN);
         assertThat(texts(store, "old")).containsExactly("old 2500", "old 2501", "old 2502", "old 2503", "old 2504");
         assertThat(texts(store, "fresh")).containsExactly("fresh 0", "fresh 1", "fresh 2");
-        Message next = store.append(new NewMessage("old", "u1", "ann", "after the prune", Instant.now()))
+        Message next = messages(store).append(new NewMessage("old", "u1", "ann", "after the prune", Instant.now()))
                 .get(10, TimeUnit.SECONDS);
         assertThat(next.seq()).isEqualTo(2_506);
         assertThat(store.lastSeqs(List.of("old", "fresh")).get(10, TimeUnit.SECONDS))
@@ -79,12 +80,12 @@ abstract class MessagePrunerContract {
         store.startPruning(Retention.of(Optional.empty(), 100, OFTEN), Clock.systemUTC());
 
         Await.until(() -> oldestSeq(store, "busy") == 1_151, "busy pruned to its newest 100", PRUNED_WITHIN);
-        assertThat(store.after("busy", 0, 1_000).get(10, TimeUnit.SECONDS)).hasSize(100);
+        assertThat(messages(store).after("busy", 0, 1_000).get(10, TimeUnit.SECONDS)).hasSize(100);
         assertThat(oldestSeq(store, "quiet")).isEqualTo(1);
 
         appendAll(store, "busy", 10, now);
         Await.until(() -> oldestSeq(store, "busy") == 1_161, "busy pruned again after 10 more", PRUNED_WITHIN);
-        List<Message> kept = store.after("busy", 0, 1_000).get(10, TimeUnit.SECONDS);
+        List<Message> kept = messages(store).after("busy", 0, 1_000).get(10, TimeUnit.SECONDS);
         assertThat(kept).hasSize(100);
         assertThat(kept.getLast().seq()).isEqualTo(1_260);
     }
@@ -98,7 +99,7 @@ abstract class MessagePrunerContract {
 
         Await.until(() -> oldestSeq(store, "gone") == 0, "every message of the room pruned", PRUNED_WITHIN);
         assertThat(store.lastSeqs(List.of("gone")).get(10, TimeUnit.SECONDS)).containsEntry("gone", 20L);
-        assertThat(store.append(new NewMessage("gone", "u1", "ann", "back", Instant.now()))
+        assertThat(messages(store).append(new NewMessage("gone", "u1", "ann", "back", Instant.now()))
                         .get(10, TimeUnit.SECONDS)
                         .seq())
                 .isEqualTo(21);
@@ -110,13 +111,13 @@ abstract class MessagePrunerContract {
         Instant old = Instant.now().minus(Duration.ofHours(3));
         appendAll(store, "skewed", 10, old);
         // a node whose clock was behind stored this one "earlier" than the ones around it
-        store.append(new NewMessage("skewed", "u1", "ann", "from a fast clock", Instant.now())).get(10, TimeUnit.SECONDS);
+        messages(store).append(new NewMessage("skewed", "u1", "ann", "from a fast clock", Instant.now())).get(10, TimeUnit.SECONDS);
         appendAll(store, "skewed", 10, old);
 
         store.startPruning(Retention.of(Optional.of(Duration.ofHours(1)), 0, OFTEN), Clock.systemUTC());
 
         Await.until(() -> oldestSeq(store, "skewed") == 11, "the messages before the newer one pruned", PRUNED_WITHIN);
-        assertThat(store.after("skewed", 0, 100).get(10, TimeUnit.SECONDS)).extracting(Message::seq)
+        assertThat(messages(store).after("skewed", 0, 100).get(10, TimeUnit.SECONDS)).extracting(Message::seq)
                 .containsExactlyElementsOf(java.util.stream.LongStream.rangeClosed(11, 21).boxed().toList());
     }
 
@@ -125,7 +126,7 @@ abstract class MessagePrunerContract {
         List<CompletableFuture<Message>> appends = new ArrayList<>();
         long already = store.lastSeqs(List.of(room)).get(10, TimeUnit.SECONDS).get(room);
         for (int i = 0; i < count; i++) {
-            appends.add(store.append(new NewMessage(room, "u1", "ann", room + " " + (already + i), sentAt)));
+            appends.add(messages(store).append(new NewMessage(room, "u1", "ann", room + " " + (already + i), sentAt)));
         }
         CompletableFuture.allOf(appends.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
     }
@@ -133,7 +134,7 @@ abstract class MessagePrunerContract {
     /** The seq of the room's oldest stored message, 0 when it has none. */
     static long oldestSeq(JdbcMessageStore store, String room) {
         try {
-            List<Message> first = store.after(room, 0, 1).get(10, TimeUnit.SECONDS);
+            List<Message> first = messages(store).after(room, 0, 1).get(10, TimeUnit.SECONDS);
             return first.isEmpty() ? 0 : first.getFirst().seq();
         } catch (Exception e) {
             throw new AssertionError(e);
@@ -141,6 +142,6 @@ abstract class MessagePrunerContract {
     }
 
     static List<String> texts(JdbcMessageStore store, String room) throws Exception {
-        return store.after(room, 0, 10_000).get(10, TimeUnit.SECONDS).stream().map(Message::text).toList();
+        return messages(store).after(room, 0, 10_000).get(10, TimeUnit.SECONDS).stream().map(Message::text).toList();
     }
 }

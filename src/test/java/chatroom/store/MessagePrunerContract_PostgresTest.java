@@ -1,5 +1,6 @@
 package chatroom.store;
 
+import static chatroom.room.StoredMessages.messages;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import chatroom.Await;
@@ -45,7 +46,7 @@ class MessagePrunerContract_PostgresTest extends MessagePrunerContract {
 
         for (String room : List.of("a", "b", "c")) {
             Await.until(() -> oldestSeq(first, room) == 3_001, "room " + room + " pruned", PRUNED_WITHIN);
-            List<Message> kept = second.after(room, 0, 100).get(10, TimeUnit.SECONDS);
+            List<Message> kept = messages(second).after(room, 0, 100).get(10, TimeUnit.SECONDS);
             assertThat(kept).extracting(Message::seq).containsExactly(3_001L, 3_002L, 3_003L, 3_004L, 3_005L, 3_006L, 3_007L);
         }
     }

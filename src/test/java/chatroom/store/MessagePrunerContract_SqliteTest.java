@@ -1,5 +1,6 @@
 package chatroom.store;
 
+import static chatroom.room.StoredMessages.messages;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import chatroom.Await;
@@ -50,7 +51,7 @@ class MessagePrunerContract_SqliteTest extends MessagePrunerContract {
             try {
                 while (pruning.get()) {
                     long started = System.nanoTime();
-                    Message m = reopened.append(new NewMessage("big", "u2", "bob", "during", Instant.now()))
+                    Message m = messages(reopened).append(new NewMessage("big", "u2", "bob", "during", Instant.now()))
                             .get(30, TimeUnit.SECONDS);
                     Duration took = Duration.ofNanos(System.nanoTime() - started);
                     sent.add(new Sent(m.seq(), took, oldestSeq(reopened, "big")));

@@ -1,5 +1,6 @@
 package chatroom.store;
 
+import static chatroom.room.StoredMessages.messages;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import chatroom.room.Message;
@@ -62,15 +63,15 @@ abstract class MessageStoreContract {
 
         assertThat(b1.seq()).isEqualTo(1);
         assertThat(a3.seq()).isEqualTo(3);
-        assertThat(texts(get(store.after("b", 0, 100)))).containsExactly("b1");
+        assertThat(texts(get(messages(store).after("b", 0, 100)))).containsExactly("b1");
     }
 
     @Test
     void the_appended_message_is_the_one_history_returns() throws Exception {
-        Message appended = get(store.append(new NewMessage("lobby", "u-17", "Ann", "<b>hi</b> ☃", T0)));
+        Message appended = get(messages(store).append(new NewMessage("lobby", "u-17", "Ann", "<b>hi</b> ☃", T0)));
 
         assertThat(appended).isEqualTo(new Message("lobby", 1, "u-17", "Ann", "<b>hi</b> ☃", T0));
-        assertThat(get(store.after("lobby", 0, 10))).containsExactly(appended);
+        assertThat(get(messages(store).after("lobby", 0, 10))).containsExactly(appended);
         assertThat(get(store.before("lobby", Long.MAX_VALUE, 10))).containsExactly(appended);
     }
 
@@ -111,15 +112,15 @@ abstract class MessageStoreContract {
     void after_returns_what_came_after_oldest_first() throws Exception {
         appendAll("lobby", 10);
 
-        assertThat(texts(get(store.after("lobby", 7, 100)))).containsExactly("m8", "m9", "m10");
-        assertThat(texts(get(store.after("lobby", 0, 2)))).containsExactly("m1", "m2");
-        assertThat(get(store.after("lobby", 10, 100))).isEmpty();
+        assertThat(texts(get(messages(store).after("lobby", 7, 100)))).containsExactly("m8", "m9", "m10");
+        assertThat(texts(get(messages(store).after("lobby", 0, 2)))).containsExactly("m1", "m2");
+        assertThat(get(messages(store).after("lobby", 10, 100))).isEmpty();
     }
 
     @Test
     void a_room_without_messages_has_no_history() throws Exception {
         assertThat(get(store.before("nobody-here", Long.MAX_VALUE, 10))).isEmpty();
-        assertThat(get(store.after("nobody-here", 0, 10))).isEmpty();
+        assertThat(get(messages(store).after("nobody-here", 0, 10))).isEmpty();
     }
 
     @Test
@@ -145,40 +146,40 @@ abstract class MessageStoreContract {
 
     @Test
     void a_retried_send_stores_nothing_and_completes_with_the_message_stored_the_first_time() throws Exception {
-        Message first = get(store.append(new NewMessage("lobby", "u-1", "Ann", "hello", T0, "c-1")));
+        Message first = get(messages(store).append(new NewMessage("lobby", "u-1", "Ann", "hello", T0, "c-1")));
         append("lobby", "in between");
 
-        Message retry = get(store.append(
+        Message retry = get(messages(store).append(
                 new NewMessage("lobby", "u-1", "Ann (renamed)", "hello again", T0.plusSeconds(5), "c-1")));
         Message next = append("lobby", "next");
 
         assertThat(retry).isEqualTo(first).isEqualTo(new Message("lobby", 1, "u-1", "Ann", "hello", T0, "c-1"));
         assertThat(next.seq()).as("no seq was spent on the retry").isEqualTo(3);
-        assertThat(texts(get(store.after("lobby", 0, 10)))).containsExactly("hello", "in between", "next");
+        assertThat(texts(get(messages(store).after("lobby", 0, 10)))).containsExactly("hello", "in between", "next");
         assertThat(get(store.lastSeqs(List.of("lobby")))).containsEntry("lobby", 3L);
     }
 
     @Test
     void a_client_id_is_unique_per_author_and_room_only() throws Exception {
-        Message ann = get(store.append(new NewMessage("lobby", "u-1", "Ann", "from Ann", T0, "c-1")));
-        Message bob = get(store.append(new NewMessage("lobby", "u-2", "Bob", "from Bob", T0, "c-1")));
-        Message elsewhere = get(store.append(new NewMessage("side", "u-1", "Ann", "elsewhere", T0, "c-1")));
+        Message ann = get(messages(store).append(new NewMessage("lobby", "u-1", "Ann", "from Ann", T0, "c-1")));
+        Message bob = get(messages(store).append(new NewMessage("lobby", "u-2", "Bob", "from Bob", T0, "c-1")));
+        Message elsewhere = get(messages(store).append(new NewMessage("side", "u-1", "Ann", "elsewhere", T0, "c-1")));
 
         assertThat(List.of(ann.seq(), bob.seq(), elsewhere.seq())).containsExactly(1L, 2L, 1L);
-        assertThat(texts(get(store.after("lobby", 0, 10)))).containsExactly("from Ann", "from Bob");
+        assertThat(texts(get(messages(store).after("lobby", 0, 10)))).containsExactly("from Ann", "from Bob");
     }
 
     @Test
     void retries_sent_without_waiting_complete_with_one_stored_message() throws Exception {
         List<CompletableFuture<Message>> sends = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
-            sends.add(store.append(new NewMessage("lobby", "u-1", "Ann", "send " + (i % 4), T0, "c-" + (i % 4))));
+            sends.add(messages(store).append(new NewMessage("lobby", "u-1", "Ann", "send " + (i % 4), T0, "c-" + (i % 4))));
         }
 
         for (int i = 0; i < 20; i++) {
             assertThat(get(sends.get(i))).isEqualTo(get(sends.get(i % 4)));
         }
-        assertThat(texts(get(store.after("lobby", 0, 100)))).containsExactly("send 0", "send 1", "send 2", "send 3");
+        assertThat(texts(get(messages(store).after("lobby", 0, 100)))).containsExactly("send 0", "send 1", "send 2", "send 3");
         assertThat(get(store.lastSeqs(List.of("lobby", "empty")))).containsEntry("lobby", 4L).containsEntry("empty", 0L);
     }
 
@@ -187,7 +188,7 @@ abstract class MessageStoreContract {
         append("lobby", "same");
         append("lobby", "same");
 
-        assertThat(texts(get(store.after("lobby", 0, 10)))).containsExactly("same", "same");
+        assertThat(texts(get(messages(store).after("lobby", 0, 10)))).containsExactly("same", "same");
     }
 
     @Test
@@ -207,7 +208,7 @@ abstract class MessageStoreContract {
     // ---- helpers ----
 
     Message append(String room, String text) throws Exception {
-        return get(store.append(new NewMessage(room, "u-1", "Ann", text, T0)));
+        return get(messages(store).append(new NewMessage(room, "u-1", "Ann", text, T0)));
     }
 
     void appendAll(String room, int count) throws Exception {

@@ -1,5 +1,6 @@
 package chatroom.store;
 
+import static chatroom.room.StoredMessages.messages;
 import static chatroom.store.MessageStoreContract.T0;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -57,11 +58,11 @@ class PostgresRestartTest {
     @Test
     void appends_fail_clearly_while_the_server_is_down_and_succeed_again_once_it_is_back() throws Exception {
         try (var store = PostgresStore.open(postgres.createDatabase("outage"), SETTINGS)) {
-            assertThat(MessageStoreContract.get(store.append(message("lobby", "before"))).seq()).isEqualTo(1);
+            assertThat(MessageStoreContract.get(messages(store).append(message("lobby", "before"))).seq()).isEqualTo(1);
 
             postgres.stopImmediately();
             try {
-                assertThatThrownBy(() -> MessageStoreContract.get(store.append(message("lobby", "during"))))
+                assertThatThrownBy(() -> MessageStoreContract.get(messages(store).append(message("lobby", "during"))))
                         .isInstanceOf(ExecutionException.class)
                         .cause()
                         .isInstanceOf(StoreException.class)
@@ -70,10 +71,10 @@ class PostgresRestartTest {
                 postgres.startServer();
             }
 
-            Message after = Await.until(() -> store.append(message("lobby", "after")).exceptionally(e -> null).join(),
+            Message after = Await.until(() -> messages(store).append(message("lobby", "after")).exceptionally(e -> null).join(),
                     "an append to succeed after the restart", Duration.ofSeconds(30));
             assertThat(after.seq()).isEqualTo(2);
-            assertThat(MessageStoreContract.get(store.after("lobby", 0, 10)))
+            assertThat(MessageStoreContract.get(messages(store).after("lobby", 0, 10)))
                     .extracting(Message::text)
                     .containsExactly("before", "after");
         }
@@ -83,14 +84,14 @@ class PostgresRestartTest {
     void the_first_append_after_a_restart_while_the_store_was_idle_succeeds() throws Exception {
         String url = postgres.createDatabase("idle");
         try (var store = PostgresStore.open(url, SETTINGS)) {
-            assertThat(MessageStoreContract.get(store.append(message("lobby", "before"))).seq()).isEqualTo(1);
+            assertThat(MessageStoreContract.get(messages(store).append(message("lobby", "before"))).seq()).isEqualTo(1);
             long idleSince = System.nanoTime();
 
             postgres.restartImmediately(); // the connection the writer keeps dies with the server
             Await.until(() -> System.nanoTime() - idleSince > GroupCommitWriter.IDLE_BEFORE_CHECK.toNanos() ? true : null,
                     "the writer's connection to count as idle", Duration.ofSeconds(5));
 
-            assertThat(MessageStoreContract.get(store.append(message("lobby", "after"))).seq()).isEqualTo(2);
+            assertThat(MessageStoreContract.get(messages(store).append(message("lobby", "after"))).seq()).isEqualTo(2);
         }
     }
 
@@ -107,7 +108,7 @@ class PostgresRestartTest {
                 for (long i = 0; running.get(); i++) {
                     inFlight.acquireUninterruptibly();
                     String room = "room-" + (i % ROOMS);
-                    store.append(message(room, "m" + i)).whenComplete((stored, failure) -> {
+                    messages(store).append(message(room, "m" + i)).whenComplete((stored, failure) -> {
                         if (stored != null) {
                             acknowledged.computeIfAbsent(room, r -> new ConcurrentHashMap<>())
                                     .put(stored.seq(), stored.text());

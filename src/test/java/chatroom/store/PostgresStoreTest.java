@@ -1,5 +1,6 @@
 package chatroom.store;
 
+import static chatroom.room.StoredMessages.messages;
 import static chatroom.store.MessageStoreContract.T0;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -59,7 +60,7 @@ class PostgresStoreTest {
             appenders.add(Thread.ofPlatform().start(() -> {
                 awaitQuietly(start);
                 for (int i = 0; i < perNode; i++) {
-                    mine.add(node.append(new NewMessage("lobby", author, "Ann", author + " " + i, T0)));
+                    mine.add(messages(node).append(new NewMessage("lobby", author, "Ann", author + " " + i, T0)));
                 }
             }));
         }
@@ -78,7 +79,7 @@ class PostgresStoreTest {
             }
             assertThat(seqsInCallOrder).as("one node's appends, in call order").isSorted();
         }
-        List<Message> stored = MessageStoreContract.get(nodes.get(0).after("lobby", 0, Integer.MAX_VALUE));
+        List<Message> stored = MessageStoreContract.get(messages(nodes.get(0)).after("lobby", 0, Integer.MAX_VALUE));
         assertThat(stored)
                 .extracting(Message::seq)
                 .isEqualTo(LongStream.rangeClosed(1, 2L * perNode).boxed().toList());
@@ -101,7 +102,7 @@ class PostgresStoreTest {
                 awaitQuietly(start);
                 for (int i = 0; i < sends; i++) {
                     // the same send, retried on the other node at the same moment
-                    mine.add(node.append(new NewMessage("lobby", "u-1", "Ann", "send " + i, T0, "c-" + i)));
+                    mine.add(messages(node).append(new NewMessage("lobby", "u-1", "Ann", "send " + i, T0, "c-" + i)));
                 }
             }));
         }
@@ -114,7 +115,7 @@ class PostgresStoreTest {
             assertThat(onNode2).as("send %d", i).isEqualTo(onNode1);
             assertThat(onNode1.text()).isEqualTo("send " + i);
         }
-        List<Message> stored = MessageStoreContract.get(nodes.get(0).after("lobby", 0, Integer.MAX_VALUE));
+        List<Message> stored = MessageStoreContract.get(messages(nodes.get(0)).after("lobby", 0, Integer.MAX_VALUE));
         assertThat(stored).extracting(Message::seq).isEqualTo(LongStream.rangeClosed(1, sends).boxed().toList());
         assertThat(MessageStoreContract.get(nodes.get(1).lastSeqs(List.of("lobby")))).containsEntry("lobby", (long) sends);
     }
@@ -152,7 +153,7 @@ class PostgresStoreTest {
     @Test
     void a_jdbc_url_opens_the_same_database() throws Exception {
         try (var store = JdbcMessageStore.openPostgres(database.jdbcUrl())) {
-            MessageStoreContract.get(store.append(new NewMessage("lobby", "u-1", "Ann", "hi", T0)));
+            MessageStoreContract.get(messages(store).append(new NewMessage("lobby", "u-1", "Ann", "hi", T0)));
         }
 
         try (Connection db = database.connect();

@@ -1,5 +1,6 @@
 package chatroom.store;
 
+import static chatroom.room.StoredMessages.messages;
 import static chatroom.store.MessageStoreContract.T0;
 import static chatroom.store.MessageStoreContract.get;
 import static chatroom.store.MessageStoreContract.texts;
@@ -104,9 +105,9 @@ class SchemaTest {
 
     private static void storeOpenedOnItKeepsTheMessagesAndClientIds(Path file) throws Exception {
         try (var store = SqliteStore.open(file)) {
-            assertThat(texts(get(store.after("lobby", 0, 10)))).containsExactly("one", "two");
-            var retry = store.append(new NewMessage("lobby", "u-1", "Ann", "one again", T0, "c-1"));
-            var next = store.append(new NewMessage("lobby", "u-1", "Ann", "three", T0));
+            assertThat(texts(get(messages(store).after("lobby", 0, 10)))).containsExactly("one", "two");
+            var retry = messages(store).append(new NewMessage("lobby", "u-1", "Ann", "one again", T0, "c-1"));
+            var next = messages(store).append(new NewMessage("lobby", "u-1", "Ann", "three", T0));
 
             assertThat(get(retry).seq()).isEqualTo(1);
             assertThat(get(next).seq()).isEqualTo(3);

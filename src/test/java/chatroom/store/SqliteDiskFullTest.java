@@ -1,5 +1,6 @@
 package chatroom.store;
 
+import static chatroom.room.StoredMessages.messages;
 import static chatroom.store.MessageStoreContract.T0;
 import static chatroom.store.MessageStoreContract.get;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -67,13 +68,13 @@ class SqliteDiskFullTest {
             throws Exception {
         Path file = mount.resolve("chat.db");
         store = SqliteStore.open(file);
-        for (int i = 1; i <= 3; i++) get(store.append(message("lobby", "before " + i)));
+        for (int i = 1; i <= 3; i++) get(messages(store).append(message("lobby", "before " + i)));
 
         Path filler = fill(mount);
         List<CompletableFuture<Message>> whileFull = new ArrayList<>();
         for (int round = 0; round < 5; round++) {
             for (int i = 0; i < 4; i++) {
-                whileFull.add(store.append(message(i % 2 == 0 ? "lobby" : "side", "while full " + round + "." + i + " " + BIG_TEXT)));
+                whileFull.add(messages(store).append(message(i % 2 == 0 ? "lobby" : "side", "while full " + round + "." + i + " " + BIG_TEXT)));
             }
             CompletableFuture.allOf(whileFull.toArray(CompletableFuture[]::new)).exceptionally(e -> null).join();
         }
@@ -83,15 +84,15 @@ class SqliteDiskFullTest {
 
         Files.delete(filler);
         List<CompletableFuture<Message>> afterwards = new ArrayList<>();
-        for (int i = 1; i <= 20; i++) afterwards.add(store.append(message(i % 2 == 0 ? "lobby" : "side", "after " + i)));
+        for (int i = 1; i <= 20; i++) afterwards.add(messages(store).append(message(i % 2 == 0 ? "lobby" : "side", "after " + i)));
         for (var future : afterwards) get(future);
         // a batch after the failures must still be all or nothing: fill the disk again and send a mixed batch
         Path fillerAgain = fill(mount);
         List<CompletableFuture<Message>> secondFull = new ArrayList<>();
-        for (int i = 0; i < 4; i++) secondFull.add(store.append(message("lobby", (i == 0 ? "small" : "big " + i + BIG_TEXT))));
+        for (int i = 0; i < 4; i++) secondFull.add(messages(store).append(message("lobby", (i == 0 ? "small" : "big " + i + BIG_TEXT))));
         CompletableFuture.allOf(secondFull.toArray(CompletableFuture[]::new)).exceptionally(e -> null).join();
         Files.delete(fillerAgain);
-        Message last = get(store.append(message("lobby", "last")));
+        Message last = get(messages(store).append(message("lobby", "last")));
         store.close();
         store = null;
 

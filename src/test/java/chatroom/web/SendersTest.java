@@ -20,8 +20,8 @@ class SendersTest {
             ClientAddress client = direct("10." + (i >> 16) + "." + ((i >> 8) & 255) + "." + (i & 255));
             Senders.Sender address = senders.opened(client, null);
             Senders.Sender user = senders.opened("u" + i, null);
-            senders.closed(client.limitKey(), address, null);
-            senders.closed("u" + i, user, null);
+            senders.closed(client.limitKey(), address, null, null);
+            senders.closed("u" + i, user, null, null);
         }
         assertThat(senders.size()).isZero();
     }
@@ -36,15 +36,15 @@ class SendersTest {
         while (address.takeMessage(System.nanoTime())) {
             // spend it all
         }
-        senders.closed(client.limitKey(), address, null);
+        senders.closed(client.limitKey(), address, null, null);
         // coming straight back does not make the share whole
         Senders.Sender again = senders.opened(client, null);
         assertThat(again).isSameAs(address);
         assertThat(again.takeMessage(System.nanoTime())).isFalse();
-        senders.closed(client.limitKey(), again, null);
+        senders.closed(client.limitKey(), again, null, null);
         // and once it is whole, the next socket's arrival sweeps it away
         Await.until((java.util.function.BooleanSupplier) () -> {
-            senders.closed("nobody", senders.opened("nobody", null), null);
+            senders.closed("nobody", senders.opened("nobody", null), null, null);
             return senders.size() == 0;
         }, "the entry to be swept");
     }

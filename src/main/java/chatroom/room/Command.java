@@ -1,0 +1,25 @@
+package chatroom.room;
+
+/**
+ * What a member asks its room to do. The web layer turns what a client sends into one of these (never
+ * believing a name or id in it: who asks is the {@link Member}'s identity); the room judges it ({@link
+ * Permissions#may}) and carries it out ({@link Room#handle}), one at a time on the room's thread. Later
+ * callers (an HTTP API for programs) build the same commands: there is one door into a room.
+ *
+ * <p>A new kind of command is a record here; the compiler then lists the switches that must answer it
+ * (the room, the permissions, the web layer's charge for it).
+ */
+public sealed interface Command {
+
+    /**
+     * A message for the room. {@code clientId} is the id the page gave it, or null; a message sent again
+     * with the same id (after a reconnect) is stored and shown once.
+     */
+    record Say(String text, String clientId) implements Command {}
+
+    /**
+     * The member's user has a new display name (already checked and kept in their cookie): every socket of
+     * that user in the room takes it, and the room is told "old is now new".
+     */
+    record Rename(String newName) implements Command {}
+}

@@ -1,0 +1,32 @@
+package chatroom.room;
+
+/**
+ * Something that happened in a room and changed what it shows: what the store numbers (its {@code seq},
+ * the room's next sequence number, assigned in the commit that stores it), what the feed carries to every
+ * node, and what each node's {@link RoomCursor} puts in order. Every seq is an event, so replay after a
+ * reconnect, gap filling and "you missed N" count events; only page rendering reads messages as they now
+ * are ({@link MessagePages}).
+ *
+ * <p>A new kind of event is a record here (and a {@link NewEvent} for the room to append); the compiler
+ * then lists the switches that must answer it: the store's append and reads, the feed's codec, the
+ * room's delivery and its run of recent messages, and the views.
+ */
+public sealed interface RoomEvent {
+
+    String room();
+
+    long seq();
+
+    /** A message was posted: the message as stored. */
+    record Posted(Message message) implements RoomEvent {
+        @Override
+        public String room() {
+            return message.room();
+        }
+
+        @Override
+        public long seq() {
+            return message.seq();
+        }
+    }
+}

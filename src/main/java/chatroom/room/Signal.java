@@ -1,0 +1,13 @@
+package chatroom.room;
+
+/**
+ * Something a room's members are shown that is never stored and has no sequence number: it is only true
+ * for now, and a page that missed it is shown the present state instead (who is here, on joining). Today:
+ * who joined, left or took a new name, from the {@link PresenceBoard}. The room handles each in {@link
+ * Room#signal}, one exhaustive switch.
+ */
+public sealed interface Signal {
+
+    /** Users who joined the room, left it or took a new name, on any node. */
+    record Presence(PresenceBoard.Change change) implements Signal {}
+}
