@@ -13,6 +13,7 @@ import chatroom.room.MessageFeed;
 import chatroom.room.MessageStore;
 import chatroom.room.PresenceBoard;
 import chatroom.room.RoomSettings;
+import chatroom.room.RoomServices;
 import chatroom.room.Rooms;
 import chatroom.store.JdbcMessageStore;
 import chatroom.store.PostgresStore;
@@ -136,8 +137,8 @@ public final class Main implements Server {
         JteViews views = new JteViews();
         this.feed = startup(() -> feed(config));
         this.presence = startup(() -> presence(config, feed));
-        this.rooms = new Rooms(messages, feed, presence, views, roomSettings, server::nextExecutor, Clock.systemUTC(),
-                maxRooms(config.limits()));
+        this.rooms = new Rooms(RoomServices.of(messages, feed, presence, views, roomSettings, Clock.systemUTC()),
+                server::nextExecutor, maxRooms(config.limits()));
         // 4. web
         this.web = new Web(rooms, messages, feed, views, new Assets(), roomSettings,
                 config.listen(), config.limits(), config.identity(), config.clusterMode());

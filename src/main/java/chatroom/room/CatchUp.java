@@ -39,7 +39,7 @@ final class CatchUp {
     /** Members showing nothing yet who joined while that read was under way; served from its result. */
     private final List<LatestWaiter> waitingForLatest = new ArrayList<>();
 
-    CatchUp(RoomHost host, Members members, RoomCursor cursor, RecentMessages recent, RoomHost.Services services) {
+    CatchUp(RoomHost host, Members members, RoomCursor cursor, RecentMessages recent, RoomServices services) {
         this.host = host;
         this.members = members;
         this.cursor = cursor;

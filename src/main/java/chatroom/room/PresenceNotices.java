@@ -41,7 +41,7 @@ final class PresenceNotices {
     private final List<Author> left = new ArrayList<>();
     private final List<PresenceBoard.Rename> renamed = new ArrayList<>();
 
-    PresenceNotices(RoomHost host, Members members, RoomHost.Services services) {
+    PresenceNotices(RoomHost host, Members members, RoomServices services) {
         this.host = host;
         this.members = members;
         this.board = services.board();

@@ -56,7 +56,7 @@ final class Room {
     /** Times only move forward within a room, even if the wall clock steps back. */
     private Instant lastSentAt = Instant.EPOCH;
 
-    Room(RoomHost host, Members members, RoomCursor cursor, RoomHost.Services services) {
+    Room(RoomHost host, Members members, RoomCursor cursor, RoomServices services) {
         this.host = host;
         this.members = members;
         this.roomLog = services.messages();

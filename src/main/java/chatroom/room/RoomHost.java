@@ -1,6 +1,5 @@
 package chatroom.room;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,20 +37,10 @@ public final class RoomHost {
     /** How soon after its last member leaves an empty host looks whether it can go. */
     static final Duration EMPTY_CHECK = Duration.ofSeconds(1);
 
-    /** What every room of this node works with. */
-    record Services(
-            MessageStore messages,
-            MessageFeed feed,
-            PresenceBoard board,
-            RoomViews views,
-            RoomSettings settings,
-            Clock clock,
-            CatchUps catchUps) {}
-
     private final RoomName name;
     private final ScheduledExecutorService executor;
     private final Rooms rooms;
-    private final Services services;
+    private final RoomServices services;
     private final Members members;
     private final RoomCursor cursor;
 
@@ -69,7 +58,7 @@ public final class RoomHost {
     private boolean removed;
     private boolean emptyCheckScheduled;
 
-    RoomHost(RoomName name, ScheduledExecutorService executor, Rooms rooms, Services services) {
+    RoomHost(RoomName name, ScheduledExecutorService executor, Rooms rooms, RoomServices services) {
         this.name = name;
         this.executor = executor;
         this.rooms = rooms;

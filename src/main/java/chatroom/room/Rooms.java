@@ -1,6 +1,5 @@
 package chatroom.room;
 
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
@@ -31,7 +30,7 @@ public final class Rooms implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Rooms.class);
 
     private final ConcurrentHashMap<String, RoomHost> hosts = new ConcurrentHashMap<>();
-    private final RoomHost.Services services;
+    private final RoomServices services;
     private final Supplier<ScheduledExecutorService> executors;
     private final ScheduledExecutorService sweeper;
     private final AtomicInteger awake = new AtomicInteger();
@@ -50,63 +49,25 @@ public final class Rooms implements AutoCloseable {
     /** The cap's floor when sized from the heap, for the smallest heaps. */
     static final int MIN_ROOMS = 100;
 
-    public Rooms(
-            MessageStore messages,
-            MessageFeed feed,
-            PresenceBoard board,
-            RoomViews views,
-            RoomSettings settings,
-            Supplier<ScheduledExecutorService> executors,
-            Clock clock) {
-        this(messages, feed, board, views, settings, executors, clock, maxRoomsForHeap());
+    /** A node's rooms, at most as many at once as the heap allows ({@link #maxRoomsForHeap}). */
+    public Rooms(RoomServices services, Supplier<ScheduledExecutorService> executors) {
+        this(services, executors, maxRoomsForHeap());
     }
 
     /** {@code maxRooms}: the most rooms this node hosts at once (see {@link #admit}). */
-    public Rooms(
-            MessageStore messages,
-            MessageFeed feed,
-            PresenceBoard board,
-            RoomViews views,
-            RoomSettings settings,
-            Supplier<ScheduledExecutorService> executors,
-            Clock clock,
-            int maxRooms) {
-        this(messages, feed, board, views, settings, executors, clock, CatchUps.sizedForHeap(), maxRooms);
-    }
-
-    Rooms(
-            MessageStore messages,
-            MessageFeed feed,
-            PresenceBoard board,
-            RoomViews views,
-            RoomSettings settings,
-            Supplier<ScheduledExecutorService> executors,
-            Clock clock,
-            CatchUps catchUps) {
-        this(messages, feed, board, views, settings, executors, clock, catchUps, maxRoomsForHeap());
-    }
-
-    Rooms(
-            MessageStore messages,
-            MessageFeed feed,
-            PresenceBoard board,
-            RoomViews views,
-            RoomSettings settings,
-            Supplier<ScheduledExecutorService> executors,
-            Clock clock,
-            CatchUps catchUps,
-            int maxRooms) {
+    public Rooms(RoomServices services, Supplier<ScheduledExecutorService> executors, int maxRooms) {
         if (maxRooms < 1) {
             throw new IllegalArgumentException("maxRooms must be at least 1: " + maxRooms);
         }
         this.maxRooms = maxRooms;
-        this.services = new RoomHost.Services(messages, feed, board, views, settings, clock, catchUps);
+        this.services = services;
         this.executors = executors;
         this.sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "rooms-sweeper");
             t.setDaemon(true);
             return t;
         });
+        RoomSettings settings = services.settings();
         long idleNanos = settings.idleTimeout().toNanos();
         // check a few times per idle period, so a room sleeps within ~1.25× its idle time
         long periodMillis = Math.clamp(settings.idleTimeout().toMillis() / 4, 10, 5_000);
@@ -122,7 +83,7 @@ public final class Rooms implements AutoCloseable {
                 periodMillis,
                 periodMillis,
                 TimeUnit.MILLISECONDS);
-        feed.whenMessagesMayBeLost(this::checkTails);
+        services.feed().whenMessagesMayBeLost(this::checkTails);
     }
 
     /**

@@ -32,7 +32,7 @@ final class SendDeadlines {
     /** The timer of the oldest unanswered sender's deadline, or null. */
     private ScheduledFuture<?> check;
 
-    SendDeadlines(RoomHost host, Members members, RoomHost.Services services) {
+    SendDeadlines(RoomHost host, Members members, RoomServices services) {
         this.host = host;
         this.members = members;
         this.views = services.views();

@@ -3,6 +3,7 @@ package chatroom.store;
 import chatroom.metrics.Meters;
 import chatroom.room.Message;
 import chatroom.room.NewMessage;
+import chatroom.room.RoomEvent;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -79,7 +80,7 @@ final class GroupCommitWriter {
     }
 
     /** Queues the append, or fails it at once if the store is closed or the queue is full. */
-    CompletableFuture<Message> submit(NewMessage message) {
+    CompletableFuture<RoomEvent> submit(NewMessage message) {
         Pending pending = new Pending(message);
         synchronized (submitLock) {
             if (closed) {
@@ -197,7 +198,7 @@ final class GroupCommitWriter {
             lastFailure = null;
         }
         for (Pending pending : batch) {
-            pending.future.complete(pending.stored);
+            pending.future.complete(new RoomEvent.Posted(pending.stored));
         }
     }
 

@@ -171,7 +171,7 @@ public final class JdbcMessageStore implements MessageStore {
                 if (refusal != null) {
                     yield CompletableFuture.failedFuture(new IllegalArgumentException(refusal));
                 }
-                yield writer.submit(message).thenApply(RoomEvent.Posted::new);
+                yield writer.submit(message);
             }
         };
     }

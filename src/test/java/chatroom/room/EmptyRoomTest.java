@@ -29,8 +29,8 @@ class EmptyRoomTest {
     private Rooms rooms;
 
     private Rooms rooms(MessageStore store, int maxRooms) {
-        rooms = new Rooms(store, feed, new InProcessPresence(), new FakeViews(), settings, () -> thread,
-                Clock.systemUTC(), CatchUps.sizedForHeap(), maxRooms);
+        rooms = new Rooms(RoomServices.of(store, feed, new InProcessPresence(), new FakeViews(), settings, Clock.systemUTC()),
+                () -> thread, maxRooms);
         return rooms;
     }
 

@@ -35,7 +35,8 @@ class RoomOrderTest {
     }
 
     private RoomHost room(String name, MessageStore store) {
-        rooms = new Rooms(store, feed, new InProcessPresence(), new FakeViews(), settings, () -> thread, Clock.systemUTC());
+        rooms = new Rooms(RoomServices.of(store, feed, new InProcessPresence(), new FakeViews(), settings, Clock.systemUTC()),
+                () -> thread);
         return rooms.get(RoomName.parse(name));
     }
 

@@ -32,7 +32,8 @@ class RoomTest {
     }
 
     private RoomHost room(MessageStore store, String name, RoomSettings settings) {
-        rooms = new Rooms(store, feed, new InProcessPresence(), new FakeViews(), settings, () -> thread, Clock.systemUTC());
+        rooms = new Rooms(RoomServices.of(store, feed, new InProcessPresence(), new FakeViews(), settings, Clock.systemUTC()),
+                () -> thread);
         return rooms.get(RoomName.parse(name));
     }
 
@@ -406,8 +407,8 @@ class RoomTest {
     @Test
     void a_member_joining_through_a_host_the_sweeper_has_just_removed_still_joins_the_room() {
         RoomSettings quick = new RoomSettings(100, 5, 10, Duration.ofMillis(20), Duration.ofMillis(10), Duration.ofMillis(20));
-        rooms = new Rooms(new InMemoryMessageStore(), feed, new InProcessPresence(), new FakeViews(), quick,
-                () -> thread, Clock.systemUTC());
+        rooms = new Rooms(RoomServices.of(new InMemoryMessageStore(), feed, new InProcessPresence(), new FakeViews(), quick,
+                Clock.systemUTC()), () -> thread);
         RoomHost stale = rooms.get(RoomName.parse("swept"));
         Await.until(() -> rooms.get(RoomName.parse("swept")) != stale, "the empty host to be removed");
 

@@ -2,6 +2,7 @@ package chatroom.room;
 
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 
 /**
  * A room log read as the messages it holds, for tests that store and read messages only: each event of
@@ -19,12 +20,26 @@ public final class StoredMessages {
         return new StoredMessages(log);
     }
 
+    /** Appends the message; fails with the store's own exception, as the log's append does. */
     public CompletableFuture<Message> append(NewMessage message) {
-        return log.append(message).thenApply(StoredMessages::message);
+        return mapped(log.append(message), StoredMessages::message);
     }
 
     public CompletableFuture<List<Message>> after(String room, long afterSeq, int limit) {
-        return log.after(room, afterSeq, limit).thenApply(events -> events.stream().map(StoredMessages::message).toList());
+        return mapped(log.after(room, afterSeq, limit), events -> events.stream().map(StoredMessages::message).toList());
+    }
+
+    /** Like {@code thenApply}, without wrapping a failure in a CompletionException. */
+    private static <T, R> CompletableFuture<R> mapped(CompletableFuture<T> future, Function<T, R> map) {
+        CompletableFuture<R> result = new CompletableFuture<>();
+        future.whenComplete((value, error) -> {
+            if (error != null) {
+                result.completeExceptionally(error);
+            } else {
+                result.complete(map.apply(value));
+            }
+        });
+        return result;
     }
 
     public static Message message(RoomEvent event) {
