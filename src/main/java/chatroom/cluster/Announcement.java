@@ -1,7 +1,10 @@
 package chatroom.cluster;
 
+import chatroom.room.Author;
 import chatroom.room.Message;
+import chatroom.room.PresenceBoard;
 import chatroom.room.RoomEvent;
+import chatroom.room.Signal;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
@@ -11,13 +14,17 @@ import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * What a node publishes on a room's channel: a committed event and the node that committed it (so that
  * node can skip its own copy, which it delivered locally already). Compact JSON with short keys, the
  * event's kind in {@code "k"}: a posted message is {@code {"k":"posted","n":node,"r":room,"s":seq,
  * "a":authorId,"u":authorName,"t":text,"at":sentAtMillis,"c":clientId}} ({@code "c"} only when the
- * sender's page gave one).
+ * sender's page gave one). A signal names its room and no seq: who joined, left or was renamed is {@code
+ * {"k":"presence","n":node,"r":room,"j":[AUTHOR…],"l":[AUTHOR…],"m":[{"user":AUTHOR,"old":oldName}…]}}, an
+ * author written as the presence board writes it ({@link PresenceCodec}).
  *
  * <p>Rolling upgrades: unknown keys are skipped, so a newer node may add some; an announcement without
  * {@code "k"} is a posted message (as older nodes write them); one of a kind this node does not know
@@ -31,10 +38,14 @@ sealed interface Announcement {
     /** A committed event of a kind this node knows. */
     record Of(String nodeId, RoomEvent event) implements Announcement {}
 
-    /** An event of a kind this node does not know, from a newer node. */
+    /** A signal of a kind this node knows, for a room. */
+    record Signalled(String nodeId, String room, Signal signal) implements Announcement {}
+
+    /** An event or signal of a kind this node does not know, from a newer node; {@code seq} is 0 for a signal. */
     record Unknown(String nodeId, String kind, String room, long seq) implements Announcement {}
 
     String POSTED = "posted";
+    String PRESENCE = "presence";
 
     JsonFactory JSON = new JsonFactory();
 
@@ -42,6 +53,83 @@ sealed interface Announcement {
         return switch (event) {
             case RoomEvent.Posted posted -> encodePosted(nodeId, posted.message());
         };
+    }
+
+    static String encode(String nodeId, String room, Signal signal) {
+        return switch (signal) {
+            case Signal.Presence presence -> encodePresence(nodeId, room, presence.change());
+        };
+    }
+
+    private static String encodePresence(String nodeId, String room, PresenceBoard.Change change) {
+        StringWriter out = new StringWriter(160);
+        try (JsonGenerator json = JSON.createGenerator(out)) {
+            json.writeStartObject();
+            json.writeStringField("k", PRESENCE);
+            json.writeStringField("n", nodeId);
+            json.writeStringField("r", room);
+            writeAuthors(json, "j", change.joined());
+            writeAuthors(json, "l", change.left());
+            json.writeArrayFieldStart("m");
+            for (PresenceBoard.Rename rename : change.renamed()) {
+                json.writeStartObject();
+                json.writeFieldName("user");
+                PresenceCodec.writeAuthor(json, rename.user());
+                json.writeStringField("old", rename.oldName());
+                json.writeEndObject();
+            }
+            json.writeEndArray();
+            json.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException("a StringWriter does not fail", e);
+        }
+        return out.toString();
+    }
+
+    private static void writeAuthors(JsonGenerator json, String field, List<Author> authors) throws IOException {
+        json.writeArrayFieldStart(field);
+        for (Author author : authors) {
+            PresenceCodec.writeAuthor(json, author);
+        }
+        json.writeEndArray();
+    }
+
+    private static List<Author> readAuthors(JsonParser json) throws IOException {
+        expectArray(json);
+        List<Author> authors = new ArrayList<>();
+        while (json.nextToken() == JsonToken.START_OBJECT) {
+            authors.add(PresenceCodec.readAuthor(json));
+        }
+        return authors;
+    }
+
+    private static List<PresenceBoard.Rename> readRenames(JsonParser json) throws IOException {
+        expectArray(json);
+        List<PresenceBoard.Rename> renames = new ArrayList<>();
+        while (json.nextToken() == JsonToken.START_OBJECT) {
+            Author user = null;
+            String old = null;
+            while (json.nextToken() == JsonToken.FIELD_NAME) {
+                String key = json.currentName();
+                json.nextToken();
+                switch (key) {
+                    case "user" -> user = PresenceCodec.readAuthor(json);
+                    case "old" -> old = json.getValueAsString();
+                    default -> json.skipChildren();
+                }
+            }
+            if (user == null || old == null) {
+                throw new IllegalArgumentException("a rename in a presence signal lacks user or old");
+            }
+            renames.add(new PresenceBoard.Rename(user, old));
+        }
+        return renames;
+    }
+
+    private static void expectArray(JsonParser json) {
+        if (json.currentToken() != JsonToken.START_ARRAY) {
+            throw new IllegalArgumentException("a presence signal's j, l and m are arrays");
+        }
     }
 
     private static String encodePosted(String nodeId, Message message) {
@@ -69,7 +157,9 @@ sealed interface Announcement {
     /** Decodes what {@link #encode} wrote; throws {@link IllegalArgumentException} naming what is wrong. */
     static Announcement decode(String payload) {
         String kind = POSTED, node = null, room = null, authorId = null, authorName = null, text = null, clientId = null;
-        long seq = -1, sentAt = Long.MIN_VALUE;
+        long seq = 0, sentAt = Long.MIN_VALUE;
+        List<Author> joined = List.of(), left = List.of();
+        List<PresenceBoard.Rename> renamed = List.of();
         try (JsonParser json = JSON.createParser(payload)) {
             if (json.nextToken() != JsonToken.START_OBJECT) {
                 throw new IllegalArgumentException("announcement is not a JSON object");
@@ -81,12 +171,15 @@ sealed interface Announcement {
                     case "k" -> kind = json.getValueAsString();
                     case "n" -> node = json.getValueAsString();
                     case "r" -> room = json.getValueAsString();
-                    case "s" -> seq = value == JsonToken.VALUE_NUMBER_INT ? json.getLongValue() : -1;
+                    case "s" -> seq = value == JsonToken.VALUE_NUMBER_INT ? json.getLongValue() : 0;
                     case "a" -> authorId = json.getValueAsString();
                     case "u" -> authorName = json.getValueAsString();
                     case "t" -> text = json.getValueAsString();
                     case "at" -> sentAt = value == JsonToken.VALUE_NUMBER_INT ? json.getLongValue() : Long.MIN_VALUE;
                     case "c" -> clientId = json.getValueAsString();
+                    case "j" -> joined = readAuthors(json);
+                    case "l" -> left = readAuthors(json);
+                    case "m" -> renamed = readRenames(json);
                     default -> json.skipChildren();
                 }
             }
@@ -95,14 +188,17 @@ sealed interface Announcement {
         } catch (IOException e) {
             throw new IllegalArgumentException("announcement is unreadable: " + e.getMessage());
         }
-        if (kind == null || node == null || room == null || seq < 1) {
-            throw new IllegalArgumentException("announcement lacks one of k, n, r, s (≥ 1)");
+        if (kind == null || node == null || room == null) {
+            throw new IllegalArgumentException("announcement lacks one of k, n, r");
+        }
+        if (kind.equals(PRESENCE)) {
+            return new Signalled(node, room, new Signal.Presence(new PresenceBoard.Change(joined, left, renamed)));
         }
         if (!kind.equals(POSTED)) {
-            return new Unknown(node, kind, room, seq);
+            return new Unknown(node, kind, room, Math.max(seq, 0)); // a signal of a newer kind has no seq
         }
-        if (authorId == null || authorName == null || text == null || sentAt == Long.MIN_VALUE) {
-            throw new IllegalArgumentException("announcement of a posted message lacks one of a, u, t, at");
+        if (seq < 1 || authorId == null || authorName == null || text == null || sentAt == Long.MIN_VALUE) {
+            throw new IllegalArgumentException("announcement of a posted message lacks one of s (≥ 1), a, u, t, at");
         }
         Message message = new Message(room, seq, authorId, authorName, text, Instant.ofEpochMilli(sentAt), clientId);
         return new Of(node, new RoomEvent.Posted(message));

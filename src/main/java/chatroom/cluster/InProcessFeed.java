@@ -1,8 +1,8 @@
 package chatroom.cluster;
 
 import chatroom.room.RoomEvent;
+import chatroom.room.Signal;
 import chatroom.room.MessageFeed;
-import java.util.function.Consumer;
 
 /**
  * The feed of a single node: {@link #publish} hands the message straight to its room's receiver, on the
@@ -20,7 +20,12 @@ public final class InProcessFeed implements MessageFeed {
     }
 
     @Override
-    public void subscribe(String room, Consumer<RoomEvent> receiver) {
+    public void signal(String room, Signal signal) {
+        receivers.signal(room, signal);
+    }
+
+    @Override
+    public void subscribe(String room, Receiver receiver) {
         receivers.put(room, receiver);
     }
 

@@ -82,7 +82,7 @@ final class PresenceCodec {
         }
     }
 
-    private static Author readAuthor(JsonParser json) throws IOException {
+    static Author readAuthor(JsonParser json) throws IOException {
         expect(json.currentToken() == JsonToken.START_OBJECT, "an author is a JSON object");
         String id = null, name = null, tag = null;
         while (json.nextToken() == JsonToken.FIELD_NAME) {
@@ -99,7 +99,7 @@ final class PresenceCodec {
         return new Author(id, name, tag);
     }
 
-    private static void writeAuthor(JsonGenerator json, Author author) throws IOException {
+    static void writeAuthor(JsonGenerator json, Author author) throws IOException {
         json.writeStartObject();
         json.writeStringField("id", author.id());
         json.writeStringField("name", author.name());

@@ -1,16 +1,17 @@
 package chatroom.cluster;
 
+import chatroom.room.MessageFeed;
 import chatroom.room.RoomEvent;
+import chatroom.room.Signal;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * This node's receivers, one per local room, as a feed holds them. Delivery to one room is serialized
- * (the feed contract promises receivers one message at a time per room, while messages for a room may
- * arrive both from local publishers and from the bus); receivers only hand the message to their room's
+ * (the feed contract promises receivers one event or signal at a time per room, while they may arrive
+ * both from local publishers and from the bus); receivers only hand each to their room's
  * thread, so the lock is held for microseconds. A receiver that throws is logged and stays subscribed.
  */
 final class Receivers {
@@ -20,7 +21,7 @@ final class Receivers {
     private final ConcurrentHashMap<String, Receiver> byRoom = new ConcurrentHashMap<>();
 
     /** Sets the room's receiver, replacing any earlier one; true if the room had none. */
-    boolean put(String room, Consumer<RoomEvent> receiver) {
+    boolean put(String room, MessageFeed.Receiver receiver) {
         return byRoom.put(room, new Receiver(room, receiver)) == null;
     }
 
@@ -37,7 +38,7 @@ final class Receivers {
         return Set.copyOf(byRoom.keySet());
     }
 
-    /** Passes the message to its room's receiver, if this node has one; never throws. */
+    /** Passes the event to its room's receiver, if this node has one; never throws. */
     void deliver(RoomEvent event) {
         Receiver receiver = byRoom.get(event.room());
         if (receiver != null) {
@@ -45,14 +46,32 @@ final class Receivers {
         }
     }
 
-    private record Receiver(String room, Consumer<RoomEvent> consumer) {
+    /** Passes the signal to the room's receiver, if this node has one; never throws. */
+    void signal(String room, Signal signal) {
+        Receiver receiver = byRoom.get(room);
+        if (receiver != null) {
+            receiver.accept(signal);
+        }
+    }
+
+    private record Receiver(String room, MessageFeed.Receiver receiver) {
 
         void accept(RoomEvent event) {
             synchronized (this) {
                 try {
-                    consumer.accept(event);
+                    receiver.event(event);
                 } catch (RuntimeException e) {
                     log.warn("{}: receiver failed on event {}", room, event.seq(), e);
+                }
+            }
+        }
+
+        void accept(Signal signal) {
+            synchronized (this) {
+                try {
+                    receiver.signal(signal);
+                } catch (RuntimeException e) {
+                    log.warn("{}: receiver failed on a signal", room, e);
                 }
             }
         }

@@ -2,6 +2,7 @@ package chatroom.cluster;
 
 import chatroom.metrics.Meters;
 import chatroom.room.RoomEvent;
+import chatroom.room.Signal;
 import chatroom.room.MessageFeed;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisChannelHandler;
@@ -34,7 +35,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
@@ -288,8 +288,22 @@ public final class RedisFeed implements MessageFeed {
         }
     }
 
+    /** Like {@link #publish}: local receivers at once, the other nodes over the room's channel. */
     @Override
-    public void subscribe(String room, Consumer<RoomEvent> receiver) {
+    public void signal(String room, Signal signal) {
+        receivers.signal(room, signal);
+        if (closed || publisher == null) {
+            return; // a signal is never made up for; nothing to count as a failed publish
+        }
+        try {
+            publisher.async().publish(channels.room(room), Announcement.encode(sender, room, signal));
+        } catch (RuntimeException e) {
+            log.debug("{}: {}: signal not published: {}", where, room, e.toString());
+        }
+    }
+
+    @Override
+    public void subscribe(String room, Receiver receiver) {
         synchronized (subscriptionLock) {
             if (receivers.put(room, receiver) && subscriber != null) {
                 subscribeChannels(subscriber, channels.room(room));
@@ -398,6 +412,11 @@ public final class RedisFeed implements MessageFeed {
                     }
                     Meters.received();
                     receivers.deliver(of.event());
+                }
+                case Announcement.Signalled signalled -> {
+                    if (signalled.room().equals(room)) {
+                        receivers.signal(room, signalled.signal());
+                    }
                 }
                 case Announcement.Unknown unknown ->
                     // a newer node's kind of event: skipped here; the cursor reads what it can of that seq

@@ -1,9 +1,9 @@
 package chatroom.cluster;
 
 import chatroom.room.RoomEvent;
+import chatroom.room.Signal;
 import chatroom.room.MessageFeed;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Consumer;
 
 /**
  * A fault for tests of the cluster: a feed that delivers this node's messages to its own rooms but
@@ -14,7 +14,7 @@ import java.util.function.Consumer;
 public final class SilentPublisherFeed implements MessageFeed {
 
     private final MessageFeed feed;
-    private final ConcurrentHashMap<String, Consumer<RoomEvent>> receivers = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Receiver> receivers = new ConcurrentHashMap<>();
 
     public SilentPublisherFeed(MessageFeed feed) {
         this.feed = feed;
@@ -27,14 +27,20 @@ public final class SilentPublisherFeed implements MessageFeed {
 
     @Override
     public void publish(RoomEvent event) {
-        Consumer<RoomEvent> receiver = receivers.get(event.room());
+        Receiver receiver = receivers.get(event.room());
         if (receiver != null) {
-            receiver.accept(event);
+            receiver.event(event);
         }
     }
 
+    /** Signals travel as usual: the fault is the node's publish of what it committed. */
     @Override
-    public void subscribe(String room, Consumer<RoomEvent> receiver) {
+    public void signal(String room, Signal signal) {
+        feed.signal(room, signal);
+    }
+
+    @Override
+    public void subscribe(String room, Receiver receiver) {
         receivers.put(room, receiver);
         feed.subscribe(room, receiver);
     }

@@ -1,7 +1,5 @@
 package chatroom.room;
 
-import java.util.function.Consumer;
-
 /**
  * Tells every node that has members in a room that the room has a new, committed {@link RoomEvent}: the
  * seam between "the store has committed it" and "members receive it". One node uses an in-process feed;
@@ -27,8 +25,15 @@ public interface MessageFeed extends AutoCloseable {
      */
     void publish(RoomEvent event);
 
-    /** Starts passing the room's events to {@code receiver}; one receiver per room on each node. */
-    void subscribe(String room, Consumer<RoomEvent> receiver);
+    /**
+     * Passes a signal (never stored, no seq: someone typing) to the receivers of its room on every node,
+     * this one included. Best effort, and never made up for: a page that missed one is shown the present
+     * state later. Never throws. A node that gets a kind of signal it does not know skips it.
+     */
+    void signal(String room, Signal signal);
+
+    /** Starts passing the room's events and signals to {@code receiver}; one receiver per room on each node. */
+    void subscribe(String room, Receiver receiver);
 
     /** Stops passing the room's events on; its receiver may still get an event already on its way. */
     void unsubscribe(String room);
@@ -49,4 +54,13 @@ public interface MessageFeed extends AutoCloseable {
 
     @Override
     void close();
+
+    /** What a room on this node is passed: every event, and the signals of its room. */
+    interface Receiver {
+
+        void event(RoomEvent event);
+
+        /** A signal of the room; a receiver that wants only events ignores it. */
+        default void signal(Signal signal) {}
+    }
 }

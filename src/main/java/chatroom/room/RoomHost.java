@@ -70,8 +70,18 @@ public final class RoomHost {
 
     /** Subscribes to the room's events and finds where the room stands; events wait until it is known. */
     void start() {
-        services.feed().subscribe(name.value(), this::arrived);
-        services.board().watch(name.value(), this::presenceChanged);
+        services.feed().subscribe(name.value(), new MessageFeed.Receiver() {
+            @Override
+            public void event(RoomEvent event) {
+                arrived(event);
+            }
+
+            @Override
+            public void signal(Signal signal) {
+                signalled(signal);
+            }
+        });
+        services.board().watch(name.value(), change -> signalled(new Signal.Presence(change)));
         executor.execute(() -> {
             cursor.start();
             checkEmptyLater(); // a host nobody joins (the upgrade failed) goes too
@@ -164,19 +174,19 @@ public final class RoomHost {
     }
 
     /**
-     * On the board's thread. A change that reaches a host removed meanwhile goes to the room's current host
-     * if there is one; with none, no member on this node is there to be told, and a new host's first member
-     * reads who is here anyway. Passing it on through {@link #run} would make a host for nobody.
+     * On the feed's or the board's thread. A signal that reaches a host removed meanwhile goes to the room's
+     * current host if there is one; with none, no member on this node is there to be told, and a new host's
+     * first member reads who is here anyway. Passing it on through {@link #run} would make a host for nobody.
      */
-    private void presenceChanged(PresenceBoard.Change change) {
+    private void signalled(Signal signal) {
         executor.execute(() -> {
             if (removed) {
                 RoomHost current = rooms.current(name);
                 if (current != null) {
-                    current.presenceChanged(change);
+                    current.signalled(signal);
                 }
             } else {
-                handle(room -> room.signal(new Signal.Presence(change)));
+                handle(room -> room.signal(signal));
             }
         });
     }

@@ -3,9 +3,13 @@ package chatroom.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import chatroom.room.Author;
 import chatroom.room.Message;
+import chatroom.room.PresenceBoard;
 import chatroom.room.RoomEvent;
+import chatroom.room.Signal;
 import java.time.Instant;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class AnnouncementTest {
@@ -49,6 +53,26 @@ class AnnouncementTest {
     }
 
     @Test
+    void a_presence_signal_survives_encoding_with_every_joined_left_and_renamed_user() {
+        Author ann = new Author("u-1", "ann \"the\" 🦊", "t1");
+        Author bob = new Author("u-2", "bob", "t2");
+        Author cy = new Author("u-3", "cyrus", "t3");
+        Signal signal = new Signal.Presence(new PresenceBoard.Change(
+                List.of(ann), List.of(bob), List.of(new PresenceBoard.Rename(cy, "cy"))));
+
+        String wire = Announcement.encode("node-a", "a:b room", signal);
+
+        assertThat(wire).startsWith("{\"k\":\"presence\",");
+        assertThat(Announcement.decode(wire)).isEqualTo(new Announcement.Signalled("node-a", "a:b room", signal));
+    }
+
+    @Test
+    void a_signal_of_a_kind_this_node_does_not_know_is_read_as_unknown_without_a_seq() {
+        assertThat(Announcement.decode("{\"k\":\"typing\",\"n\":\"new\",\"r\":\"lobby\",\"who\":{\"id\":\"u\"}}"))
+                .isEqualTo(new Announcement.Unknown("new", "typing", "lobby", 0));
+    }
+
+    @Test
     void malformed_or_incomplete_announcements_are_refused_with_a_reason() {
         assertThatThrownBy(() -> Announcement.decode("not json")).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("not valid JSON");
@@ -56,6 +80,6 @@ class AnnouncementTest {
         assertThatThrownBy(() -> Announcement.decode("{\"n\":\"n\",\"r\":\"lobby\",\"s\":0}"))
                 .hasMessageContaining("lacks one of");
         assertThatThrownBy(() -> Announcement.decode("{\"k\":\"posted\",\"n\":\"n\",\"r\":\"lobby\",\"s\":2}"))
-                .hasMessageContaining("lacks one of a, u, t, at");
+                .hasMessageContaining("lacks one of s (≥ 1), a, u, t, at");
     }
 }

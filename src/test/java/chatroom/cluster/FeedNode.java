@@ -3,6 +3,7 @@ package chatroom.cluster;
 import chatroom.room.Message;
 import chatroom.room.MessageFeed;
 import chatroom.room.RoomEvent;
+import chatroom.room.Signal;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -18,6 +19,7 @@ final class FeedNode implements AutoCloseable {
     final MessageFeed feed;
     final AtomicInteger rechecks = new AtomicInteger();
     private final Map<String, List<RoomEvent>> received = new ConcurrentHashMap<>();
+    private final Map<String, List<Signal>> signals = new ConcurrentHashMap<>();
 
     FeedNode(MessageFeed feed) {
         this.feed = feed;
@@ -27,9 +29,14 @@ final class FeedNode implements AutoCloseable {
     FeedNode join(String... rooms) {
         for (String room : rooms) {
             List<RoomEvent> list = received.computeIfAbsent(room, r -> new CopyOnWriteArrayList<>());
-            feed.subscribe(room, list::add);
+            List<Signal> signalList = signals.computeIfAbsent(room, r -> new CopyOnWriteArrayList<>());
+            feed.subscribe(room, MessageFeedContract.receiver(list, signalList));
         }
         return this;
+    }
+
+    List<Signal> signals(String room) {
+        return signals.getOrDefault(room, List.of());
     }
 
     List<RoomEvent> got(String room) {

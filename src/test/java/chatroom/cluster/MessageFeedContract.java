@@ -2,9 +2,12 @@ package chatroom.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import chatroom.room.Author;
 import chatroom.room.Message;
 import chatroom.room.MessageFeed;
+import chatroom.room.PresenceBoard;
 import chatroom.room.RoomEvent;
+import chatroom.room.Signal;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -63,6 +66,36 @@ abstract class MessageFeedContract {
 
         assertThat(lobby).isEmpty();
         assertThat(other).containsExactly(m);
+    }
+
+    @Test
+    void a_signal_reaches_its_rooms_receiver_on_this_node_before_signal_returns_and_no_other_room() {
+        List<Signal> lobby = new ArrayList<>();
+        List<Signal> other = new ArrayList<>();
+        feed.subscribe("lobby", receiver(new ArrayList<>(), lobby));
+        feed.subscribe("other", receiver(new ArrayList<>(), other));
+        Signal ann = new Signal.Presence(PresenceBoard.Change.joined(new Author("u1", "ann", "t1")));
+
+        feed.signal("lobby", ann);
+        feed.signal("nobody-here", ann);
+
+        assertThat(lobby).containsExactly(ann);
+        assertThat(other).isEmpty();
+    }
+
+    /** A receiver that keeps what it is passed. */
+    static MessageFeed.Receiver receiver(List<RoomEvent> events, List<Signal> signals) {
+        return new MessageFeed.Receiver() {
+            @Override
+            public void event(RoomEvent event) {
+                events.add(event);
+            }
+
+            @Override
+            public void signal(Signal signal) {
+                signals.add(signal);
+            }
+        };
     }
 
     @Test

@@ -5,8 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import chatroom.Await;
 import chatroom.PrivateRedis;
+import chatroom.room.Author;
 import chatroom.room.Message;
+import chatroom.room.PresenceBoard;
 import chatroom.room.RoomEvent;
+import chatroom.room.Signal;
 import chatroom.room.StoredMessages;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -163,6 +166,21 @@ class RedisFeedTest {
         Await.until(() -> bob.has(after), "the known event after the unknown one");
         assertThat(bob.got("lobby")).containsExactly(after);
         assertThat(bob.feed.connected()).isTrue();
+    }
+
+    @Test
+    void a_signal_from_one_node_reaches_the_other_nodes_receiver_of_that_room_and_is_never_an_event() {
+        ann.join("lobby");
+        bob.join("lobby", "other");
+        awaitSubscribers(2, "lobby");
+        Signal renamed = new Signal.Presence(PresenceBoard.Change.renamed(new Author("u-7", "anna", "t7"), "ann"));
+
+        ann.feed.signal("lobby", renamed);
+
+        Await.until(() -> bob.signals("lobby").contains(renamed), "bob's node to get the signal");
+        assertThat(ann.signals("lobby")).containsExactly(renamed); // its own node's, once, at once
+        assertThat(bob.signals("other")).isEmpty();
+        assertThat(bob.got("lobby")).isEmpty();
     }
 
     @Test

@@ -5,7 +5,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.Consumer;
 import java.util.function.Predicate;
 
 /**
@@ -58,7 +57,12 @@ final class FakeFeed implements MessageFeed {
     }
 
     @Override
-    public void subscribe(String room, Consumer<RoomEvent> receiver) {
+    public void signal(String room, Signal signal) {
+        feed.signal(room, signal);
+    }
+
+    @Override
+    public void subscribe(String room, Receiver receiver) {
         subscribed.add(room);
         feed.subscribe(room, receiver);
     }
