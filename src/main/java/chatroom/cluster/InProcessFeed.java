@@ -1,8 +1,8 @@
 package chatroom.cluster;
 
+import chatroom.room.MessageFeed;
 import chatroom.room.RoomEvent;
 import chatroom.room.Signal;
-import chatroom.room.MessageFeed;
 
 /**
  * The feed of a single node: {@link #publish} hands the message straight to its room's receiver, on the

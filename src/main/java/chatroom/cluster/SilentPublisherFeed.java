@@ -1,8 +1,8 @@
 package chatroom.cluster;
 
+import chatroom.room.MessageFeed;
 import chatroom.room.RoomEvent;
 import chatroom.room.Signal;
-import chatroom.room.MessageFeed;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
