@@ -428,10 +428,16 @@ public final class RedisPresence implements PresenceBoard {
 
     @Override
     public void watch(String room, Consumer<Change> watcher) {
+        watch(room, watcher, () -> {});
+    }
+
+    /** {@code heard} runs once the room's first SUBSCRIBE is confirmed, after the joins it missed are told. */
+    @Override
+    public void watch(String room, Consumer<Change> watcher, Runnable heard) {
         Objects.requireNonNull(watcher, "watcher");
         synchronized (watching) {
             if (watchers.put(room, watcher) == null && !closed) {
-                starting.put(room, new Starting());
+                starting.put(room, new Starting(heard));
                 subscriptions.put(room, subscribe(List.of(keys.channel(room))));
             }
         }
@@ -517,6 +523,11 @@ public final class RedisPresence implements PresenceBoard {
                     starting.remove(room, start);
                     List<Author> joined = error == null ? start.joinedUnheard(here, record.here(room)) : List.of();
                     tell(room, watcher, new Change(joined, List.of(), List.of()));
+                    try {
+                        start.whenHeard.run();
+                    } catch (RuntimeException e) {
+                        log.error("{}: {}: watcher failed", where, room, e);
+                    }
                 });
             } else if (watcher != null) {
                 // changes published while the channel was not subscribed are lost: read who is here again
@@ -612,9 +623,15 @@ public final class RedisPresence implements PresenceBoard {
      */
     private static final class Starting {
 
+        /** The watcher's word that the room is heard from now on; run once, after the difference is told. */
+        final Runnable whenHeard;
         private boolean confirmed; // guarded by this, as are the rest
         private Set<String> shownToAll; // ids in every list read before the confirmation; null: none read
         private final Set<String> heard = new HashSet<>();
+
+        Starting(Runnable whenHeard) {
+            this.whenHeard = whenHeard;
+        }
 
         /** True while lists read now count as shown before the channel was heard. */
         synchronized boolean reading() {

@@ -33,6 +33,18 @@ public interface PresenceBoard extends AutoCloseable {
     /** Starts passing the room's changes, from every node, to {@code watcher}; one watcher per room per node. */
     void watch(String room, Consumer<Change> watcher);
 
+    /**
+     * As {@link #watch(String, Consumer)}, and runs {@code heard} once the board hears the room's changes
+     * from every node, after any change it tells the watcher about the time before. Until then a user who
+     * joins may be announced where this node does not hear it (a subscription not yet confirmed), so the
+     * room compares who is here then with what its members were shown. A board that hears every change as
+     * it happens hears at once.
+     */
+    default void watch(String room, Consumer<Change> watcher, Runnable heard) {
+        watch(room, watcher);
+        heard.run();
+    }
+
     /** Stops passing the room's changes on. */
     void unwatch(String room);
 

@@ -12,7 +12,10 @@ import org.slf4j.LoggerFactory;
  * now anna". Changes from the {@link PresenceBoard}, made on any node, are gathered for {@code
  * presenceDelay} into one update, and updates in a crowd are spaced further apart; renames of one user
  * within an update are merged into one line. Nothing here is stored: a page that missed an update is
- * shown who is here when it comes back. Room's thread only.
+ * shown who is here when it comes back. Until the board hears the room's changes (a subscription not yet
+ * confirmed), a join may be announced where this node does not hear it: the lists shown meanwhile are
+ * kept ({@link UnheardJoins}), and once the board hears the room, whoever joined unheard is announced,
+ * once. Room's thread only.
  */
 final class PresenceNotices {
 
@@ -30,6 +33,7 @@ final class PresenceNotices {
     private final PresenceBoard board;
     private final RoomViews views;
     private final RoomSettings settings;
+    private final UnheardJoins unheardJoins;
 
     /** Reads of who is here not yet answered; the room stays awake until they are. */
     private int readsPending;
@@ -41,9 +45,10 @@ final class PresenceNotices {
     private final List<Author> left = new ArrayList<>();
     private final List<PresenceBoard.Rename> renamed = new ArrayList<>();
 
-    PresenceNotices(RoomHost host, Members members, RoomServices services) {
+    PresenceNotices(RoomHost host, Members members, UnheardJoins unheardJoins, RoomServices services) {
         this.host = host;
         this.members = members;
+        this.unheardJoins = unheardJoins;
         this.board = services.board();
         this.views = services.views();
         this.settings = services.settings();
@@ -59,6 +64,37 @@ final class PresenceNotices {
 
     /** Gathers who joined, left or was renamed, on any node, for the next update. */
     void gather(PresenceBoard.Change change) {
+        add(unheardJoins.told(change));
+    }
+
+    /** Nobody is here to tell: what was kept of the lists shown is of no use to anyone any more. */
+    void forget() {
+        unheardJoins.forget();
+    }
+
+    /**
+     * The board hears the room from now on, and members were shown who is here before it did: whoever
+     * joined meanwhile unheard is announced, once.
+     */
+    void heard() {
+        readsPending++;
+        board.here(host.name().value())
+                .whenComplete((here, error) -> host.run(room -> room.notices().announceUnheard(here, error)));
+    }
+
+    private void announceUnheard(List<Author> here, Throwable error) {
+        readsPending--;
+        if (error != null) {
+            log.warn("{}: who is here could not be read, to announce who joined unheard: {}", host.name(), error.toString());
+        }
+        List<Author> unheard = unheardJoins.joinedUnheard(error == null ? here : null);
+        if (!unheard.isEmpty() && members.count() > 0) {
+            add(new PresenceBoard.Change(unheard, List.of(), List.of()));
+            unheardJoins.announced(unheard);
+        }
+    }
+
+    private void add(PresenceBoard.Change change) {
         joined.addAll(change.joined());
         left.addAll(change.left());
         for (PresenceBoard.Rename rename : change.renamed()) {
@@ -135,8 +171,10 @@ final class PresenceNotices {
         }
         if (to == null) {
             members.broadcast(views.presence(here));
+            unheardJoins.shown(here);
         } else if (members.contains(to)) {
             members.send(to, views.presence(here));
+            unheardJoins.shown(here);
         }
     }
 

@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Who is here: the room tells the {@link PresenceBoard} when a user's first socket on this node
  * opens and their last one closes ({@link UsersHere}); the board tells the room, on every node, who
- * joined, left or took a new name (a {@link Signal}), and {@link PresenceNotices} shows it.
+ * joined, left or took a new name (a {@link Signal}), and {@link PresenceNotices} shows it, including who
+ * joined before the board could hear the room's changes here.
  *
  * <p>Everything here can be rebuilt from the members and the store, which is why the host drops the
  * room when it is idle and makes a new one on the next event. No locks: the room's thread only.
@@ -56,7 +57,7 @@ final class Room {
     /** Times only move forward within a room, even if the wall clock steps back. */
     private Instant lastSentAt = Instant.EPOCH;
 
-    Room(RoomHost host, Members members, RoomCursor cursor, RoomServices services) {
+    Room(RoomHost host, Members members, RoomCursor cursor, UnheardJoins unheardJoins, RoomServices services) {
         this.host = host;
         this.members = members;
         this.roomLog = services.messages();
@@ -68,7 +69,7 @@ final class Room {
         this.usersHere = new UsersHere(members.all());
         this.recent = new RecentMessages(settings.historyMessages());
         this.catchUp = new CatchUp(host, members, cursor, recent, services);
-        this.notices = new PresenceNotices(host, members, services);
+        this.notices = new PresenceNotices(host, members, unheardJoins, services);
         this.deadlines = new SendDeadlines(host, members, services);
     }
 
@@ -189,6 +190,7 @@ final class Room {
         if (members.count() == 0) {
             // nobody here to tell (the change is most often this node's own last member leaving); whoever
             // joins next is shown who is here when joining. Gathering it would only keep an empty room awake
+            notices.forget();
             return;
         }
         for (PresenceBoard.Rename rename : change.renamed()) {

@@ -43,6 +43,8 @@ public final class RoomHost {
     private final RoomServices services;
     private final Members members;
     private final RoomCursor cursor;
+    /** Kept here, not in the room: the joins it may not have heard of outlast the room's sleeps. */
+    private final UnheardJoins unheardJoins = new UnheardJoins();
 
     /**
      * Events from the feed not yet offered to the cursor, and whether a task to offer them is posted: the
@@ -81,7 +83,7 @@ public final class RoomHost {
                 signalled(signal);
             }
         });
-        services.board().watch(name.value(), change -> signalled(new Signal.Presence(change)));
+        services.board().watch(name.value(), change -> signalled(new Signal.Presence(change)), this::presenceHeard);
         executor.execute(() -> {
             cursor.start();
             checkEmptyLater(); // a host nobody joins (the upgrade failed) goes too
@@ -191,11 +193,29 @@ public final class RoomHost {
         });
     }
 
+    /**
+     * On the board's thread: the board hears the room's changes from now on. If members were shown who is
+     * here before, the room compares that with who is here now ({@link UnheardJoins}); a host removed
+     * meanwhile has nobody to tell, and the current host has a watch of its own.
+     */
+    private void presenceHeard() {
+        executor.execute(() -> {
+            if (removed || !unheardJoins.heard()) {
+                return;
+            }
+            if (members.count() > 0) {
+                handle(room -> room.notices().heard());
+            } else {
+                unheardJoins.forget(); // those shown have left: waking the room would tell nobody
+            }
+        });
+    }
+
     // ---- on the room's thread
 
     private Room awakeRoom() {
         if (room == null) {
-            room = new Room(this, members, cursor, services);
+            room = new Room(this, members, cursor, unheardJoins, services);
             rooms.woke(this);
         }
         return room;
