@@ -23,7 +23,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.function.Function;
 import java.util.function.IntSupplier;
+import java.util.function.Supplier;
 
 /**
  * Every meter this server publishes, and the one registry that holds them. The places that count call
@@ -98,24 +100,14 @@ public final class Meters {
         final String tag = name().toLowerCase(Locale.ROOT);
     }
 
-    private static final Counter UPGRADES = Counter.builder("chatroom.websocket.upgrades")
-            .description("WebSocket handshakes completed")
-            .register(registry);
-    private static final Counter[] UPGRADES_REFUSED = each(UpgradeRefusal.values(), r -> Counter.builder(
-                    "chatroom.websocket.upgrades.refused")
-            .description("WebSocket upgrades refused, by reason")
-            .tag("reason", r.tag)
-            .register(registry));
-    private static final Counter[] FRAMES_REFUSED = each(FrameRefusal.values(), r -> Counter.builder(
-                    "chatroom.websocket.frames.refused")
-            .description("frames from clients refused, by reason")
-            .tag("reason", r.tag)
-            .register(registry));
-    private static final Counter[] SLOW_CONSUMERS = each(SlowConsumer.values(), s -> Counter.builder(
-                    "chatroom.websocket.slow.consumers.closed")
-            .description("sockets closed with 1013 because they could not keep up, by where it was found")
-            .tag("where", s.tag)
-            .register(registry));
+    private static final Counter UPGRADES = counter("chatroom.websocket.upgrades", "WebSocket handshakes completed");
+    private static final Counter[] UPGRADES_REFUSED = each(UpgradeRefusal.values(), r -> counter(
+            "chatroom.websocket.upgrades.refused", "WebSocket upgrades refused, by reason", "reason", r.tag));
+    private static final Counter[] FRAMES_REFUSED = each(FrameRefusal.values(), r -> counter(
+            "chatroom.websocket.frames.refused", "frames from clients refused, by reason", "reason", r.tag));
+    private static final Counter[] SLOW_CONSUMERS = each(SlowConsumer.values(), s -> counter(
+            "chatroom.websocket.slow.consumers.closed",
+            "sockets closed with 1013 because they could not keep up, by where it was found", "where", s.tag));
 
     /**
      * The close codes that mean something here (RFC 6455; 1005 is a close frame without a code); any other
@@ -125,47 +117,33 @@ public final class Meters {
     private static final Counter[] CLOSES_BY_SERVER = closeCounters("server");
     private static final Counter[] CLOSES_BY_CLIENT = closeCounters("client");
 
-    private static final Counter MESSAGES_STORED = Counter.builder("chatroom.messages.stored")
-            .description("messages committed to the store")
-            .register(registry);
-    private static final Counter MESSAGES_NOT_STORED = Counter.builder("chatroom.messages.not.stored")
-            .description("messages whose batch failed and was rolled back (their senders were told)")
-            .register(registry);
-    private static final Counter STORE_TIMEOUTS = Counter.builder("chatroom.messages.store.timeouts")
-            .description("messages whose sender was told \"not sent\" because the store had not answered within --store-timeout")
-            .register(registry);
-    private static final DistributionSummary BATCH_SIZE = DistributionSummary.builder("chatroom.store.batch.size")
-            .description("messages per group commit")
-            .baseUnit("messages")
-            .serviceLevelObjectives(1, 2, 4, 8, 16, 32, 64, 128, 256, 512)
-            .register(registry);
-    private static final Timer COMMIT_TIME = Timer.builder("chatroom.store.commit")
-            .description("time to write and commit one batch, fsync included")
-            .serviceLevelObjectives(millis(0.5), millis(1), millis(2), millis(5), millis(10), millis(25), millis(50),
-                    millis(100), millis(250), millis(500), millis(1000), millis(2500), millis(5000))
-            .register(registry);
-    private static final Counter MESSAGES_DELIVERED = Counter.builder("chatroom.messages.delivered")
-            .description("messages handed to members, one per member per message")
-            .register(registry);
-    private static final Counter GAP_READS = Counter.builder("chatroom.cursor.gap.reads")
-            .description("reads of the store for messages the feed did not bring in order (gap fills)")
-            .register(registry);
+    private static final Counter MESSAGES_STORED = counter("chatroom.messages.stored",
+            "messages committed to the store");
+    private static final Counter MESSAGES_NOT_STORED = counter("chatroom.messages.not.stored",
+            "messages whose batch failed and was rolled back (their senders were told)");
+    private static final Counter STORE_TIMEOUTS = counter("chatroom.messages.store.timeouts",
+            "messages whose sender was told \"not sent\" because the store had not answered within --store-timeout");
+    private static final DistributionSummary BATCH_SIZE = summary("chatroom.store.batch.size",
+            "messages per group commit", "messages", 1, 2, 4, 8, 16, 32, 64, 128, 256, 512);
+    private static final Timer COMMIT_TIME = timer("chatroom.store.commit",
+            "time to write and commit one batch, fsync included",
+            millis(0.5), millis(1), millis(2), millis(5), millis(10), millis(25), millis(50),
+            millis(100), millis(250), millis(500), millis(1000), millis(2500), millis(5000));
+    private static final Counter MESSAGES_DELIVERED = counter("chatroom.messages.delivered",
+            "messages handed to members, one per member per message");
+    private static final Counter GAP_READS = counter("chatroom.cursor.gap.reads",
+            "reads of the store for messages the feed did not bring in order (gap fills)");
 
-    private static final Counter PUBLISHED = Counter.builder("chatroom.cluster.published")
-            .description("messages published to the other nodes through Redis")
-            .register(registry);
-    private static final Counter PUBLISH_FAILED = Counter.builder("chatroom.cluster.publish.failed")
-            .description("publishes Redis did not take (the other nodes catch up from the database)")
-            .register(registry);
-    private static final Counter RECEIVED = Counter.builder("chatroom.cluster.received")
-            .description("messages received from other nodes through Redis")
-            .register(registry);
-    private static final Counter SUBSCRIPTION_LOST = Counter.builder("chatroom.cluster.subscription.lost")
-            .description("times the Redis subscription was lost or found wedged")
-            .register(registry);
-    private static final Counter TAIL_CHECKS = Counter.builder("chatroom.cluster.tail.checks")
-            .description("checks of every local room's newest message in the database, for messages Redis lost")
-            .register(registry);
+    private static final Counter PUBLISHED = counter("chatroom.cluster.published",
+            "messages published to the other nodes through Redis");
+    private static final Counter PUBLISH_FAILED = counter("chatroom.cluster.publish.failed",
+            "publishes Redis did not take (the other nodes catch up from the database)");
+    private static final Counter RECEIVED = counter("chatroom.cluster.received",
+            "messages received from other nodes through Redis");
+    private static final Counter SUBSCRIPTION_LOST = counter("chatroom.cluster.subscription.lost",
+            "times the Redis subscription was lost or found wedged");
+    private static final Counter TAIL_CHECKS = counter("chatroom.cluster.tail.checks",
+            "checks of every local room's newest message in the database, for messages Redis lost");
 
     static {
         new JvmMemoryMetrics().bindTo(registry);
@@ -307,40 +285,43 @@ public final class Meters {
 
         /** Open WebSockets. */
         public Gauges sockets(IntSupplier open) {
-            return add(Gauge.builder("chatroom.websockets.open", open::getAsInt).description("open WebSockets"));
+            return gauge("chatroom.websockets.open", "open WebSockets", open::getAsInt);
         }
 
         public Gauges rooms(IntSupplier awake, IntSupplier asleep) {
             String what = "rooms with members on this node, awake (in memory) or asleep";
-            add(Gauge.builder("chatroom.rooms", awake::getAsInt).description(what).tag("state", "awake"));
-            return add(Gauge.builder("chatroom.rooms", asleep::getAsInt).description(what).tag("state", "asleep"));
+            gauge("chatroom.rooms", what, awake::getAsInt, "state", "awake");
+            return gauge("chatroom.rooms", what, asleep::getAsInt, "state", "asleep");
         }
 
         /** Tasks waiting in each event loop's queue, in loop order: a loop that falls behind shows here first. */
         public Gauges eventLoopQueues(List<IntSupplier> pendingTasks) {
             for (int i = 0; i < pendingTasks.size(); i++) {
                 IntSupplier pending = pendingTasks.get(i);
-                add(Gauge.builder("chatroom.eventloop.pending.tasks", pending::getAsInt)
-                        .description("tasks waiting in an event loop's queue")
-                        .tag("loop", Integer.toString(i)));
+                gauge("chatroom.eventloop.pending.tasks", "tasks waiting in an event loop's queue", pending::getAsInt,
+                        "loop", Integer.toString(i));
             }
             return this;
         }
 
         /** Cluster mode: 1 while the feed both publishes and receives through Redis (its probe comes back). */
         public Gauges feedConnected(BooleanSupplier connected) {
-            return add(Gauge.builder("chatroom.cluster.subscription.up", () -> connected.getAsBoolean() ? 1 : 0)
-                    .description("1 while this node's Redis subscription is confirmed and its probe comes back"));
+            return gauge("chatroom.cluster.subscription.up",
+                    "1 while this node's Redis subscription is confirmed and its probe comes back",
+                    () -> connected.getAsBoolean() ? 1 : 0);
         }
 
         /** Cluster mode: 1 while Redis answers the presence board and its room channels are subscribed. */
         public Gauges presenceHealthy(BooleanSupplier healthy) {
-            return add(Gauge.builder("chatroom.cluster.presence.up", () -> healthy.getAsBoolean() ? 1 : 0)
-                    .description("1 while Redis answers this node's presence board and its room channels are subscribed"));
+            return gauge("chatroom.cluster.presence.up",
+                    "1 while Redis answers this node's presence board and its room channels are subscribed",
+                    () -> healthy.getAsBoolean() ? 1 : 0);
         }
 
-        private Gauges add(Gauge.Builder<?> gauge) {
-            registered.add(gauge.strongReference(true).register(registry));
+        /** Registers one gauge; {@code tags} are key, value pairs. Held strongly: the reader is often a lambda. */
+        private Gauges gauge(String name, String description, Supplier<Number> value, String... tags) {
+            registered.add(Gauge.builder(name, value).description(description).tags(tags).strongReference(true)
+                    .register(registry));
             return this;
         }
 
@@ -353,14 +334,27 @@ public final class Meters {
 
     // ---- making the meters
 
-    private interface Make<T> {
-        Counter counter(T value);
+    /** A counter made once; {@code tags} are key, value pairs. */
+    private static Counter counter(String name, String description, String... tags) {
+        return Counter.builder(name).description(description).tags(tags).register(registry);
     }
 
-    private static <T> Counter[] each(T[] values, Make<T> make) {
+    /** A histogram of amounts in {@code baseUnit}, with a bucket at each of {@code buckets}. */
+    private static DistributionSummary summary(String name, String description, String baseUnit, double... buckets) {
+        return DistributionSummary.builder(name).description(description).baseUnit(baseUnit)
+                .serviceLevelObjectives(buckets).register(registry);
+    }
+
+    /** A histogram of durations, with a bucket at each of {@code buckets}. */
+    private static Timer timer(String name, String description, Duration... buckets) {
+        return Timer.builder(name).description(description).serviceLevelObjectives(buckets).register(registry);
+    }
+
+    /** One counter per value, in the values' order, so that {@code ordinal()} finds its counter. */
+    private static <T> Counter[] each(T[] values, Function<T, Counter> make) {
         Counter[] counters = new Counter[values.length];
         for (int i = 0; i < values.length; i++) {
-            counters[i] = make.counter(values[i]);
+            counters[i] = make.apply(values[i]);
         }
         return counters;
     }
@@ -368,11 +362,9 @@ public final class Meters {
     private static Counter[] closeCounters(String by) {
         Counter[] counters = new Counter[CLOSE_CODES.length + 1];
         for (int i = 0; i < counters.length; i++) {
-            counters[i] = Counter.builder("chatroom.websocket.closes")
-                    .description("WebSocket close frames, by code and by who sent them")
-                    .tag("code", i < CLOSE_CODES.length ? Integer.toString(CLOSE_CODES[i]) : "other")
-                    .tag("by", by)
-                    .register(registry);
+            String code = i < CLOSE_CODES.length ? Integer.toString(CLOSE_CODES[i]) : "other";
+            counters[i] = counter("chatroom.websocket.closes", "WebSocket close frames, by code and by who sent them",
+                    "code", code, "by", by);
         }
         return counters;
     }

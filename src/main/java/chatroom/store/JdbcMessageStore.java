@@ -139,8 +139,22 @@ public final class JdbcMessageStore implements MessageStore {
         return PostgresStore.open(url);
     }
 
-    /** Brings the schema up to date and starts the threads; on failure the caller closes the database. */
-    JdbcMessageStore(Database database, Settings settings) {
+    /**
+     * The store on a database a factory has just opened ({@link SqliteStore}, {@link PostgresStore}): brings
+     * its schema up to date and starts the threads. The store owns the database from here on, so if the
+     * migrations or the first read fail, the database (its pool, the SQLite file's lock) is closed before
+     * the failure is thrown.
+     */
+    static JdbcMessageStore open(Database database, Settings settings) {
+        try {
+            return new JdbcMessageStore(database, settings);
+        } catch (RuntimeException e) {
+            database.close();
+            throw e;
+        }
+    }
+
+    private JdbcMessageStore(Database database, Settings settings) {
         this.database = database;
         Flyway.configure()
                 .dataSource(database.migrations())

@@ -71,13 +71,8 @@ public final class PostgresStore {
                             + "): cannot connect: " + cause.getMessage(),
                     cause);
         }
-        Database database = new Database("PostgreSQL " + address, Dialect.POSTGRESQL, pool, null, migrations(address));
-        try {
-            return new JdbcMessageStore(database, settings);
-        } catch (RuntimeException e) {
-            database.close();
-            throw e;
-        }
+        return JdbcMessageStore.open(
+                new Database("PostgreSQL " + address, Dialect.POSTGRESQL, pool, null, migrations(address)), settings);
     }
 
     /**

@@ -101,13 +101,7 @@ public final class SqliteStore {
             closeQuietly(lock, e);
             throw e;
         }
-        Database database = new Database(file.toString(), Dialect.SQLITE, pool, lock);
-        try {
-            return new JdbcMessageStore(database, settings);
-        } catch (RuntimeException e) {
-            database.close();
-            throw e;
-        }
+        return JdbcMessageStore.open(new Database(file.toString(), Dialect.SQLITE, pool, lock), settings);
     }
 
     private static void closeQuietly(SqliteFileLock lock, Exception failure) {
