@@ -4,6 +4,7 @@ import chatroom.bench.Bench;
 import chatroom.cluster.InProcessFeed;
 import chatroom.cluster.InProcessPresence;
 import chatroom.cluster.RedisFeed;
+import chatroom.cluster.RedisNode;
 import chatroom.cluster.RedisPresence;
 import chatroom.cluster.SilentPublisherFeed;
 import chatroom.metrics.Meters;
@@ -135,8 +136,9 @@ public final class Main implements Server {
                 .withLimits(config.limits().maxMessageChars(), config.rooms().historyMessages(), config.rooms().idleTimeout())
                 .withStoreTimeout(config.store().timeout());
         JteViews views = new JteViews();
-        this.feed = startup(() -> feed(config));
-        this.presence = startup(() -> presence(config, feed));
+        RedisNode node = config.clusterMode() ? startup(() -> RedisNode.open(config.cluster().redis().value())) : null;
+        this.feed = startup(() -> feed(config, node));
+        this.presence = startup(() -> presence(config, node));
         this.rooms = new Rooms(RoomServices.of(messages, feed, presence, views, roomSettings, Clock.systemUTC()),
                 server::nextExecutor, maxRooms(config.limits()));
         // 4. web
@@ -197,22 +199,21 @@ public final class Main implements Server {
         }
     }
 
-    private static MessageFeed feed(Config config) {
-        if (!config.clusterMode()) {
+    /** A lone server's feed, or a cluster node's on its Redis (the node's client shuts down when feed and board close). */
+    private static MessageFeed feed(Config config, RedisNode node) {
+        if (node == null) {
             return new InProcessFeed();
         }
         Config.Cluster cluster = config.cluster();
-        MessageFeed redis = RedisFeed.connect(RedisFeed.Settings.of(
-                cluster.redis().value(), cluster.redisPrefix(), cluster.nodeId(), cluster.tailCheck()));
+        MessageFeed redis = node.feed(RedisFeed.Settings.of(cluster.redisPrefix(), cluster.nodeId(), cluster.tailCheck()));
         // a fault for the cluster tests: this node's messages never reach the others through Redis
         return "true".equals(System.getenv("CHATROOM_FAULT_NO_PUBLISH")) ? new SilentPublisherFeed(redis) : redis;
     }
 
-    private static PresenceBoard presence(Config config, MessageFeed feed) {
-        if (!config.clusterMode()) {
+    private static PresenceBoard presence(Config config, RedisNode node) {
+        if (node == null) {
             return new InProcessPresence();
         }
-        RedisFeed redis = (RedisFeed) (feed instanceof SilentPublisherFeed silent ? silent.feed() : feed);
         Config.Presence timings = config.cluster().presence();
         RedisPresence.Settings settings = RedisPresence.Settings.of(config.cluster().redisPrefix(), config.cluster().nodeId())
                 .withLiveness(timings.heartbeat(), timings.nodeTimeout(), timings.sweep());
@@ -221,7 +222,7 @@ public final class Main implements Server {
         if ("true".equals(System.getenv("CHATROOM_FAULT_SKIP_NODE_ID_CLAIM"))) {
             settings = settings.withoutIdClaim();
         }
-        return redis.presenceBoard(settings);
+        return node.presence(settings);
     }
 
     /** What stops the server from starting, in one line for the operator (a bad URL, a server not there). */

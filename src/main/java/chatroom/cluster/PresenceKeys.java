@@ -4,11 +4,11 @@ package chatroom.cluster;
  * Where the Redis presence board keeps things, for one deployment (one prefix). Every name starts with
  * {@code <prefix>:presence:}; room, user and node ids are escaped ({@code %} as {@code %25}, {@code :}
  * as {@code %3A}) so that they never contain a colon and no id, whatever its characters, can produce
- * another one's key or channel. A node, in the keys below, is one run of a node: its id, {@code ~} and
+ * another one's key. A room's presence channel ({@code <prefix>:presence:<room>}, one JSON object per
+ * change) is named by {@link RedisNames}. A node, in the keys below, is one run of a node: its id, {@code ~} and
  * the run's incarnation ({@link NodeClaim}), so that what two processes under one id wrote is told apart.
  *
  * <pre>
- * &lt;p&gt;:presence:&lt;room&gt;                  channel: the room's changes, one JSON object per change
  * &lt;p&gt;:presence:room:&lt;room&gt;:user:&lt;user&gt;  SET    the nodes the user is in the room through
  * &lt;p&gt;:presence:room:&lt;room&gt;:users        ZSET   users in the room, scored by arrival order
  * &lt;p&gt;:presence:room:&lt;room&gt;:authors      HASH   user → author JSON (id, name, tag)
@@ -36,22 +36,9 @@ final class PresenceKeys {
         this.base = prefix + ":presence:";
     }
 
-    /** {@code <prefix>:presence:}, what every key and channel of the board starts with. */
+    /** {@code <prefix>:presence:}, what every key of the board starts with (the room's presence channel too). */
     String base() {
         return base;
-    }
-
-    String channel(String room) {
-        return base + escape(room);
-    }
-
-    /** The room whose channel this is, or null if it is not a presence channel of this deployment. */
-    String roomOfChannel(String channel) {
-        if (!channel.startsWith(base)) {
-            return null;
-        }
-        String escaped = channel.substring(base.length());
-        return escaped.isEmpty() || escaped.indexOf(':') >= 0 ? null : unescape(escaped);
     }
 
     String nodeIndex(String node) {
@@ -84,12 +71,12 @@ final class PresenceKeys {
         return escape(room) + ":" + escape(userId);
     }
 
-    /** Escapes as the feed's channel names do ({@link Channels#escape}): one rule for every Redis name. */
+    /** Escapes as the feed's channel names do ({@link RedisNames#escape}): one rule for every Redis name. */
     static String escape(String raw) {
-        return Channels.escape(raw);
+        return RedisNames.escape(raw);
     }
 
     static String unescape(String escaped) {
-        return Channels.unescape(escaped);
+        return RedisNames.unescape(escaped);
     }
 }

@@ -16,9 +16,15 @@ final class Probe {
     private long pendingSince = NONE; // when the oldest probe that should have come back was sent
     private long pendingNumber = -1;
     private long lastAliveNanos;
+    private long sent; // probes numbered so far
 
     Probe(long nowNanos) {
         this.lastAliveNanos = nowNanos;
+    }
+
+    /** The number of the next probe to send. */
+    synchronized long next() {
+        return ++sent;
     }
 
     /** Probe {@code number}, sent at {@code sentNanos}, left this node: Redis accepted it, or it timed out. */
@@ -39,11 +45,11 @@ final class Probe {
     }
 
     /**
-     * The probe channel's subscription was confirmed on a fresh connection: proof of life, and probes up
-     * to {@code lastSentNumber} went out before it existed.
+     * The probe channel's subscription was confirmed on a fresh connection: proof of life, and the
+     * probes numbered so far went out before it existed.
      */
-    synchronized void subscribed(long lastSentNumber, long nowNanos) {
-        lastSeen = Math.max(lastSeen, lastSentNumber);
+    synchronized void subscribed(long nowNanos) {
+        lastSeen = Math.max(lastSeen, sent);
         lastAliveNanos = nowNanos;
         pendingSince = NONE;
     }

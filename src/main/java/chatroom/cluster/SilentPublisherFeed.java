@@ -20,11 +20,6 @@ public final class SilentPublisherFeed implements MessageFeed {
         this.feed = feed;
     }
 
-    /** The real feed behind this one. */
-    public MessageFeed feed() {
-        return feed;
-    }
-
     @Override
     public void publish(RoomEvent event) {
         Receiver receiver = receivers.get(event.room());

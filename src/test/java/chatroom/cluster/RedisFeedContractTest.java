@@ -11,6 +11,6 @@ class RedisFeedContractTest extends MessageFeedContract {
     @Override
     MessageFeed newFeed() {
         String prefix = "chatroom-test-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
-        return RedisFeed.connect(RedisFeed.Settings.of(RedisFeedTest.REDIS, prefix, "node-a", Duration.ofHours(1)));
+        return RedisFeed.connect(RedisFeedTest.REDIS, RedisFeed.Settings.of(prefix, "node-a", Duration.ofHours(1)));
     }
 }

@@ -32,7 +32,7 @@ class RedisFeedFaultTest {
     private static final Duration BLOCKED = Duration.ofSeconds(2);
 
     private final String prefix = "chatroom-fault";
-    private final Channels channels = new Channels(prefix);
+    private final RedisNames channels = new RedisNames(prefix);
     private final AtomicLong seqs = new AtomicLong();
     private PrivateRedis redis;
     private FreezingProxy proxy;
@@ -59,8 +59,8 @@ class RedisFeedFaultTest {
     }
 
     private FeedNode node(String url, String id) {
-        return new FeedNode(RedisFeed.connect(
-                new RedisFeed.Settings(url, prefix, id, NO_TAIL_CHECK, PROBE_INTERVAL, PROBE_TIMEOUT)));
+        return new FeedNode(RedisFeed.connect(url,
+                new RedisFeed.Settings(prefix, id, NO_TAIL_CHECK, PROBE_INTERVAL, PROBE_TIMEOUT)));
     }
 
     private RoomEvent message(String room, String text) {

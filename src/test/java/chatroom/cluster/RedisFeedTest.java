@@ -53,7 +53,7 @@ class RedisFeedTest {
     }
 
     private FeedNode node(String id, Duration tailCheck) {
-        return new FeedNode(RedisFeed.connect(RedisFeed.Settings.of(REDIS, prefix, id, tailCheck)));
+        return new FeedNode(RedisFeed.connect(REDIS, RedisFeed.Settings.of(prefix, id, tailCheck)));
     }
 
     private RoomEvent message(String room, String text) {
@@ -63,10 +63,10 @@ class RedisFeedTest {
 
     /** Waits until Redis counts {@code nodes} subscribers on each room's channel. */
     private void awaitSubscribers(int nodes, String... rooms) {
-        awaitSubscribers(6379, new Channels(prefix), nodes, rooms);
+        awaitSubscribers(6379, new RedisNames(prefix), nodes, rooms);
     }
 
-    static void awaitSubscribers(int redisPort, Channels channels, int nodes, String... rooms) {
+    static void awaitSubscribers(int redisPort, RedisNames channels, int nodes, String... rooms) {
         List<String> names = Stream.of(rooms).map(channels::room).toList();
         Await.until(() -> subscriberCounts(redisPort, names).stream().allMatch(n -> n == nodes),
                 nodes + " subscribers on each of " + names);
@@ -159,7 +159,7 @@ class RedisFeedTest {
         // a newer node, mid-upgrade, announces a kind of event this version has never heard of
         String newer = "{\"k\":\"reacted\",\"n\":\"node-new\",\"r\":\"lobby\",\"s\":" + seqs.incrementAndGet()
                 + ",\"target\":1,\"emoji\":\"🎉\"}";
-        PrivateRedis.cli(6379, "PUBLISH", new Channels(prefix).room("lobby"), newer);
+        PrivateRedis.cli(6379, "PUBLISH", new RedisNames(prefix).room("lobby"), newer);
         RoomEvent after = message("lobby", "after the unknown kind");
         ann.feed.publish(after);
 
@@ -240,8 +240,7 @@ class RedisFeedTest {
         }
         long start = System.nanoTime();
 
-        try (FeedNode alone = new FeedNode(RedisFeed.connect(
-                        RedisFeed.Settings.of("redis://127.0.0.1:" + closedPort, prefix, "node-x", NO_TAIL_CHECK)))
+        try (FeedNode alone = new FeedNode(RedisFeed.connect("redis://127.0.0.1:" + closedPort, RedisFeed.Settings.of(prefix, "node-x", NO_TAIL_CHECK)))
                 .join("lobby")) {
             assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
             assertThat(alone.feed.connected()).isFalse();
@@ -257,7 +256,7 @@ class RedisFeedTest {
 
     @Test
     void a_malformed_url_is_refused_naming_the_url_and_the_expected_form() {
-        assertThatThrownBy(() -> RedisFeed.connect(RedisFeed.Settings.of("http://x:1", prefix, "node-x", NO_TAIL_CHECK)))
+        assertThatThrownBy(() -> RedisFeed.connect("http://x:1", RedisFeed.Settings.of(prefix, "node-x", NO_TAIL_CHECK)))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("'http://x:1'")
                 .hasMessageContaining("expected redis://HOST:PORT");
