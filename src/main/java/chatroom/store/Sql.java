@@ -87,10 +87,18 @@ final class Sql {
              FROM messages
             WHERE room = ? AND seq > ? ORDER BY seq LIMIT ?""";
 
-    /** All of a room's messages after a seq, oldest first: an export. */
-    static final String SELECT_AFTER_ALL = "SELECT " + MESSAGE_COLUMNS + """
-             FROM messages
-            WHERE room = ? AND seq > ? ORDER BY seq""";
+    /**
+     * All of a room's events after a seq, in seq order: an export. Columns: seq, kind ('message', 'edit',
+     * 'delete'), the message's seq, time, author id, author name (messages only), text (null for a
+     * deletion and for an edit whose message was deleted since), edited and deleted times (messages only).
+     */
+    static final String SELECT_AFTER_ALL = """
+            SELECT seq, 'message', seq, sent_at_ms, author_id, author_name, text, edited_at_ms, deleted_at_ms
+              FROM messages WHERE room = ? AND seq > ?
+            UNION ALL
+            SELECT seq, kind, target_seq, at_ms, author_id, NULL, text, NULL, NULL
+              FROM events WHERE room = ? AND seq > ?
+            ORDER BY 1""";
 
     /** Public rooms only: the first parameter is the private rooms' prefix followed by {@code %}. */
     static final String SELECT_ACTIVE_ROOMS =
