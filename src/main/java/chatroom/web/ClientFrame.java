@@ -11,12 +11,14 @@ import java.util.regex.Pattern;
  * What a client's text frame asks for: a room {@link Command}, or nothing we can use. The page sends the JSON that htmx's WebSocket support makes
  * from the form: {@code {"message": "...", "HEADERS": {...}}} (htmx 2 {@code ws-send}) or {@code
  * {"message": "...", "headers": {...}}} (htmx 4 {@code hx-ws}), with the page's own id for the
- * message in {@code "cid"} (optional) so that a message resent after a reconnect is stored once. Every
- * other field is ignored; a name or user id in a frame is never believed.
+ * message in {@code "cid"} (optional) so that a message resent after a reconnect is stored once. A change
+ * to one of the sender's messages is {@code {"edit": SEQ, "text": "..."}} or {@code {"delete": SEQ}}
+ * (with a {@code "cid"} too, applied once). Every other field is ignored; a name or user id in a frame is
+ * never believed.
  */
 sealed interface ClientFrame {
 
-    /** A frame that asks the room to do something; a message ({@link Command.Say}) today. */
+    /** A frame that asks the room to do something: a message, an edit or a deletion. */
     record Ask(Command command) implements ClientFrame {}
 
     /** A frame we cannot use, with the reason shown to its sender. */
