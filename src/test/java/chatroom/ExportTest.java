@@ -63,6 +63,34 @@ class ExportTest {
     }
 
     @Test
+    void edits_and_deletions_are_exported_as_events_in_seq_order_and_a_deleted_text_is_in_none_of_the_lines() throws Exception {
+        try (TestServer server = TestServer.start("--rate", "0");
+                WsClient ann = WsClient.connect(server.ws("/r/changed/ws"))) {
+            ann.say("first draft");
+            ann.say("stays");
+            ann.awaitMessages(2);
+            ann.send("{\"edit\": 1, \"text\": \"second draft\"}");
+            ann.send("{\"edit\": 2, \"text\": \"stays, edited\"}");
+            ann.send("{\"delete\": 1}");
+            ann.awaitFrame(f -> f.contains("innerHTML:#m-1") && f.contains("message deleted"));
+
+            ChildServer.Finished export =
+                    ChildServer.run("export", "changed", "--db", server.dir.resolve("chatroom.db").toString());
+
+            assertThat(export.exitCode()).as(export.err()).isZero();
+            assertThat(export.out()).doesNotContain("first draft").doesNotContain("second draft");
+            List<Map<String, Object>> lines = jsonLines(export.out());
+            assertThat(lines).extracting(line -> line.get("seq")).containsExactly(1L, 2L, 3L, 4L, 5L);
+            assertThat(lines.get(0)).containsEntry("text", "").containsKey("deleted").containsKey("edited");
+            assertThat(lines.get(1)).containsEntry("text", "stays, edited").containsKey("edited").doesNotContainKey("deleted");
+            assertThat(lines.get(2)).containsEntry("kind", "edit").containsEntry("target", 1L).doesNotContainKey("text");
+            assertThat(lines.get(3)).containsEntry("kind", "edit").containsEntry("target", 2L).containsEntry("text", "stays, edited");
+            assertThat(lines.get(4)).containsEntry("kind", "delete").containsEntry("target", 1L)
+                    .containsEntry("authorId", lines.get(0).get("authorId"));
+        }
+    }
+
+    @Test
     void an_unknown_room_is_an_error_with_nothing_on_standard_output() throws Exception {
         try (TestServer server = TestServer.start()) {
             ChildServer.Finished export =

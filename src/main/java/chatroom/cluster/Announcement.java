@@ -22,7 +22,9 @@ import java.util.List;
  * node can skip its own copy, which it delivered locally already). Compact JSON with short keys, the
  * event's kind in {@code "k"}: a posted message is {@code {"k":"posted","n":node,"r":room,"s":seq,
  * "a":authorId,"u":authorName,"t":text,"at":sentAtMillis,"c":clientId}} ({@code "c"} only when the
- * sender's page gave one). A signal names its room and no seq: who joined, left or was renamed is {@code
+ * sender's page gave one). A change to a message is {@code "k":"edited"} or {@code "k":"deleted"} with the
+ * same fields for the message as it became, {@code "s"} the change's seq and {@code "ts"} the message's,
+ * {@code "ed"} / {@code "dl"} when it was last edited / deleted, {@code "by"} who deleted it. A signal names its room and no seq: who joined, left or was renamed is {@code
  * {"k":"presence","n":node,"r":room,"j":[AUTHOR…],"l":[AUTHOR…],"m":[{"user":AUTHOR,"old":oldName}…]}}, an
  * author written as the presence board writes it ({@link PresenceCodec}).
  *
@@ -45,13 +47,17 @@ sealed interface Announcement {
     record Unknown(String nodeId, String kind, String room, long seq) implements Announcement {}
 
     String POSTED = "posted";
+    String EDITED = "edited";
+    String DELETED = "deleted";
     String PRESENCE = "presence";
 
     JsonFactory JSON = new JsonFactory();
 
     static String encode(String nodeId, RoomEvent event) {
         return switch (event) {
-            case RoomEvent.Posted posted -> encodePosted(nodeId, posted.message());
+            case RoomEvent.Posted posted -> encodeMessage(nodeId, POSTED, posted.seq(), posted.message(), null);
+            case RoomEvent.Edited edited -> encodeMessage(nodeId, EDITED, edited.seq(), edited.message(), null);
+            case RoomEvent.Deleted deleted -> encodeMessage(nodeId, DELETED, deleted.seq(), deleted.message(), deleted.byId());
         };
     }
 
@@ -132,14 +138,27 @@ sealed interface Announcement {
         }
     }
 
-    private static String encodePosted(String nodeId, Message message) {
+    /** A posted message, or a change with the message as it became ({@code "ts"}: its seq). */
+    private static String encodeMessage(String nodeId, String kind, long seq, Message message, String byId) {
         StringWriter out = new StringWriter(110 + message.text().length());
         try (JsonGenerator json = JSON.createGenerator(out)) {
             json.writeStartObject();
-            json.writeStringField("k", POSTED);
+            json.writeStringField("k", kind);
             json.writeStringField("n", nodeId);
             json.writeStringField("r", message.room());
-            json.writeNumberField("s", message.seq());
+            json.writeNumberField("s", seq);
+            if (!kind.equals(POSTED)) {
+                json.writeNumberField("ts", message.seq());
+            }
+            if (message.editedAt() != null) {
+                json.writeNumberField("ed", message.editedAt().toEpochMilli());
+            }
+            if (message.deletedAt() != null) {
+                json.writeNumberField("dl", message.deletedAt().toEpochMilli());
+            }
+            if (byId != null) {
+                json.writeStringField("by", byId);
+            }
             json.writeStringField("a", message.authorId());
             json.writeStringField("u", message.authorName());
             json.writeStringField("t", message.text());
@@ -157,7 +176,8 @@ sealed interface Announcement {
     /** Decodes what {@link #encode} wrote; throws {@link IllegalArgumentException} naming what is wrong. */
     static Announcement decode(String payload) {
         String kind = POSTED, node = null, room = null, authorId = null, authorName = null, text = null, clientId = null;
-        long seq = 0, sentAt = Long.MIN_VALUE;
+        String byId = null;
+        long seq = 0, sentAt = Long.MIN_VALUE, target = 0, editedAt = Long.MIN_VALUE, deletedAt = Long.MIN_VALUE;
         List<Author> joined = List.of(), left = List.of();
         List<PresenceBoard.Rename> renamed = List.of();
         try (JsonParser json = JSON.createParser(payload)) {
@@ -177,6 +197,10 @@ sealed interface Announcement {
                     case "t" -> text = json.getValueAsString();
                     case "at" -> sentAt = value == JsonToken.VALUE_NUMBER_INT ? json.getLongValue() : Long.MIN_VALUE;
                     case "c" -> clientId = json.getValueAsString();
+                    case "ts" -> target = value == JsonToken.VALUE_NUMBER_INT ? json.getLongValue() : 0;
+                    case "ed" -> editedAt = value == JsonToken.VALUE_NUMBER_INT ? json.getLongValue() : Long.MIN_VALUE;
+                    case "dl" -> deletedAt = value == JsonToken.VALUE_NUMBER_INT ? json.getLongValue() : Long.MIN_VALUE;
+                    case "by" -> byId = json.getValueAsString();
                     case "j" -> joined = readAuthors(json);
                     case "l" -> left = readAuthors(json);
                     case "m" -> renamed = readRenames(json);
@@ -194,13 +218,23 @@ sealed interface Announcement {
         if (kind.equals(PRESENCE)) {
             return new Signalled(node, room, new Signal.Presence(new PresenceBoard.Change(joined, left, renamed)));
         }
-        if (!kind.equals(POSTED)) {
+        if (!kind.equals(POSTED) && !kind.equals(EDITED) && !kind.equals(DELETED)) {
             return new Unknown(node, kind, room, Math.max(seq, 0)); // a signal of a newer kind has no seq
         }
         if (seq < 1 || authorId == null || authorName == null || text == null || sentAt == Long.MIN_VALUE) {
-            throw new IllegalArgumentException("announcement of a posted message lacks one of s (≥ 1), a, u, t, at");
+            throw new IllegalArgumentException("announcement of a message lacks one of s (≥ 1), a, u, t, at");
         }
-        Message message = new Message(room, seq, authorId, authorName, text, Instant.ofEpochMilli(sentAt), clientId);
-        return new Of(node, new RoomEvent.Posted(message));
+        long messageSeq = kind.equals(POSTED) ? seq : target;
+        if (messageSeq < 1 || (kind.equals(DELETED) && (byId == null || deletedAt == Long.MIN_VALUE))) {
+            throw new IllegalArgumentException("announcement of a " + kind + " message lacks ts (≥ 1), or by and dl");
+        }
+        Message message = new Message(room, messageSeq, authorId, authorName, text, Instant.ofEpochMilli(sentAt), clientId,
+                editedAt == Long.MIN_VALUE ? null : Instant.ofEpochMilli(editedAt),
+                deletedAt == Long.MIN_VALUE ? null : Instant.ofEpochMilli(deletedAt));
+        return new Of(node, switch (kind) {
+            case EDITED -> new RoomEvent.Edited(seq, message);
+            case DELETED -> new RoomEvent.Deleted(seq, message, byId);
+            default -> new RoomEvent.Posted(message);
+        });
     }
 }

@@ -22,4 +22,13 @@ public sealed interface Command {
      * that user in the room takes it, and the room is told "old is now new".
      */
     record Rename(String newName) implements Command {}
+
+    /**
+     * A new text for one of the member's messages ({@code target} is its seq). Checked and cleaned as a new
+     * message is; refused for a message that is not the member's, is deleted, or already says this.
+     */
+    record Edit(long target, String text, String clientId) implements Command {}
+
+    /** Takes back one of the member's messages: its text is removed from the store, not hidden. */
+    record Delete(long target, String clientId) implements Command {}
 }

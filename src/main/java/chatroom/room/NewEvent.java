@@ -2,9 +2,12 @@ package chatroom.room;
 
 /**
  * An event the room has accepted and asks the {@link RoomLog} to store; the store gives it the room's next
- * sequence number and answers with the {@link RoomEvent} it became. One kind today: a message.
+ * sequence number and answers with the {@link RoomEvent} it became: a message, or a change to one. A change
+ * is judged by the store, in the transaction that stores it, against the message as it then is (it exists,
+ * is its author's, is not deleted, and the edit changes it); a refused one fails with {@link
+ * ChangeRefusedException} and takes no seq.
  */
-public sealed interface NewEvent permits NewMessage {
+public sealed interface NewEvent permits NewMessage, NewEdit, NewDeletion {
 
     String room();
 }

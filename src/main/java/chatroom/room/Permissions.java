@@ -8,18 +8,25 @@ package chatroom.room;
  */
 final class Permissions {
 
-    /** The answer: allowed, or refused with a reason shown to the one who asked. */
-    record Verdict(boolean allowed, String reason) {
-        static final Verdict ALLOWED = new Verdict(true, "");
+    /**
+     * The answer: allowed, or refused with a reason shown to the one who asked. {@code anyAuthor}: a change
+     * may touch others' messages too (a moderator's deletion, once there are moderators); without it the
+     * store lets only a message's author change it.
+     */
+    record Verdict(boolean allowed, String reason, boolean anyAuthor) {
+        static final Verdict ALLOWED = new Verdict(true, "", false);
 
         static Verdict refused(String reason) {
-            return new Verdict(false, reason);
+            return new Verdict(false, reason, false);
         }
     }
 
     Verdict may(Author author, Command command) {
         return switch (command) {
             case Command.Say say -> Verdict.ALLOWED;
+            // whose message it is, and whether it is still there, the store judges in the commit
+            case Command.Edit edit -> Verdict.ALLOWED;
+            case Command.Delete delete -> Verdict.ALLOWED;
             case Command.Rename rename -> Verdict.ALLOWED;
         };
     }

@@ -77,7 +77,16 @@ final class RecentMessages {
     void apply(RoomEvent event) {
         switch (event) {
             case RoomEvent.Posted posted -> delivered(posted.message());
+            // a change takes a seq without a message: the run no longer holds every event after its start,
+            // so it is forgotten, and the next join reads from the store (which replays the change)
+            case RoomEvent.Edited edited -> forget();
+            case RoomEvent.Deleted deleted -> forget();
         }
+    }
+
+    private void forget() {
+        run = null;
+        since.clear();
     }
 
     /** Continues the run with a message just delivered, or forgets the run if it does not continue it. */

@@ -30,16 +30,11 @@ final class Room {
 
     private static final Logger log = LoggerFactory.getLogger(Room.class);
 
-    static final String NOT_STORED = "Your message was not sent: the server could not store it. Please try again.";
-
     private final RoomHost host;
     private final Members members;
-    private final RoomLog roomLog;
-    private final MessageFeed feed;
     private final PresenceBoard board;
     private final RoomViews views;
     private final RoomSettings settings;
-    private final Clock clock;
     private final Permissions permissions = new Permissions();
 
     private final UsersHere usersHere;
@@ -47,30 +42,22 @@ final class Room {
     private final CatchUp catchUp;
     private final PresenceNotices notices;
     private final SendDeadlines deadlines;
+    private final RoomWrites writes;
 
     private long lastEventNanos = System.nanoTime();
-    /**
-     * Messages handed to the store and not yet published (or reported as not stored). Counted down on the
-     * store's thread; while any is on its way the room stays awake and its host subscribed.
-     */
-    private final AtomicInteger storing = new AtomicInteger();
-    /** Times only move forward within a room, even if the wall clock steps back. */
-    private Instant lastSentAt = Instant.EPOCH;
 
     Room(RoomHost host, Members members, RoomCursor cursor, UnheardJoins unheardJoins, RoomServices services) {
         this.host = host;
         this.members = members;
-        this.roomLog = services.messages();
-        this.feed = services.feed();
         this.board = services.board();
         this.views = services.views();
         this.settings = services.settings();
-        this.clock = services.clock();
         this.usersHere = new UsersHere(members.all());
         this.recent = new RecentMessages(settings.historyMessages());
         this.catchUp = new CatchUp(host, members, cursor, recent, services);
         this.notices = new PresenceNotices(host, members, unheardJoins, services);
         this.deadlines = new SendDeadlines(host, members, services);
+        this.writes = new RoomWrites(host, members, deadlines, services);
     }
 
     CatchUp catchUp() {
@@ -121,7 +108,9 @@ final class Room {
             return;
         }
         switch (command) {
-            case Command.Say say -> say(member, say.text(), say.clientId());
+            case Command.Say say -> writes.say(member, say.text(), say.clientId());
+            case Command.Edit edit -> writes.edit(member, edit.target(), edit.text(), edit.clientId());
+            case Command.Delete delete -> writes.delete(member, delete.target(), verdict.anyAuthor(), delete.clientId());
             case Command.Rename rename -> rename(member.author().id(), rename.newName());
         }
     }
@@ -129,41 +118,10 @@ final class Room {
     private void refuse(Member member, Command command, String reason) {
         switch (command) {
             case Command.Say say -> members.send(member, views.notSent(reason, say.clientId(), 0));
+            case Command.Edit edit -> members.send(member, views.error(reason));
+            case Command.Delete delete -> members.send(member, views.error(reason));
             case Command.Rename rename -> members.send(member, views.error(reason));
         }
-    }
-
-    private void say(Member member, String rawText, String clientId) {
-        String text;
-        try {
-            text = MessageText.clean(rawText, settings.maxMessageChars());
-        } catch (InvalidInputException e) {
-            members.send(member, views.notSent(e.getMessage(), clientId, 0));
-            return;
-        }
-        Author author = member.author();
-        Instant now = clock.instant();
-        lastSentAt = now.isAfter(lastSentAt) ? now : lastSentAt;
-        SendDeadlines.Sending answer = deadlines.track(member, clientId);
-        storing.incrementAndGet();
-        roomLog.append(new NewMessage(host.name().value(), author.id(), author.name(), text, lastSentAt, clientId))
-                .whenComplete((event, error) -> {
-                    // on the store's thread: publish at once; members get it through the feed. A message
-                    // whose sender was told "not sent" at the deadline is published all the same: it is
-                    // stored, so every member must see it, and its page takes it as sent by its client id
-                    try {
-                        if (error == null) {
-                            answer.answer();
-                            feed.publish(event);
-                        } else if (answer.answer()) {
-                            // the store logs each failed batch with its reason; a line per message would flood the log
-                            log.debug("{}: message from {} not stored: {}", host.name(), author.id(), error.toString());
-                            member.send(views.notSent(NOT_STORED, clientId, 0));
-                        }
-                    } finally {
-                        storing.decrementAndGet(); // after the publish: the host was subscribed while it ran
-                    }
-                });
     }
 
     /** The user, renamed on this node; the board tells every node's room, this one included. */
@@ -233,7 +191,7 @@ final class Room {
     boolean waitsForNothing() {
         // a sender not yet answered keeps the room awake until the store or the deadline answers
         boolean answered = deadlines.idle();
-        return catchUp.idle() && notices.idle() && storing.get() == 0 && answered;
+        return catchUp.idle() && notices.idle() && !writes.storing() && answered;
     }
 
     private void touch() {

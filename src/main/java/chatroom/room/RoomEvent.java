@@ -29,4 +29,24 @@ public sealed interface RoomEvent {
             return message.seq();
         }
     }
+
+    /**
+     * A message's text was replaced: {@code message} is the message after the edit (its seq is the
+     * message's, {@code seq} the edit's). Read back from the store, it is the message as it now is, which
+     * may be newer still (edited again, or deleted).
+     */
+    record Edited(long seq, Message message) implements RoomEvent {
+        @Override
+        public String room() {
+            return message.room();
+        }
+    }
+
+    /** A message was deleted by {@code byId}: {@code message} is what remains of it (no text). */
+    record Deleted(long seq, Message message, String byId) implements RoomEvent {
+        @Override
+        public String room() {
+            return message.room();
+        }
+    }
 }

@@ -1,7 +1,9 @@
 package chatroom.store;
 
+import chatroom.room.ChangeRefusedException;
 import chatroom.room.Message;
 import chatroom.room.NewMessage;
+import chatroom.room.RoomEvent;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -32,6 +34,11 @@ import java.util.TreeMap;
  * stored, and a batch where one was skipped is rolled back and written again with the lookups (retries
  * are rare; a lookup per message cost as much as the insert).
  *
+ * <p>Changes to messages (edits, deletions) take the room's next seqs in the same claim, in their place
+ * among the room's appends; each is judged and applied by {@link ChangeWriter} once the inserts before
+ * it have run. A refused change, or one retried with its client id, takes no seq: its number is given
+ * back like a retried send's.
+ *
  * <p>It owns the recency clock ({@code last_active_us}): the time of the commit in microseconds, kept
  * strictly increasing per message so rooms written in the same millisecond, or after the wall clock stepped
  * back, still have an order.
@@ -60,6 +67,8 @@ final class BatchTransaction {
     private PreparedStatement insertUnlessStored;
     private PreparedStatement selectByClientId;
     private PreparedStatement giveBack;
+    private PreparedStatement dropRoom;
+    private final ChangeWriter changes = new ChangeWriter();
 
     BatchTransaction(Dialect dialect, long lastActiveUs) {
         this.insertCountsRows = dialect == Dialect.SQLITE;
@@ -74,10 +83,10 @@ final class BatchTransaction {
         Map<String, RoomBatch> rooms = new TreeMap<>();
         for (int i = 0; i < batch.size(); i++) {
             Pending pending = batch.get(i);
-            RoomBatch room = rooms.computeIfAbsent(pending.message.room(), r -> new RoomBatch());
-            room.messages.add(pending);
+            RoomBatch room = rooms.computeIfAbsent(pending.room(), r -> new RoomBatch());
+            room.appends.add(pending);
             room.lastIndex = i;
-            room.hasClientIds |= pending.message.clientId() != null;
+            room.hasClientIds |= pending.message != null && pending.message.clientId() != null;
         }
         long firstActiveUs = Math.max(ChronoUnit.MICROS.between(Instant.EPOCH, Instant.now()), lastActiveUs + 1);
 
@@ -86,8 +95,7 @@ final class BatchTransaction {
             // a client id was stored already: its insert was skipped, and its seq would have been a gap
             connection.rollback();
             for (Pending pending : batch) {
-                pending.stored = null;
-                pending.retryOf = null;
+                pending.reset();
             }
             write(connection, rooms, firstActiveUs, true);
         }
@@ -105,12 +113,22 @@ final class BatchTransaction {
         try {
             for (Map.Entry<String, RoomBatch> entry : rooms.entrySet()) {
                 String room = entry.getKey();
-                List<Pending> messages = entry.getValue().messages;
-                // a room's recency is that of its last message in the batch
-                long lastSeq = claim(room, messages.size(), firstActiveUs + entry.getValue().lastIndex);
-                int retries = lookUpRetries && entry.getValue().hasClientIds ? findRetries(messages) : 0;
-                long seq = lastSeq - messages.size();
-                for (Pending pending : messages) {
+                List<Pending> appends = entry.getValue().appends;
+                // a room's recency is that of its last append in the batch
+                long lastSeq = claim(room, appends.size(), firstActiveUs + entry.getValue().lastIndex);
+                int unnumbered = lookUpRetries && entry.getValue().hasClientIds ? findRetries(appends) : 0;
+                long seq = lastSeq - appends.size();
+                for (Pending pending : appends) {
+                    if (pending.message == null) {
+                        // a change sees the messages before it, in this batch too
+                        if (!executeInserts(insert, lookUpRetries)) return false;
+                        if (!change(pending, seq + 1)) {
+                            unnumbered++;
+                            continue;
+                        }
+                        seq++;
+                        continue;
+                    }
                     if (pending.stored != null) continue; // stored before this batch
                     if (pending.retryOf != null) {
                         pending.stored = pending.retryOf.stored; // earlier in this batch, so already set
@@ -119,14 +137,9 @@ final class BatchTransaction {
                     pending.stored = stored(pending.message, ++seq);
                     addInsert(insert, pending.message, seq);
                 }
-                if (retries > 0) giveBack(room, retries);
+                if (unnumbered > 0) giveBack(room, unnumbered, lastSeq);
             }
-            int[] inserted = insert.executeBatch();
-            if (!lookUpRetries) {
-                for (int rows : inserted) {
-                    if (rows == 0) return false;
-                }
-            }
+            if (!executeInserts(insert, lookUpRetries)) return false;
             connection.commit();
             return true;
         } catch (SQLException | RuntimeException e) {
@@ -141,6 +154,39 @@ final class BatchTransaction {
         }
     }
 
+    /**
+     * Runs the inserts added so far. Without {@code lookUpRetries}, false if one was skipped (its client id
+     * was stored already): the attempt is then rolled back and written again with the lookups.
+     */
+    private static boolean executeInserts(PreparedStatement insert, boolean lookUpRetries) throws SQLException {
+        int[] inserted = insert.executeBatch();
+        if (!lookUpRetries) {
+            for (int rows : inserted) {
+                if (rows == 0) return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Applies a change as event {@code seq}, or finds what it did the first time (a retry), or records why
+     * it may not be applied; true only if it took {@code seq}.
+     */
+    private boolean change(Pending pending, long seq) throws SQLException {
+        RoomEvent before = changes.appliedBefore(pending.event);
+        if (before != null) {
+            pending.changed = before;
+            return false;
+        }
+        try {
+            pending.changed = changes.apply(pending.event, seq);
+            return true;
+        } catch (ChangeRefusedException refused) {
+            pending.refused = refused;
+            return false;
+        }
+    }
+
     /** Prepares the statements on {@code connection} unless they already are; the old ones go with their connection. */
     private void prepare(Connection connection) throws SQLException {
         if (connection == preparedOn) return;
@@ -151,6 +197,8 @@ final class BatchTransaction {
         if (insertCountsRows) insertUnlessStored = connection.prepareStatement(Sql.INSERT_MESSAGE_UNLESS_STORED);
         selectByClientId = connection.prepareStatement(Sql.SELECT_BY_CLIENT_ID);
         giveBack = connection.prepareStatement(Sql.GIVE_BACK_SEQS);
+        dropRoom = connection.prepareStatement(Sql.DROP_EMPTY_ROOM);
+        changes.prepare(connection);
         preparedOn = connection;
     }
 
@@ -170,12 +218,12 @@ final class BatchTransaction {
      * Marks the room's appends whose client id is stored already ({@link Pending#stored} set to the stored
      * message) or used earlier in this batch ({@link Pending#retryOf}); returns how many were marked.
      */
-    private int findRetries(List<Pending> messages) throws SQLException {
+    private int findRetries(List<Pending> appends) throws SQLException {
         int retries = 0;
         Map<List<String>, Pending> firstById = new HashMap<>();
-        for (Pending pending : messages) {
+        for (Pending pending : appends) {
             NewMessage message = pending.message;
-            if (message.clientId() == null) continue;
+            if (message == null || message.clientId() == null) continue;
             Pending first = firstById.putIfAbsent(List.of(message.authorId(), message.clientId()), pending);
             if (first != null) {
                 pending.retryOf = first;
@@ -195,10 +243,19 @@ final class BatchTransaction {
         return retries;
     }
 
-    private void giveBack(String room, int count) throws SQLException {
-        giveBack.setLong(1, count);
-        giveBack.setString(2, room);
-        giveBack.executeUpdate();
+    /**
+     * Gives back numbers claimed for appends that stored nothing. A room whose every number goes back had
+     * no row before this claim (a refused change to a room without messages): its row goes too.
+     */
+    private void giveBack(String room, int count, long claimedUpTo) throws SQLException {
+        PreparedStatement statement = count == claimedUpTo ? dropRoom : giveBack;
+        if (count == claimedUpTo) {
+            dropRoom.setString(1, room);
+        } else {
+            giveBack.setLong(1, count);
+            giveBack.setString(2, room);
+        }
+        statement.executeUpdate();
     }
 
     private static void addInsert(PreparedStatement insert, NewMessage message, long seq) throws SQLException {
@@ -225,7 +282,8 @@ final class BatchTransaction {
     }
 
     private static final class RoomBatch {
-        final List<Pending> messages = new ArrayList<>();
+        /** Messages and changes, in the order they were appended. */
+        final List<Pending> appends = new ArrayList<>();
         int lastIndex;
         boolean hasClientIds;
     }

@@ -2,7 +2,7 @@ package chatroom.store;
 
 import chatroom.metrics.Meters;
 import chatroom.room.Message;
-import chatroom.room.NewMessage;
+import chatroom.room.NewEvent;
 import chatroom.room.RoomEvent;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -80,15 +80,15 @@ final class GroupCommitWriter {
     }
 
     /** Queues the append, or fails it at once if the store is closed or the queue is full. */
-    CompletableFuture<RoomEvent> submit(NewMessage message) {
-        Pending pending = new Pending(message);
+    CompletableFuture<RoomEvent> submit(NewEvent event) {
+        Pending pending = new Pending(event);
         synchronized (submitLock) {
             if (closed) {
                 return CompletableFuture.failedFuture(new IllegalStateException("store is closed"));
             }
             int waiting = queue.size();
             if (waiting >= maxQueued) {
-                return CompletableFuture.failedFuture(new StoreException("room " + message.room()
+                return CompletableFuture.failedFuture(new StoreException("room " + event.room()
                         + ": message not stored; " + waiting + " messages are waiting to be written, the limit is "
                         + maxQueued));
             }
@@ -167,7 +167,7 @@ final class GroupCommitWriter {
         } catch (RuntimeException e) {
             log.error("{}: writing a batch of {} messages failed unexpectedly; going on", database.name(), batch.size(), e);
             for (Pending pending : batch) {
-                pending.future.completeExceptionally(new StoreException("room " + pending.message.room()
+                pending.future.completeExceptionally(new StoreException("room " + pending.room()
                         + ": message not stored, or its outcome is unknown: " + e, e));
             }
         }
@@ -198,7 +198,7 @@ final class GroupCommitWriter {
             lastFailure = null;
         }
         for (Pending pending : batch) {
-            pending.future.complete(new RoomEvent.Posted(pending.stored));
+            pending.committed();
         }
     }
 
@@ -251,7 +251,7 @@ final class GroupCommitWriter {
 
     private void fail(List<Pending> batch, Exception cause) {
         Meters.batchFailed(batch.size());
-        long roomCount = batch.stream().map(p -> p.message.room()).distinct().count();
+        long roomCount = batch.stream().map(Pending::room).distinct().count();
         String reason = String.valueOf(cause.getMessage());
         if (reason.equals(lastFailure)) {
             // a dead database fails every batch the same way: one stack trace is enough
@@ -271,7 +271,7 @@ final class GroupCommitWriter {
         }
         lastFailure = reason;
         for (Pending pending : batch) {
-            pending.future.completeExceptionally(new StoreException("room " + pending.message.room()
+            pending.future.completeExceptionally(new StoreException("room " + pending.room()
                     + ": message not stored; the transaction for its batch of " + batch.size()
                     + " messages failed: " + reason, cause));
         }

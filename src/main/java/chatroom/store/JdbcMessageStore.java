@@ -3,6 +3,8 @@ package chatroom.store;
 import chatroom.room.Message;
 import chatroom.room.MessageStore;
 import chatroom.room.NewEvent;
+import chatroom.room.NewDeletion;
+import chatroom.room.NewEdit;
 import chatroom.room.NewMessage;
 import chatroom.room.RoomEvent;
 import java.nio.file.Path;
@@ -187,7 +189,31 @@ public final class JdbcMessageStore implements MessageStore {
                 }
                 yield writer.submit(message);
             }
+            case NewEdit edit -> {
+                String refusal = refusal(edit.room(), edit.authorId(), edit.text(), edit.at(), edit.clientId());
+                yield refusal != null ? CompletableFuture.failedFuture(new IllegalArgumentException(refusal)) : writer.submit(edit);
+            }
+            case NewDeletion deletion -> {
+                String refusal = refusal(deletion.room(), deletion.byId(), "", deletion.at(), deletion.clientId());
+                yield refusal != null ? CompletableFuture.failedFuture(new IllegalArgumentException(refusal)) : writer.submit(deletion);
+            }
         };
+    }
+
+    /** Why the store would refuse this change, or null: checked before queueing so it fails alone. */
+    private static String refusal(String room, String byId, String text, java.time.Instant at, String clientId) {
+        if (room == null) return "change has no room";
+        String subject = "room " + room + ": ";
+        if (byId == null) return subject + "change has no author";
+        if (text == null) return subject + "edit has no text";
+        if (at == null) return subject + "change has no time";
+        if (text.length() > MAX_TEXT_CHARS) {
+            return subject + "edit is " + text.length() + " characters; the store's limit is " + MAX_TEXT_CHARS;
+        }
+        if (clientId != null && clientId.length() > MAX_CLIENT_ID_CHARS) {
+            return subject + "clientId is " + clientId.length() + " characters; the store's limit is " + MAX_CLIENT_ID_CHARS;
+        }
+        return null;
     }
 
     /** Why the store would refuse this message, or null: checked before queueing so it fails alone. */
@@ -215,12 +241,11 @@ public final class JdbcMessageStore implements MessageStore {
         return reads.before(room, beforeSeq, limit);
     }
 
-    /** The events after {@code afterSeq}: each stored message is the event that posted it. */
+    /** The events after {@code afterSeq}: each stored message as the event that posted it, and each change to one. */
     @Override
     public CompletableFuture<List<RoomEvent>> after(String room, long afterSeq, int limit) {
         if (writer.isClosed()) return closed();
-        return reads.after(room, afterSeq, limit)
-                .thenApply(messages -> messages.stream().<RoomEvent>map(RoomEvent.Posted::new).toList());
+        return reads.after(room, afterSeq, limit);
     }
 
     /** How long a start-up check may wait for the database. */

@@ -129,6 +129,14 @@ final class MessagePruner implements AutoCloseable {
                 // the oldest row alone first: in most rooms, on most passes, it is kept and that is the end
                 if (lastToDelete(connection, room.room(), 1, keepFromSeq, keepFromMs) == 0) return deleted;
                 upTo = lastToDelete(connection, room.room(), retention.batchRows(), keepFromSeq, keepFromMs);
+                // the changes to those messages first: a pass cut short leaves messages without their history,
+                // never a change whose message is gone
+                try (PreparedStatement delete = connection.prepareStatement(Sql.DELETE_EVENTS_UP_TO)) {
+                    delete.setString(1, room.room());
+                    delete.setLong(2, upTo);
+                    delete.setLong(3, upTo);
+                    delete.executeUpdate();
+                }
                 try (PreparedStatement delete = connection.prepareStatement(Sql.DELETE_UP_TO)) {
                     delete.setString(1, room.room());
                     delete.setLong(2, upTo);

@@ -1,6 +1,7 @@
 package chatroom.store;
 
 import chatroom.room.Message;
+import chatroom.room.RoomEvent;
 import chatroom.room.RoomName;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -53,8 +54,46 @@ final class MessageReads {
         return messages(room, Sql.SELECT_BEFORE, beforeSeq, limit, true);
     }
 
-    CompletableFuture<List<Message>> after(String room, long afterSeq, int limit) {
-        return messages(room, Sql.SELECT_AFTER, afterSeq, limit, false);
+    /**
+     * The room's events after {@code afterSeq}, oldest first, at most {@code limit}: its messages (each the
+     * event that posted it, as it now is) and its changes, merged by seq.
+     */
+    CompletableFuture<List<RoomEvent>> after(String room, long afterSeq, int limit) {
+        Objects.requireNonNull(room, "room");
+        if (limit < 0) return negativeLimit(limit);
+        return read("room " + room + ": reading up to " + limit + " events", connection -> {
+            List<RoomEvent> posted = new ArrayList<>();
+            try (PreparedStatement select = connection.prepareStatement(Sql.SELECT_AFTER)) {
+                select.setString(1, room);
+                select.setLong(2, afterSeq);
+                select.setInt(3, limit);
+                try (ResultSet rows = select.executeQuery()) {
+                    while (rows.next()) posted.add(new RoomEvent.Posted(message(rows)));
+                }
+            }
+            List<RoomEvent> changes = new ArrayList<>();
+            try (PreparedStatement select = connection.prepareStatement(Sql.SELECT_EVENTS_AFTER)) {
+                select.setString(1, room);
+                select.setLong(2, afterSeq);
+                select.setInt(3, limit);
+                try (ResultSet rows = select.executeQuery()) {
+                    while (rows.next()) changes.add(change(rows));
+                }
+            }
+            return merged(posted, changes, limit);
+        });
+    }
+
+    /** Two runs in seq order merged into one, the first {@code limit}. */
+    private static List<RoomEvent> merged(List<RoomEvent> a, List<RoomEvent> b, int limit) {
+        if (b.isEmpty()) return List.copyOf(a);
+        List<RoomEvent> all = new ArrayList<>(Math.min(limit, a.size() + b.size()));
+        int i = 0, j = 0;
+        while (all.size() < limit && (i < a.size() || j < b.size())) {
+            boolean fromA = j >= b.size() || (i < a.size() && a.get(i).seq() < b.get(j).seq());
+            all.add(fromA ? a.get(i++) : b.get(j++));
+        }
+        return List.copyOf(all);
     }
 
     /** One room that has messages, private or not, or none: whether the database is in use. */
@@ -137,14 +176,39 @@ final class MessageReads {
 
     /** A message from a row of {@link Sql#MESSAGE_COLUMNS}. */
     static Message message(ResultSet row) throws SQLException {
+        return message(row, 0);
+    }
+
+    /** A message from {@link Sql#MESSAGE_COLUMNS} that start after column {@code skip}. */
+    static Message message(ResultSet row, int skip) throws SQLException {
         return new Message(
-                row.getString(1),
-                row.getLong(2),
-                row.getString(3),
-                row.getString(4),
-                row.getString(5),
-                Instant.ofEpochMilli(row.getLong(6)),
-                row.getString(7));
+                row.getString(skip + 1),
+                row.getLong(skip + 2),
+                row.getString(skip + 3),
+                row.getString(skip + 4),
+                row.getString(skip + 5),
+                Instant.ofEpochMilli(row.getLong(skip + 6)),
+                row.getString(skip + 7),
+                instantOrNull(row, skip + 8),
+                instantOrNull(row, skip + 9));
+    }
+
+    /** A change from a row of {@link Sql#EVENT_COLUMNS}, its message as it now is. */
+    static RoomEvent change(ResultSet row) throws SQLException {
+        long seq = row.getLong(1);
+        String kind = row.getString(2);
+        String authorId = row.getString(3);
+        Message message = message(row, 3);
+        return switch (kind) {
+            case ChangeWriter.EDIT -> new RoomEvent.Edited(seq, message);
+            case ChangeWriter.DELETE -> new RoomEvent.Deleted(seq, message, authorId);
+            default -> throw new SQLException("event " + seq + " of room " + message.room() + " has unknown kind '" + kind + "'");
+        };
+    }
+
+    private static Instant instantOrNull(ResultSet row, int column) throws SQLException {
+        long ms = row.getLong(column);
+        return row.wasNull() ? null : Instant.ofEpochMilli(ms);
     }
 
     private static <T> CompletableFuture<T> negativeLimit(int limit) {

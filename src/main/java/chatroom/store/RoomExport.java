@@ -15,10 +15,14 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 
 /**
- * A room's history as JSON lines ({@code chatroom export ROOM}): one object per message, oldest first,
- * {@code {"seq":1,"time":"2026-11-28T13:30:27.120Z","authorId":"…","authorName":"…","text":"…"}}. The name is
- * the one the author had when sending, as the store keeps it; the text is as stored (cleaned, not escaped for
- * HTML), JSON-escaped by the generator. Reads one snapshot on a {@link ReadOnlyDatabase} connection, streamed,
+ * A room's history as JSON lines ({@code chatroom export ROOM}): one object per event, in seq order. A
+ * message is {@code {"seq":1,"time":"2026-11-28T13:30:27.120Z","authorId":"…","authorName":"…","text":"…"}}
+ * as it now is, with {@code "edited"} (the time of its last edit) and {@code "deleted"} (its text is then
+ * empty) when they apply. A change to a message is {@code {"seq":7,"kind":"edit","target":1,"time":"…",
+ * "authorId":"…","text":"…"}} or {@code {"seq":9,"kind":"delete","target":1,"time":"…","authorId":"…"}}
+ * (who deleted it); an edit of a message deleted since has no text. The name is the one the author had
+ * when sending, as the store keeps it; the text is as stored (cleaned, not escaped for HTML), JSON-escaped
+ * by the generator. Reads one snapshot on a {@link ReadOnlyDatabase} connection, streamed,
  * so a large room neither fills memory nor holds up the server.
  */
 public final class RoomExport {
@@ -55,14 +59,30 @@ public final class RoomExport {
                 select.setFetchSize(FETCH_ROWS);
                 select.setString(1, room);
                 select.setLong(2, afterSeq);
+                select.setString(3, room);
+                select.setLong(4, afterSeq);
                 try (ResultSet rows = select.executeQuery()) {
                     while (rows.next()) {
+                        String kind = rows.getString(2);
                         json.writeStartObject();
-                        json.writeNumberField("seq", rows.getLong(2));
-                        json.writeStringField("time", TIME.format(Instant.ofEpochMilli(rows.getLong(6))));
-                        json.writeStringField("authorId", rows.getString(3));
-                        json.writeStringField("authorName", rows.getString(4));
-                        json.writeStringField("text", rows.getString(5));
+                        json.writeNumberField("seq", rows.getLong(1));
+                        if (!kind.equals("message")) {
+                            json.writeStringField("kind", kind);
+                            json.writeNumberField("target", rows.getLong(3));
+                        }
+                        json.writeStringField("time", TIME.format(Instant.ofEpochMilli(rows.getLong(4))));
+                        json.writeStringField("authorId", rows.getString(5));
+                        if (kind.equals("message")) {
+                            json.writeStringField("authorName", rows.getString(6));
+                        }
+                        String text = rows.getString(7);
+                        if (text != null) {
+                            json.writeStringField("text", text);
+                        }
+                        long edited = rows.getLong(8);
+                        if (!rows.wasNull()) json.writeStringField("edited", TIME.format(Instant.ofEpochMilli(edited)));
+                        long deleted = rows.getLong(9);
+                        if (!rows.wasNull()) json.writeStringField("deleted", TIME.format(Instant.ofEpochMilli(deleted)));
                         json.writeEndObject();
                         json.writeRaw('\n');
                         written++;

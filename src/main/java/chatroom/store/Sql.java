@@ -23,6 +23,9 @@ final class Sql {
     /** Returns the numbers claimed for appends that turned out to be stored already (retried sends). */
     static final String GIVE_BACK_SEQS = "UPDATE rooms SET last_seq = last_seq - ? WHERE room = ?";
 
+    /** A room row this batch's claim made and then gave every number back: nothing was stored in it. */
+    static final String DROP_EMPTY_ROOM = "DELETE FROM rooms WHERE room = ?";
+
     static final String INSERT_MESSAGE = """
             INSERT INTO messages (room, seq, author_id, author_name, text, sent_at_ms, client_id)
             VALUES (?, ?, ?, ?, ?, ?, ?)""";
@@ -36,7 +39,41 @@ final class Sql {
 
             ON CONFLICT (room, author_id, client_id) WHERE client_id IS NOT NULL DO NOTHING""";
 
-    static final String MESSAGE_COLUMNS = "room, seq, author_id, author_name, text, sent_at_ms, client_id";
+    static final String MESSAGE_COLUMNS =
+            "room, seq, author_id, author_name, text, sent_at_ms, client_id, edited_at_ms, deleted_at_ms";
+
+    /** The same columns of the messages table named {@code m}, in a join. */
+    static final String M_MESSAGE_COLUMNS = "m.room, m.seq, m.author_id, m.author_name, m.text, m.sent_at_ms, "
+            + "m.client_id, m.edited_at_ms, m.deleted_at_ms";
+
+    // ---- changes to messages (V6): each an events row with the room's next seq, and its message updated
+
+    /** A message as a change finds it, locked by the room row the writer claimed first. */
+    static final String SELECT_MESSAGE = "SELECT " + MESSAGE_COLUMNS + " FROM messages WHERE room = ? AND seq = ?";
+
+    static final String EDIT_MESSAGE = "UPDATE messages SET text = ?, edited_at_ms = ? WHERE room = ? AND seq = ?";
+
+    static final String DELETE_MESSAGE_TEXT = "UPDATE messages SET text = '', deleted_at_ms = ? WHERE room = ? AND seq = ?";
+
+    /** A deletion takes the text of the message's earlier edits too. */
+    static final String DELETE_EDIT_TEXTS = "UPDATE events SET text = NULL WHERE room = ? AND target_seq = ?";
+
+    static final String INSERT_EVENT = """
+            INSERT INTO events (room, seq, kind, target_seq, author_id, text, at_ms, client_id)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)""";
+
+    /** Event columns first (seq, kind, author), then the changed message as it now is. */
+    static final String EVENT_COLUMNS = "e.seq, e.kind, e.author_id, " + M_MESSAGE_COLUMNS;
+
+    /** A change retried with its client id: what it did the first time. */
+    static final String SELECT_EVENT_BY_CLIENT_ID = "SELECT " + EVENT_COLUMNS + """
+             FROM events e JOIN messages m ON m.room = e.room AND m.seq = e.target_seq
+            WHERE e.client_id = ? AND e.room = ? AND e.author_id = ?""";
+
+    /** A room's changes after a seq, each with its message as it now is. */
+    static final String SELECT_EVENTS_AFTER = "SELECT " + EVENT_COLUMNS + """
+             FROM events e JOIN messages m ON m.room = e.room AND m.seq = e.target_seq
+            WHERE e.room = ? AND e.seq > ? ORDER BY e.seq LIMIT ?""";
 
     static final String SELECT_BY_CLIENT_ID = "SELECT " + MESSAGE_COLUMNS + """
              FROM messages
@@ -50,10 +87,18 @@ final class Sql {
              FROM messages
             WHERE room = ? AND seq > ? ORDER BY seq LIMIT ?""";
 
-    /** All of a room's messages after a seq, oldest first: an export. */
-    static final String SELECT_AFTER_ALL = "SELECT " + MESSAGE_COLUMNS + """
-             FROM messages
-            WHERE room = ? AND seq > ? ORDER BY seq""";
+    /**
+     * All of a room's events after a seq, in seq order: an export. Columns: seq, kind ('message', 'edit',
+     * 'delete'), the message's seq, time, author id, author name (messages only), text (null for a
+     * deletion and for an edit whose message was deleted since), edited and deleted times (messages only).
+     */
+    static final String SELECT_AFTER_ALL = """
+            SELECT seq, 'message', seq, sent_at_ms, author_id, author_name, text, edited_at_ms, deleted_at_ms
+              FROM messages WHERE room = ? AND seq > ?
+            UNION ALL
+            SELECT seq, kind, target_seq, at_ms, author_id, NULL, text, NULL, NULL
+              FROM events WHERE room = ? AND seq > ?
+            ORDER BY 1""";
 
     /** Public rooms only: the first parameter is the private rooms' prefix followed by {@code %}. */
     static final String SELECT_ACTIVE_ROOMS =
@@ -72,6 +117,9 @@ final class Sql {
 
     /** Prunes from the oldest end of a room; the counter row stays, so seqs are never used twice. */
     static final String DELETE_UP_TO = "DELETE FROM messages WHERE room = ? AND seq <= ?";
+
+    /** With the messages they prune, the changes to them and any change that old. */
+    static final String DELETE_EVENTS_UP_TO = "DELETE FROM events WHERE room = ? AND (target_seq <= ? OR seq <= ?)";
 
     static final String SELECT_ANY_ROOM = "SELECT room FROM rooms LIMIT 1";
 

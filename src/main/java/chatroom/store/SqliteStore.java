@@ -21,7 +21,8 @@ import org.sqlite.SQLiteDataSource;
  * commit to the WAL in the OS page cache and fsyncs only at checkpoints: enough for kill -9 of the process,
  * not for power loss. FULL is the default because group commit makes it cheap: one fsync per batch, not per
  * message. Other pragmas: {@code busy_timeout} (so Flyway, a backup or a tool holding the lock delays a
- * batch instead of failing it at once) and {@code foreign_keys=ON}.
+ * batch instead of failing it at once) {@code foreign_keys=ON}, and {@code secure_delete=ON}
+ * (a deleted message's text is overwritten with zeros in the file, not left in a free page).
  *
  * <p>One process per file: the store holds {@link SqliteFileLock} while it is open, and opening a file
  * another process has open fails at once, naming the file.
@@ -85,6 +86,8 @@ public final class SqliteStore {
                         : SQLiteConfig.SynchronousMode.NORMAL);
         sqlite.setBusyTimeout(Math.toIntExact(options.busyTimeout().toMillis()));
         sqlite.enforceForeignKeys(true);
+        // a deleted message's text is overwritten in the file, not left in a free page
+        sqlite.setPragma(SQLiteConfig.Pragma.SECURE_DELETE, "true");
         SQLiteDataSource source = new SQLiteDataSource(sqlite);
         source.setUrl("jdbc:sqlite:" + file);
 

@@ -11,12 +11,14 @@ import java.util.regex.Pattern;
  * What a client's text frame asks for: a room {@link Command}, or nothing we can use. The page sends the JSON that htmx's WebSocket support makes
  * from the form: {@code {"message": "...", "HEADERS": {...}}} (htmx 2 {@code ws-send}) or {@code
  * {"message": "...", "headers": {...}}} (htmx 4 {@code hx-ws}), with the page's own id for the
- * message in {@code "cid"} (optional) so that a message resent after a reconnect is stored once. Every
- * other field is ignored; a name or user id in a frame is never believed.
+ * message in {@code "cid"} (optional) so that a message resent after a reconnect is stored once. A change
+ * to one of the sender's messages is {@code {"edit": SEQ, "text": "..."}} or {@code {"delete": SEQ}}
+ * (with a {@code "cid"} too, applied once). Every other field is ignored; a name or user id in a frame is
+ * never believed.
  */
 sealed interface ClientFrame {
 
-    /** A frame that asks the room to do something; a message ({@link Command.Say}) today. */
+    /** A frame that asks the room to do something: a message, an edit or a deletion. */
     record Ask(Command command) implements ClientFrame {}
 
     /** A frame we cannot use, with the reason shown to its sender. */
@@ -37,10 +39,23 @@ sealed interface ClientFrame {
             }
             String message = null;
             String clientId = null;
+            String text = null;
+            long edit = 0, delete = 0;
             while (json.nextToken() == JsonToken.FIELD_NAME) {
                 String field = json.currentName();
                 JsonToken value = json.nextToken();
-                if (field.equals("message")) {
+                if (field.equals("edit") || field.equals("delete")) {
+                    if (value != JsonToken.VALUE_NUMBER_INT || json.getLongValue() < 1) {
+                        return new Invalid("\"" + field + "\" must be the number of one of your messages");
+                    }
+                    if (field.equals("edit")) edit = json.getLongValue();
+                    else delete = json.getLongValue();
+                } else if (field.equals("text")) {
+                    if (value != JsonToken.VALUE_STRING) {
+                        return new Invalid("\"text\" must be text in quotes");
+                    }
+                    text = json.getText();
+                } else if (field.equals("message")) {
                     if (value != JsonToken.VALUE_STRING) {
                         return new Invalid("\"message\" must be text in quotes; " + EXPECTED);
                     }
@@ -56,6 +71,18 @@ sealed interface ClientFrame {
             }
             if (json.nextToken() != null) {
                 return new Invalid("this frame has more after its JSON object; " + EXPECTED);
+            }
+            int asks = (message != null ? 1 : 0) + (edit > 0 ? 1 : 0) + (delete > 0 ? 1 : 0);
+            if (asks > 1) {
+                return new Invalid("one frame asks one thing: a \"message\", an \"edit\" or a \"delete\"");
+            }
+            if (edit > 0) {
+                return text == null
+                        ? new Invalid("an \"edit\" needs the new \"text\"")
+                        : new Ask(new Command.Edit(edit, text, clientId));
+            }
+            if (delete > 0) {
+                return new Ask(new Command.Delete(delete, clientId));
             }
             if (message == null) {
                 return new Invalid("this frame has no \"message\" field; " + EXPECTED);

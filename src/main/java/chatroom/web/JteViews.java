@@ -46,18 +46,46 @@ public final class JteViews implements RoomViews {
         return switch (event) {
             case RoomEvent.Posted posted -> new Fragment(
                     render("fragments/live.jte", Map.of("m", MessageView.of(posted.message()))), event.seq());
+            case RoomEvent.Edited edited -> changed(edited.seq(), edited.message());
+            case RoomEvent.Deleted deleted -> changed(deleted.seq(), deleted.message());
         };
     }
 
+    /** A message shown as it now is, swapped in place by its id (nothing happens on a page that does not show it). */
+    private Fragment changed(long seq, Message message) {
+        return new Fragment(render("fragments/changed.jte", Map.of("m", MessageView.of(message), "seq", seq)), seq);
+    }
+
+    /** Runs of messages as one history block each, and each change in its place after them. */
     @Override
     public Fragment missed(List<RoomEvent> events) {
-        List<Message> messages = new ArrayList<>(events.size());
+        List<Fragment> parts = new ArrayList<>();
+        List<Message> run = new ArrayList<>();
         for (RoomEvent event : events) {
             switch (event) {
-                case RoomEvent.Posted posted -> messages.add(posted.message());
+                case RoomEvent.Posted posted -> run.add(posted.message());
+                case RoomEvent.Edited edited -> {
+                    flush(run, parts);
+                    parts.add(event(edited));
+                }
+                case RoomEvent.Deleted deleted -> {
+                    flush(run, parts);
+                    parts.add(event(deleted));
+                }
             }
         }
-        return history(messages, false);
+        if (parts.isEmpty()) {
+            return history(run, false);
+        }
+        flush(run, parts);
+        return Fragment.join(parts);
+    }
+
+    private void flush(List<Message> run, List<Fragment> parts) {
+        if (!run.isEmpty()) {
+            parts.add(history(List.copyOf(run), false));
+            run.clear();
+        }
     }
 
     @Override

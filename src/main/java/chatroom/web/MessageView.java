@@ -7,10 +7,11 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 
 /**
- * A stored message as the templates show it. The time is given in UTC as ISO-8601 for the page's
+ * A stored message as the templates show it, as it now is (edited: when, last; deleted: no text). The time is given in UTC as ISO-8601 for the page's
  * script to show in the reader's own time zone, and as HH:mm UTC for readers without scripts.
  */
-public record MessageView(long seq, String author, String tag, Content text, String iso, String clock, String cid) {
+public record MessageView(
+        long seq, String author, String tag, Content text, String iso, String clock, String cid, String editedIso, boolean deleted) {
 
     private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm").withZone(ZoneOffset.UTC);
 
@@ -22,6 +23,8 @@ public record MessageView(long seq, String author, String tag, Content text, Str
                 new LinkedText(m.text()),
                 DateTimeFormatter.ISO_INSTANT.format(m.sentAt()),
                 CLOCK.format(m.sentAt()),
-                m.clientId());
+                m.clientId(),
+                m.editedAt() == null ? null : DateTimeFormatter.ISO_INSTANT.format(m.editedAt()),
+                m.deleted());
     }
 }

@@ -294,6 +294,9 @@ final class WebSocketMember extends WebSocketFrameReader implements Member {
             case ClientFrame.Invalid invalid -> takeMessage(now);
             case ClientFrame.Ask ask -> switch (ask.command()) {
                 case Command.Say say -> takeMessage(now);
+                // a change costs what a message does: it is stored and shown to everyone as a message is
+                case Command.Edit edit -> takeMessage(now);
+                case Command.Delete delete -> takeMessage(now);
                 // a socket never asks this (names change through the page's form, limited per user by
                 // Senders#renaming); refused should a frame ever carry one
                 case Command.Rename rename -> "Change your name with the name form.";
@@ -336,6 +339,8 @@ final class WebSocketMember extends WebSocketFrameReader implements Member {
             case ClientFrame.Invalid invalid -> null;
             case ClientFrame.Ask ask -> switch (ask.command()) {
                 case Command.Say say -> say.clientId();
+                case Command.Edit edit -> null;
+                case Command.Delete delete -> null;
                 case Command.Rename rename -> null;
             };
         };

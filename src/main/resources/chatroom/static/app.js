@@ -409,7 +409,97 @@
 
   document.addEventListener('htmx:oobAfterSwap', function () {
     markPresence()
+    // a message changed in place: its own controls are shown again (the swap brought them hidden)
+    document.querySelectorAll('#messages .msg.mine').forEach(showActions)
     if (outboxEl) outboxBox() // a history that replaced the list took the outbox with it
+  })
+
+  // ---- one's own messages: Edit (in place: Enter saves, Escape cancels) and Delete (after a
+  // confirmation in the page). The server judges both and shows everyone the message as it now is.
+
+  function showActions (msg) {
+    var actions = msg.querySelector('.actions')
+    if (actions) actions.hidden = !msg.classList.contains('mine') || !!msg.querySelector('.edit-form')
+  }
+
+  function sendChange (change) {
+    try {
+      outSocket.sendImmediately(JSON.stringify(change))
+      return true
+    } catch (notOpen) {
+      var error = $('composer-error')
+      if (error) error.textContent = 'Not connected: your change was not sent. Try again once the chat is back.'
+      return false
+    }
+  }
+
+  function startEdit (msg) {
+    var text = msg.querySelector('p.text')
+    if (!text || msg.querySelector('.edit-form')) return
+    var seq = Number(msg.dataset.seq)
+    var form = document.createElement('form')
+    form.className = 'edit-form'
+    var label = document.createElement('label')
+    label.className = 'visually-hidden'
+    label.htmlFor = 'edit-' + seq
+    label.textContent = 'Edit message'
+    var box = document.createElement('textarea')
+    box.id = 'edit-' + seq
+    box.value = text.textContent
+    box.rows = 2
+    var save = document.createElement('button')
+    save.type = 'submit'
+    save.className = 'small'
+    save.textContent = 'Save'
+    var cancel = document.createElement('button')
+    cancel.type = 'button'
+    cancel.className = 'small secondary'
+    cancel.textContent = 'Cancel'
+    form.append(label, box, save, cancel)
+    text.hidden = true
+    text.after(form)
+    showActions(msg)
+    box.focus()
+    box.setSelectionRange(box.value.length, box.value.length)
+    function done () {
+      form.remove()
+      text.hidden = false
+      showActions(msg)
+      var edit = msg.querySelector('[data-act="edit"]')
+      if (edit) edit.focus()
+    }
+    form.addEventListener('submit', function (e) {
+      e.preventDefault()
+      e.stopPropagation()
+      if (box.value.trim() === text.textContent.trim()) return done()
+      if (sendChange({ edit: seq, text: box.value })) done()
+    })
+    cancel.addEventListener('click', done)
+    box.addEventListener('keydown', function (e) {
+      if (e.key === 'Escape') { e.preventDefault(); e.stopPropagation(); done() }
+      else if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) { e.preventDefault(); e.stopPropagation(); form.requestSubmit() }
+    })
+  }
+
+  function confirmDelete (msg) {
+    var dialog = $('confirm-delete')
+    if (!dialog || typeof dialog.showModal !== 'function') return
+    var seq = Number(msg.dataset.seq)
+    dialog.returnValue = ''
+    dialog.onclose = function () {
+      if (dialog.returnValue === 'delete') sendChange({ delete: seq })
+      var back = msg.querySelector('[data-act="delete"]')
+      if (back) back.focus()
+    }
+    dialog.showModal()
+  }
+
+  document.addEventListener('click', function (e) {
+    var button = e.target.closest && e.target.closest('.msg .actions button[data-act]')
+    if (!button) return
+    var msg = button.closest('.msg')
+    if (button.dataset.act === 'edit') startEdit(msg)
+    else if (button.dataset.act === 'delete') confirmDelete(msg)
   })
 
   // ---- the message list: local times, groups, own messages; stays at the newest message unless
@@ -441,6 +531,7 @@
 
   function decorate (msg) {
     if (msg.dataset.author === document.body.dataset.me) msg.classList.add('mine')
+    showActions(msg)
     var time = msg.querySelector('time[datetime]')
     if (time && !time.title) {
       var when = new Date(time.getAttribute('datetime'))

@@ -27,6 +27,25 @@ class AnnouncementTest {
     }
 
     @Test
+    void an_edit_and_a_deletion_survive_encoding_with_the_message_as_it_became() {
+        Message message = new Message("lobby", 7, "u-1", "Zoë", "first \"take\"", Instant.ofEpochMilli(1_800_000_000_123L), "cid-7");
+        RoomEvent edited = new RoomEvent.Edited(12, message.editedTo("second <take> 🦊", Instant.ofEpochMilli(1_800_000_060_000L)));
+        RoomEvent deleted = new RoomEvent.Deleted(13,
+                message.editedTo("second", Instant.ofEpochMilli(1_800_000_060_000L)).deletedAt(Instant.ofEpochMilli(1_800_000_090_000L)), "u-mod");
+
+        assertThat(Announcement.encode("node-a", edited)).startsWith("{\"k\":\"edited\",");
+        assertThat(Announcement.decode(Announcement.encode("node-a", edited))).isEqualTo(new Announcement.Of("node-a", edited));
+        assertThat(Announcement.decode(Announcement.encode("node-b", deleted))).isEqualTo(new Announcement.Of("node-b", deleted));
+    }
+
+    @Test
+    void a_deletion_that_does_not_say_who_deleted_it_is_refused() {
+        assertThatThrownBy(() -> Announcement.decode("{\"k\":\"deleted\",\"n\":\"n\",\"r\":\"lobby\",\"s\":9,\"ts\":4,"
+                + "\"a\":\"u\",\"u\":\"ann\",\"t\":\"\",\"at\":5,\"dl\":6}"))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void unknown_fields_are_skipped_so_newer_nodes_may_add_some() {
         Announcement back = Announcement.decode("{\"k\":\"posted\",\"v\":2,\"n\":\"n\",\"r\":\"lobby\",\"extra\":{\"x\":[1,2]},"
                 + "\"s\":1,\"a\":\"u\",\"u\":\"ann\",\"t\":\"hi\",\"at\":5}");

@@ -79,6 +79,11 @@ final class Page implements AutoCloseable {
         return cid;
     }
 
+    /** Sends a frame as it is (an edit, a deletion), outside the page's outbox. */
+    synchronized void sendFrame(String json) {
+        socket.send(json);
+    }
+
     private void send(String text, String cid) {
         socket.send("{\"message\":\"" + text + "\",\"cid\":\"" + cid + "\"}");
     }

@@ -47,9 +47,7 @@ final class FakeFeed implements MessageFeed {
 
     @Override
     public void publish(RoomEvent event) {
-        Message message = switch (event) {
-            case RoomEvent.Posted posted -> posted.message();
-        };
+        Message message = StoredMessages.message(event);
         published.add(message);
         if (!lose.test(message)) {
             feed.publish(event);

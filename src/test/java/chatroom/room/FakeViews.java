@@ -13,14 +13,19 @@ final class FakeViews implements RoomViews {
                 Message m = posted.message();
                 yield new Fragment(("msg:" + m.seq() + ":" + m.text()).getBytes(), m.seq());
             }
+            case RoomEvent.Edited edited ->
+                new Fragment(("edit:" + edited.message().seq() + ":" + edited.message().text()).getBytes(), edited.seq());
+            case RoomEvent.Deleted deleted -> new Fragment(("deleted:" + deleted.message().seq()).getBytes(), deleted.seq());
         };
     }
 
     @Override
     public Fragment missed(List<RoomEvent> events) {
-        return history(events.stream().map(e -> switch (e) {
-            case RoomEvent.Posted posted -> posted.message();
-        }).toList(), false);
+        if (events.stream().allMatch(e -> e instanceof RoomEvent.Posted)) {
+            return history(events.stream().map(StoredMessages::message).toList(), false);
+        }
+        String body = events.stream().map(e -> new String(event(e).html())).collect(Collectors.joining(" "));
+        return new Fragment(("replay[" + body + "]").getBytes(), events.getLast().seq());
     }
 
     @Override

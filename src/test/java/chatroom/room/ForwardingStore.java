@@ -17,6 +17,8 @@ class ForwardingStore implements MessageStore {
     public final CompletableFuture<RoomEvent> append(NewEvent event) {
         return switch (event) {
             case NewMessage message -> append(message).thenApply(RoomEvent.Posted::new);
+            case NewEdit edit -> memory.append(edit);
+            case NewDeletion deletion -> memory.append(deletion);
         };
     }
 

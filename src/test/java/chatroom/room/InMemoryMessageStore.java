@@ -1,5 +1,6 @@
 package chatroom.room;
 
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
@@ -7,64 +8,113 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 
 /**
  * Messages in memory only: gone when the process ends. For tests of the core. Completes every call at once, under one lock, so appends to a room complete in call order.
  * A retried send (same room, author and client id) completes with the message stored the first time.
+ * Changes to messages are judged as the real store judges them ({@link ChangeRefusedException}), take the
+ * room's next seq, and are read back by {@link #after} with their message as it now is.
  */
 public final class InMemoryMessageStore implements MessageStore {
 
-    private final Map<String, List<Message>> messagesByRoom = new HashMap<>();
+    /** Per room, every event in seq order (seq n at index n - 1), as appended. */
+    private final Map<String, List<RoomEvent>> eventsByRoom = new HashMap<>();
+    /** Per room, each message as it now is, by seq. */
+    private final Map<String, TreeMap<Long, Message>> messagesByRoom = new HashMap<>();
     /** Insertion order is moved to the end on every append, so iteration runs least recent first. */
     private final LinkedHashMap<String, Boolean> recency = new LinkedHashMap<>(16, 0.75f, true);
-    /** (room, authorId, clientId) → the message first stored with that client id. */
-    private final Map<List<String>, Message> byClientId = new HashMap<>();
+    /** (room, authorId, clientId) → the event first stored with that client id. */
+    private final Map<List<String>, RoomEvent> byClientId = new HashMap<>();
 
     @Override
-    public CompletableFuture<RoomEvent> append(NewEvent event) {
+    public synchronized CompletableFuture<RoomEvent> append(NewEvent event) {
+        String clientId = switch (event) {
+            case NewMessage message -> message.clientId();
+            case NewEdit edit -> edit.clientId();
+            case NewDeletion deletion -> deletion.clientId();
+        };
+        String by = switch (event) {
+            case NewMessage message -> message.authorId();
+            case NewEdit edit -> edit.authorId();
+            case NewDeletion deletion -> deletion.byId();
+        };
+        List<String> clientKey = clientId == null ? null : List.of(event.room(), by, clientId);
+        if (clientKey != null && byClientId.containsKey(clientKey)) {
+            return CompletableFuture.completedFuture(now(byClientId.get(clientKey)));
+        }
+        List<RoomEvent> events = eventsByRoom.computeIfAbsent(event.room(), r -> new ArrayList<>());
+        TreeMap<Long, Message> messages = messagesByRoom.computeIfAbsent(event.room(), r -> new TreeMap<>());
+        long seq = events.size() + 1L;
+        RoomEvent stored;
+        try {
+            stored = switch (event) {
+                case NewMessage message -> new RoomEvent.Posted(message.withSeq(seq));
+                case NewEdit edit -> {
+                    Message target = judged(messages, edit.target(), edit.authorId(), false);
+                    if (target.text().equals(edit.text())) throw new ChangeRefusedException(ChangeRefusedException.UNCHANGED);
+                    yield new RoomEvent.Edited(seq, target.editedTo(edit.text(), edit.at().truncatedTo(ChronoUnit.MILLIS)));
+                }
+                case NewDeletion deletion -> {
+                    Message target = judged(messages, deletion.target(), deletion.byId(), deletion.anyAuthor());
+                    yield new RoomEvent.Deleted(seq, target.deletedAt(deletion.at().truncatedTo(ChronoUnit.MILLIS)), deletion.byId());
+                }
+            };
+        } catch (ChangeRefusedException refused) {
+            return CompletableFuture.failedFuture(refused);
+        }
+        events.add(stored);
+        Message changed = message(stored);
+        messages.put(changed.seq(), changed);
+        if (clientKey != null) byClientId.put(clientKey, stored);
+        recency.put(event.room(), Boolean.TRUE);
+        return CompletableFuture.completedFuture(stored);
+    }
+
+    private static Message judged(TreeMap<Long, Message> messages, long target, String by, boolean anyAuthor) {
+        Message message = messages.get(target);
+        if (message == null) throw new ChangeRefusedException(ChangeRefusedException.UNKNOWN);
+        if (message.deleted()) throw new ChangeRefusedException(ChangeRefusedException.DELETED);
+        if (!anyAuthor && !message.authorId().equals(by)) throw new ChangeRefusedException(ChangeRefusedException.NOT_YOURS);
+        return message;
+    }
+
+    private static Message message(RoomEvent event) {
         return switch (event) {
-            case NewMessage message -> appendMessage(message).thenApply(RoomEvent.Posted::new);
+            case RoomEvent.Posted posted -> posted.message();
+            case RoomEvent.Edited edited -> edited.message();
+            case RoomEvent.Deleted deleted -> deleted.message();
         };
     }
 
-    private synchronized CompletableFuture<Message> appendMessage(NewMessage message) {
-        List<String> clientKey = message.clientId() == null
-                ? null
-                : List.of(message.room(), message.authorId(), message.clientId());
-        if (clientKey != null && byClientId.containsKey(clientKey)) {
-            return CompletableFuture.completedFuture(byClientId.get(clientKey));
-        }
-        List<Message> messages = messagesByRoom.computeIfAbsent(message.room(), r -> new ArrayList<>());
-        Message stored = message.withSeq(messages.size() + 1L);
-        messages.add(stored);
-        if (clientKey != null) byClientId.put(clientKey, stored);
-        recency.put(message.room(), Boolean.TRUE);
-        return CompletableFuture.completedFuture(stored);
+    /** The event with its message as it now is, as the real store reads it back. */
+    private RoomEvent now(RoomEvent event) {
+        Message current = messagesByRoom.get(event.room()).get(message(event).seq());
+        return switch (event) {
+            case RoomEvent.Posted posted -> new RoomEvent.Posted(current);
+            case RoomEvent.Edited edited -> new RoomEvent.Edited(edited.seq(), current);
+            case RoomEvent.Deleted deleted -> new RoomEvent.Deleted(deleted.seq(), current, deleted.byId());
+        };
     }
 
     @Override
     public synchronized CompletableFuture<List<Message>> before(String room, long beforeSeq, int limit) {
-        List<Message> messages = messagesByRoom.getOrDefault(room, List.of());
-        // seq n sits at index n - 1
-        int end = (int) Math.min(messages.size(), Math.max(0, beforeSeq - 1));
-        int start = Math.max(0, end - limit);
-        return CompletableFuture.completedFuture(List.copyOf(messages.subList(start, end)));
+        List<Message> older = new ArrayList<>(messagesByRoom.getOrDefault(room, new TreeMap<>()).headMap(beforeSeq, false).values());
+        return CompletableFuture.completedFuture(List.copyOf(older.subList(Math.max(0, older.size() - limit), older.size())));
     }
 
     @Override
     public synchronized CompletableFuture<List<RoomEvent>> after(String room, long afterSeq, int limit) {
-        List<Message> messages = messagesByRoom.getOrDefault(room, List.of());
-        int start = (int) Math.min(messages.size(), Math.max(0, afterSeq));
-        int end = Math.min(messages.size(), start + limit);
-        return CompletableFuture.completedFuture(
-                messages.subList(start, end).stream().<RoomEvent>map(RoomEvent.Posted::new).toList());
+        List<RoomEvent> events = eventsByRoom.getOrDefault(room, List.of());
+        int start = (int) Math.min(events.size(), Math.max(0, afterSeq));
+        int end = Math.min(events.size(), start + limit);
+        return CompletableFuture.completedFuture(events.subList(start, end).stream().map(this::now).toList());
     }
 
-    /** The messages after {@code afterSeq}, as a test reads what was stored. */
+    /** The messages after {@code afterSeq} as they now are, as a test reads what was stored. */
     public synchronized List<Message> messagesAfter(String room, long afterSeq) {
-        List<Message> messages = messagesByRoom.getOrDefault(room, List.of());
-        return List.copyOf(messages.subList((int) Math.min(messages.size(), Math.max(0, afterSeq)), messages.size()));
+        return List.copyOf(messagesByRoom.getOrDefault(room, new TreeMap<>()).tailMap(afterSeq, false).values());
     }
 
     @Override
@@ -79,7 +129,7 @@ public final class InMemoryMessageStore implements MessageStore {
     public synchronized CompletableFuture<Map<String, Long>> lastSeqs(Collection<String> rooms) {
         Map<String, Long> last = new HashMap<>();
         for (String room : rooms) {
-            last.put(room, (long) messagesByRoom.getOrDefault(room, List.of()).size());
+            last.put(room, (long) eventsByRoom.getOrDefault(room, List.of()).size());
         }
         return CompletableFuture.completedFuture(last);
     }

@@ -42,9 +42,12 @@ public final class StoredMessages {
         return result;
     }
 
+    /** The message an event posted or changed, as it became. */
     public static Message message(RoomEvent event) {
         return switch (event) {
             case RoomEvent.Posted posted -> posted.message();
+            case RoomEvent.Edited edited -> edited.message();
+            case RoomEvent.Deleted deleted -> deleted.message();
         };
     }
 }

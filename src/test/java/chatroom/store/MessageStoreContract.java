@@ -2,10 +2,17 @@ package chatroom.store;
 
 import static chatroom.room.StoredMessages.messages;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import chatroom.room.ChangeRefusedException;
 import chatroom.room.Message;
 import chatroom.room.MessageStore;
+import chatroom.room.NewDeletion;
+import chatroom.room.NewEdit;
+import chatroom.room.NewEvent;
 import chatroom.room.NewMessage;
+import chatroom.room.RoomEvent;
+import chatroom.room.StoredMessages;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -203,6 +210,108 @@ abstract class MessageStoreContract {
         assertThat(last).hasSize(many.size()).containsEntry("a", 3L).containsEntry("b", 1L).containsEntry("nobody", 0L);
         assertThat(last.get("empty-2499")).isZero();
         assertThat(get(store.lastSeqs(List.of()))).isEmpty();
+    }
+
+
+    // ---- changes to messages: edits and deletions, numbered as events
+
+    @Test
+    void an_edit_takes_the_next_seq_and_history_shows_the_message_as_it_now_is() throws Exception {
+        Message first = append("lobby", "helo");
+        append("lobby", "second");
+
+        RoomEvent edit = get(store.append(new NewEdit("lobby", first.seq(), "u-1", "hello", T0.plusSeconds(60), null)));
+        Message third = append("lobby", "third");
+
+        assertThat(edit).isEqualTo(new RoomEvent.Edited(3, first.editedTo("hello", T0.plusSeconds(60))));
+        assertThat(third.seq()).isEqualTo(4);
+        assertThat(get(store.before("lobby", Long.MAX_VALUE, 10))).extracting(Message::text).containsExactly("hello", "second", "third");
+        assertThat(get(store.before("lobby", Long.MAX_VALUE, 10)).getFirst().editedAt()).isEqualTo(T0.plusSeconds(60));
+        assertThat(get(store.after("lobby", 2, 10))).as("a page that saw seq 2 is sent the edit, then the next message")
+                .containsExactly(edit, new RoomEvent.Posted(third));
+        assertThat(get(store.after("lobby", 0, 10))).extracting(RoomEvent::seq).containsExactly(1L, 2L, 3L, 4L);
+        assertThat(get(store.lastSeqs(List.of("lobby")))).containsEntry("lobby", 4L);
+    }
+
+    @Test
+    void a_deletion_leaves_the_event_and_who_made_it_and_nothing_of_the_text() throws Exception {
+        Message said = append("lobby", "first words");
+        get(store.append(new NewEdit("lobby", said.seq(), "u-1", "second thoughts", T0.plusSeconds(1), null)));
+
+        RoomEvent deleted = get(store.append(new NewDeletion("lobby", said.seq(), "u-1", false, T0.plusSeconds(2), null)));
+
+        assertThat(deleted).isEqualTo(new RoomEvent.Deleted(3,
+                said.editedTo("second thoughts", T0.plusSeconds(1)).deletedAt(T0.plusSeconds(2)), "u-1"));
+        Message now = get(store.before("lobby", Long.MAX_VALUE, 10)).getFirst();
+        assertThat(now.deleted()).isTrue();
+        assertThat(now.text()).isEmpty();
+        List<RoomEvent> replay = get(store.after("lobby", 0, 10));
+        assertThat(replay).extracting(RoomEvent::seq).containsExactly(1L, 2L, 3L);
+        assertThat(replay).as("a replayed edit of a deleted message says nothing of what it said")
+                .allSatisfy(event -> assertThat(StoredMessages.message(event).text()).isEmpty());
+    }
+
+    @Test
+    void changes_are_refused_for_unknown_messages_others_messages_deleted_ones_and_edits_that_change_nothing() throws Exception {
+        Message ann = append("lobby", "mine");
+        Message bob = get(messages(store).append(new NewMessage("lobby", "u-2", "Bob", "his", T0)));
+
+        assertRefused(new NewEdit("lobby", 99, "u-1", "x", T0, null), ChangeRefusedException.UNKNOWN);
+        assertRefused(new NewEdit("elsewhere", ann.seq(), "u-1", "x", T0, null), ChangeRefusedException.UNKNOWN);
+        assertRefused(new NewEdit("lobby", bob.seq(), "u-1", "now mine", T0, null), ChangeRefusedException.NOT_YOURS);
+        assertRefused(new NewDeletion("lobby", bob.seq(), "u-1", false, T0, null), ChangeRefusedException.NOT_YOURS);
+        assertRefused(new NewEdit("lobby", ann.seq(), "u-1", "mine", T0, null), ChangeRefusedException.UNCHANGED);
+        get(store.append(new NewDeletion("lobby", ann.seq(), "u-1", false, T0, null)));
+        assertRefused(new NewEdit("lobby", ann.seq(), "u-1", "back", T0, null), ChangeRefusedException.DELETED);
+        assertRefused(new NewDeletion("lobby", ann.seq(), "u-1", false, T0, null), ChangeRefusedException.DELETED);
+
+        Message next = append("lobby", "next");
+        assertThat(next.seq()).as("refused changes took no seq").isEqualTo(4);
+        assertThat(get(store.before("lobby", Long.MAX_VALUE, 10))).extracting(Message::text).containsExactly("", "his", "next");
+    }
+
+    @Test
+    void a_deletion_allowed_for_any_author_removes_another_s_message() throws Exception {
+        Message bob = get(messages(store).append(new NewMessage("lobby", "u-2", "Bob", "his", T0)));
+
+        RoomEvent deleted = get(store.append(new NewDeletion("lobby", bob.seq(), "u-mod", true, T0, null)));
+
+        assertThat(deleted).isInstanceOfSatisfying(RoomEvent.Deleted.class, d -> assertThat(d.byId()).isEqualTo("u-mod"));
+    }
+
+    @Test
+    void a_change_retried_with_its_client_id_is_applied_once() throws Exception {
+        Message said = append("lobby", "tpyo");
+        RoomEvent first = get(store.append(new NewEdit("lobby", said.seq(), "u-1", "typo", T0, "e-1")));
+
+        RoomEvent retry = get(store.append(new NewEdit("lobby", said.seq(), "u-1", "typo", T0.plusSeconds(3), "e-1")));
+        Message next = append("lobby", "next");
+
+        assertThat(retry).isEqualTo(first);
+        assertThat(next.seq()).isEqualTo(3);
+    }
+
+    @Test
+    void changes_and_messages_sent_together_are_numbered_in_the_order_they_were_appended() throws Exception {
+        Message said = append("lobby", "v0");
+        List<CompletableFuture<RoomEvent>> all = new ArrayList<>();
+        for (int i = 1; i <= 30; i++) {
+            all.add(store.append(i % 3 == 0
+                    ? new NewEdit("lobby", said.seq(), "u-1", "v" + i, T0, null)
+                    : new NewMessage("lobby", "u-1", "Ann", "m" + i, T0)));
+        }
+
+        List<Long> seqs = new ArrayList<>();
+        for (CompletableFuture<RoomEvent> event : all) seqs.add(get(event).seq());
+        assertThat(seqs).isSorted().doesNotHaveDuplicates().hasSize(30);
+        assertThat(seqs.getLast()).isEqualTo(31);
+        assertThat(get(store.before("lobby", 2, 1)).getFirst().text()).isEqualTo("v30");
+    }
+
+    void assertRefused(NewEvent change, String reason) {
+        assertThatThrownBy(() -> get(store.append(change)))
+                .hasCauseInstanceOf(ChangeRefusedException.class)
+                .cause().hasMessage(reason);
     }
 
     // ---- helpers ----

@@ -7,6 +7,9 @@ import static chatroom.store.MessageStoreContract.texts;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.InstanceOfAssertFactories.STRING;
 
+import chatroom.room.Message;
+import chatroom.room.NewDeletion;
+import chatroom.room.NewEdit;
 import chatroom.room.NewMessage;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -83,6 +86,53 @@ class SchemaTest {
         storeOpenedOnItKeepsTheMessagesAndClientIds(file);
         assertThat(column(file, "SELECT name FROM pragma_index_info('messages_by_client_id') ORDER BY seqno"))
                 .containsExactly("client_id", "room", "author_id");
+    }
+
+    @Test
+    void a_file_from_before_messages_could_change_keeps_its_messages_and_takes_edits_and_deletions() throws Exception {
+        Path file = fileWithTwoMessagesAtVersion("5");
+
+        storeOpenedOnItKeepsTheMessagesAndClientIds(file);
+        try (var store = SqliteStore.open(file)) {
+            var edit = get(store.append(new NewEdit("lobby", 1, "u-1", "one, edited", T0, null)));
+            var deletion = get(store.append(new NewDeletion("lobby", 2, "u-1", false, T0, null)));
+
+            assertThat(List.of(edit.seq(), deletion.seq())).containsExactly(4L, 5L);
+            assertThat(get(store.before("lobby", Long.MAX_VALUE, 10))).extracting(Message::text)
+                    .containsExactly("one, edited", "", "three");
+        }
+    }
+
+    @Test
+    void a_deleted_message_s_text_is_not_left_anywhere_in_the_database_files() throws Exception {
+        Path file = dir.resolve("secret.db");
+        String secret = "the launch code is 7-4-1-9-zebra " + "and more words to fill a page ".repeat(40);
+        try (var store = SqliteStore.open(file)) {
+            Message said = get(messages(store).append(new NewMessage("lobby", "u-1", "Ann", secret, T0)));
+            get(store.append(new NewEdit("lobby", said.seq(), "u-1", secret + " (edited)", T0, null)));
+            for (int i = 0; i < 5; i++) get(messages(store).append(new NewMessage("lobby", "u-2", "Bob", "filler " + i, T0)));
+            assertThat(filesOf(file)).as("the text is in the files before the deletion").anyMatch(bytes -> contains(bytes, secret));
+
+            get(store.append(new NewDeletion("lobby", said.seq(), "u-1", false, T0, null)));
+        }
+        // closed: the WAL is checkpointed into the file; whatever is left of either must not hold the text
+        assertThat(filesOf(file)).noneMatch(bytes -> contains(bytes, secret));
+        assertThat(filesOf(file)).noneMatch(bytes -> contains(bytes, "7-4-1-9-zebra"));
+    }
+
+    /** The database file and its -wal and -shm, those that exist. */
+    private static List<byte[]> filesOf(Path file) throws java.io.IOException {
+        List<byte[]> all = new ArrayList<>();
+        for (String suffix : List.of("", "-wal", "-shm", "-journal")) {
+            Path part = file.resolveSibling(file.getFileName() + suffix);
+            if (java.nio.file.Files.exists(part)) all.add(java.nio.file.Files.readAllBytes(part));
+        }
+        return all;
+    }
+
+    private static boolean contains(byte[] haystack, String needle) {
+        return new String(haystack, java.nio.charset.StandardCharsets.ISO_8859_1)
+                .contains(new String(needle.getBytes(java.nio.charset.StandardCharsets.UTF_8), java.nio.charset.StandardCharsets.ISO_8859_1));
     }
 
     /** A file migrated up to {@code version} only, holding messages 1 ("one", client id c-1) and 2 ("two"). */

@@ -1,0 +1,69 @@
+package chatroom.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import chatroom.ChildServer;
+import chatroom.PrivateRedis;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Edits and deletions made on one node reach pages on another, as the message itself does; and when the
+ * other node dies (kill -9) or Redis restarts empty, the page that reconnects is sent what changed meanwhile
+ * by its cursor, from the database. A private redis-server per test, to restart.
+ */
+class ClusterChangesTest {
+
+    private PrivateRedis redis;
+    private Cluster cluster;
+
+    @BeforeEach
+    void start() throws Exception {
+        redis = PrivateRedis.start();
+        cluster = new Cluster(redis.url());
+        cluster.startNode();
+        cluster.startNode();
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        if (cluster != null) cluster.close();
+        redis.close();
+    }
+
+    @Test
+    void an_edit_on_one_node_reaches_a_page_on_another_and_survives_that_node_s_kill_and_a_redis_restart() throws Exception {
+        String annCookie = cluster.newVisitorCookie();
+        Page ann = new Page("edits", annCookie).connect(cluster.node(0)).joined();
+        Page bob = new Page("edits", cluster.newVisitorCookie()).connect(cluster.node(1)).joined();
+        ann.say("frist");
+        bob.awaitShown(1);
+
+        // live, across nodes
+        ann.sendFrame("{\"edit\": 1, \"text\": \"first\"}");
+        assertThat(bob.awaitFrame(f -> f.contains("innerHTML:#m-1") && f.contains(">first<"))).contains("edited");
+
+        // bob's node dies; while bob is away ann edits again and deletes; bob comes back on a fresh node
+        ChildServer bobsNode = cluster.node(1);
+        bobsNode.kill();
+        ann.say("second");
+        ann.awaitShown(2);
+        ann.sendFrame("{\"edit\": 3, \"text\": \"second, better\"}");
+        ann.awaitFrame(f -> f.contains("innerHTML:#m-3"));
+        ChildServer fresh = cluster.startNode();
+        bob.connect(fresh).joined();
+        assertThat(bob.awaitFrame(f -> f.contains("innerHTML:#m-3") && f.contains("second, better"))).isNotNull();
+
+        // Redis restarts empty: changes made meanwhile still reach bob, by the cursor's read of the database
+        redis.kill();
+        ann.sendFrame("{\"delete\": 1}");
+        ann.awaitFrame(f -> f.contains("innerHTML:#m-1") && f.contains("message deleted"));
+        redis.restart();
+        cluster.awaitReadiness(200, Duration.ofSeconds(60));
+        assertThat(bob.awaitFrame(f -> f.contains("innerHTML:#m-1") && f.contains("message deleted")))
+                .as("bob is shown the deletion made while Redis was away").isNotNull();
+        assertThat(cluster.node(0).get("/r/edits").body()).doesNotContain("frist").doesNotContain(">first<").contains("second, better");
+    }
+}
