@@ -62,26 +62,30 @@ final class MessageReads {
         Objects.requireNonNull(room, "room");
         if (limit < 0) return negativeLimit(limit);
         return read("room " + room + ": reading up to " + limit + " events", connection -> {
-            List<RoomEvent> posted = new ArrayList<>();
-            try (PreparedStatement select = connection.prepareStatement(Sql.SELECT_AFTER)) {
-                select.setString(1, room);
-                select.setLong(2, afterSeq);
-                select.setInt(3, limit);
-                try (ResultSet rows = select.executeQuery()) {
-                    while (rows.next()) posted.add(new RoomEvent.Posted(message(rows)));
-                }
-            }
-            List<RoomEvent> changes = new ArrayList<>();
-            try (PreparedStatement select = connection.prepareStatement(Sql.SELECT_EVENTS_AFTER)) {
-                select.setString(1, room);
-                select.setLong(2, afterSeq);
-                select.setInt(3, limit);
-                try (ResultSet rows = select.executeQuery()) {
-                    while (rows.next()) changes.add(change(rows));
-                }
-            }
+            List<RoomEvent> posted = rows(connection, Sql.SELECT_AFTER, room, afterSeq, limit,
+                    row -> new RoomEvent.Posted(message(row)));
+            List<RoomEvent> changes = rows(connection, Sql.SELECT_EVENTS_AFTER, room, afterSeq, limit, MessageReads::change);
             return merged(posted, changes, limit);
         });
+    }
+
+    private interface Row<T> {
+        T read(ResultSet row) throws SQLException;
+    }
+
+    /** The rows of a (room, seq, limit) query, each read as {@code row} says. */
+    private static <T> List<T> rows(Connection connection, String sql, String room, long seq, int limit, Row<T> row)
+            throws SQLException {
+        try (PreparedStatement select = connection.prepareStatement(sql)) {
+            select.setString(1, room);
+            select.setLong(2, seq);
+            select.setInt(3, limit);
+            List<T> read = new ArrayList<>();
+            try (ResultSet rows = select.executeQuery()) {
+                while (rows.next()) read.add(row.read(rows));
+            }
+            return read;
+        }
     }
 
     /** Two runs in seq order merged into one, the first {@code limit}. */
