@@ -14,6 +14,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -201,7 +202,7 @@ public final class JdbcMessageStore implements MessageStore {
     }
 
     /** Why the store would refuse this change, or null: checked before queueing so it fails alone. */
-    private static String refusal(String room, String byId, String text, java.time.Instant at, String clientId) {
+    private static String refusal(String room, String byId, String text, Instant at, String clientId) {
         if (room == null) return "change has no room";
         String subject = "room " + room + ": ";
         if (byId == null) return subject + "change has no author";
