@@ -71,14 +71,26 @@ sealed interface Announcement {
     }
 
     private static String encodeTyping(String nodeId, String room, Author who) {
-        StringWriter out = new StringWriter(100);
-        try (JsonGenerator json = JSON.createGenerator(out)) {
-            json.writeStartObject();
-            json.writeStringField("k", TYPING);
-            json.writeStringField("n", nodeId);
-            json.writeStringField("r", room);
+        return signal(TYPING, nodeId, room, 100, json -> {
             json.writeFieldName("w");
             PresenceCodec.writeAuthor(json, who);
+        });
+    }
+
+    /** The fields of one kind of signal, after its kind, node and room. */
+    interface Fields {
+        void write(JsonGenerator json) throws IOException;
+    }
+
+    /** A signal's JSON: its kind, node and room, then its own fields. */
+    private static String signal(String kind, String nodeId, String room, int sizeHint, Fields fields) {
+        StringWriter out = new StringWriter(sizeHint);
+        try (JsonGenerator json = JSON.createGenerator(out)) {
+            json.writeStartObject();
+            json.writeStringField("k", kind);
+            json.writeStringField("n", nodeId);
+            json.writeStringField("r", room);
+            fields.write(json);
             json.writeEndObject();
         } catch (IOException e) {
             throw new UncheckedIOException("a StringWriter does not fail", e);
@@ -87,12 +99,7 @@ sealed interface Announcement {
     }
 
     private static String encodePresence(String nodeId, String room, PresenceBoard.Change change) {
-        StringWriter out = new StringWriter(160);
-        try (JsonGenerator json = JSON.createGenerator(out)) {
-            json.writeStartObject();
-            json.writeStringField("k", PRESENCE);
-            json.writeStringField("n", nodeId);
-            json.writeStringField("r", room);
+        return signal(PRESENCE, nodeId, room, 160, json -> {
             writeAuthors(json, "j", change.joined());
             writeAuthors(json, "l", change.left());
             json.writeArrayFieldStart("m");
@@ -104,11 +111,7 @@ sealed interface Announcement {
                 json.writeEndObject();
             }
             json.writeEndArray();
-            json.writeEndObject();
-        } catch (IOException e) {
-            throw new UncheckedIOException("a StringWriter does not fail", e);
-        }
-        return out.toString();
+        });
     }
 
     private static void writeAuthors(JsonGenerator json, String field, List<Author> authors) throws IOException {
