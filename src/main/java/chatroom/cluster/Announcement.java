@@ -26,7 +26,8 @@ import java.util.List;
  * same fields for the message as it became, {@code "s"} the change's seq and {@code "ts"} the message's,
  * {@code "ed"} / {@code "dl"} when it was last edited / deleted, {@code "by"} who deleted it. A signal names its room and no seq: who joined, left or was renamed is {@code
  * {"k":"presence","n":node,"r":room,"j":[AUTHOR…],"l":[AUTHOR…],"m":[{"user":AUTHOR,"old":oldName}…]}}, an
- * author written as the presence board writes it ({@link PresenceCodec}).
+ * author written as the presence board writes it ({@link PresenceCodec}). Someone typing is {@code
+ * {"k":"typing","n":node,"r":room,"w":AUTHOR}}.
  *
  * <p>Rolling upgrades: unknown keys are skipped, so a newer node may add some; an announcement without
  * {@code "k"} is a posted message (as older nodes write them); one of a kind this node does not know
@@ -50,6 +51,7 @@ sealed interface Announcement {
     String EDITED = "edited";
     String DELETED = "deleted";
     String PRESENCE = "presence";
+    String TYPING = "typing";
 
     JsonFactory JSON = new JsonFactory();
 
@@ -64,16 +66,40 @@ sealed interface Announcement {
     static String encode(String nodeId, String room, Signal signal) {
         return switch (signal) {
             case Signal.Presence presence -> encodePresence(nodeId, room, presence.change());
+            case Signal.Typing typing -> encodeTyping(nodeId, room, typing.who());
         };
     }
 
-    private static String encodePresence(String nodeId, String room, PresenceBoard.Change change) {
-        StringWriter out = new StringWriter(160);
+    private static String encodeTyping(String nodeId, String room, Author who) {
+        return signal(TYPING, nodeId, room, 100, json -> {
+            json.writeFieldName("w");
+            PresenceCodec.writeAuthor(json, who);
+        });
+    }
+
+    /** The fields of one kind of signal, after its kind, node and room. */
+    interface Fields {
+        void write(JsonGenerator json) throws IOException;
+    }
+
+    /** A signal's JSON: its kind, node and room, then its own fields. */
+    private static String signal(String kind, String nodeId, String room, int sizeHint, Fields fields) {
+        StringWriter out = new StringWriter(sizeHint);
         try (JsonGenerator json = JSON.createGenerator(out)) {
             json.writeStartObject();
-            json.writeStringField("k", PRESENCE);
+            json.writeStringField("k", kind);
             json.writeStringField("n", nodeId);
             json.writeStringField("r", room);
+            fields.write(json);
+            json.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException("a StringWriter does not fail", e);
+        }
+        return out.toString();
+    }
+
+    private static String encodePresence(String nodeId, String room, PresenceBoard.Change change) {
+        return signal(PRESENCE, nodeId, room, 160, json -> {
             writeAuthors(json, "j", change.joined());
             writeAuthors(json, "l", change.left());
             json.writeArrayFieldStart("m");
@@ -85,11 +111,7 @@ sealed interface Announcement {
                 json.writeEndObject();
             }
             json.writeEndArray();
-            json.writeEndObject();
-        } catch (IOException e) {
-            throw new UncheckedIOException("a StringWriter does not fail", e);
-        }
-        return out.toString();
+        });
     }
 
     private static void writeAuthors(JsonGenerator json, String field, List<Author> authors) throws IOException {
@@ -180,6 +202,7 @@ sealed interface Announcement {
         long seq = 0, sentAt = Long.MIN_VALUE, target = 0, editedAt = Long.MIN_VALUE, deletedAt = Long.MIN_VALUE;
         List<Author> joined = List.of(), left = List.of();
         List<PresenceBoard.Rename> renamed = List.of();
+        Author who = null;
         try (JsonParser json = JSON.createParser(payload)) {
             if (json.nextToken() != JsonToken.START_OBJECT) {
                 throw new IllegalArgumentException("announcement is not a JSON object");
@@ -204,6 +227,7 @@ sealed interface Announcement {
                     case "j" -> joined = readAuthors(json);
                     case "l" -> left = readAuthors(json);
                     case "m" -> renamed = readRenames(json);
+                    case "w" -> who = value == JsonToken.START_OBJECT ? PresenceCodec.readAuthor(json) : null;
                     default -> json.skipChildren();
                 }
             }
@@ -214,6 +238,12 @@ sealed interface Announcement {
         }
         if (kind == null || node == null || room == null) {
             throw new IllegalArgumentException("announcement lacks one of k, n, r");
+        }
+        if (kind.equals(TYPING)) {
+            if (who == null) {
+                throw new IllegalArgumentException("a typing signal lacks w, who is typing");
+            }
+            return new Signalled(node, room, new Signal.Typing(who));
         }
         if (kind.equals(PRESENCE)) {
             return new Signalled(node, room, new Signal.Presence(new PresenceBoard.Change(joined, left, renamed)));

@@ -31,4 +31,10 @@ public sealed interface Command {
 
     /** Takes back one of the member's messages: its text is removed from the store, not hidden. */
     record Delete(long target, String clientId) implements Command {}
+
+    /**
+     * The member is typing: shown to the room's other members for a few seconds, never stored. Handled by
+     * the room's host without waking the room, and passed to the other nodes on the feed.
+     */
+    record Typing() implements Command {}
 }

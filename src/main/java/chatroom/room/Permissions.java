@@ -28,6 +28,7 @@ final class Permissions {
             case Command.Edit edit -> Verdict.ALLOWED;
             case Command.Delete delete -> Verdict.ALLOWED;
             case Command.Rename rename -> Verdict.ALLOWED;
+            case Command.Typing typing -> Verdict.ALLOWED;
         };
     }
 }

@@ -112,6 +112,7 @@ final class Room {
             case Command.Edit edit -> writes.edit(member, edit.target(), edit.text(), edit.clientId());
             case Command.Delete delete -> writes.delete(member, delete.target(), verdict.anyAuthor(), delete.clientId());
             case Command.Rename rename -> rename(member.author().id(), rename.newName());
+            case Command.Typing typing -> { } // the host passes it on without the room (RoomHost#handle)
         }
     }
 
@@ -121,6 +122,7 @@ final class Room {
             case Command.Edit edit -> members.send(member, views.error(reason));
             case Command.Delete delete -> members.send(member, views.error(reason));
             case Command.Rename rename -> members.send(member, views.error(reason));
+            case Command.Typing typing -> { } // nothing to tell: typing is never refused aloud
         }
     }
 
@@ -141,6 +143,7 @@ final class Room {
         touch();
         switch (signal) {
             case Signal.Presence presence -> presenceChanged(presence.change());
+            case Signal.Typing typing -> members.broadcast(views.typing(typing.who())); // the host shows it, not waking the room
         }
     }
 

@@ -107,7 +107,29 @@ public final class RoomHost {
      * Posted to the room's thread and judged there, waking the room if it sleeps.
      */
     public void handle(Member member, Command command) {
-        run(room -> room.handle(member, command));
+        switch (command) {
+            // shown, never stored: it must not wake a sleeping room, nor cost it more than a frame a member
+            case Command.Typing typing -> executor.execute(() -> typing(member));
+            case Command.Say say -> run(room -> room.handle(member, say));
+            case Command.Edit edit -> run(room -> room.handle(member, edit));
+            case Command.Delete delete -> run(room -> room.handle(member, delete));
+            case Command.Rename rename -> run(room -> room.handle(member, rename));
+        }
+    }
+
+    /** On the room's thread: a member typing goes to every node's members (this node's through the feed too). */
+    private void typing(Member member) {
+        if (!removed && members.contains(member)) {
+            services.feed().signal(name.value(), new Signal.Typing(member.author()));
+        }
+    }
+
+    /** On the room's thread: shown to the members here as it is, without the room. */
+    private void showTyping(Signal.Typing typing) {
+        if (members.count() > 0) {
+            members.broadcast(services.views().typing(typing.who()));
+            members.flush();
+        }
     }
 
     /** A member whose socket closed. */
@@ -188,7 +210,10 @@ public final class RoomHost {
                     current.signalled(signal);
                 }
             } else {
-                handle(room -> room.signal(signal));
+                switch (signal) {
+                    case Signal.Typing typing -> showTyping(typing);
+                    case Signal.Presence presence -> handle(room -> room.signal(presence));
+                }
             }
         });
     }

@@ -48,6 +48,9 @@ public interface RoomViews {
     /** A problem with what this member sent, shown to that member only. */
     Fragment error(String text);
 
+    /** That {@code who} is typing: the page shows it to everyone but {@code who} for a few seconds. */
+    Fragment typing(Author who);
+
     /**
      * This member's message was not stored, and why, shown to that member only. {@code clientId} is the
      * page's id for the message (null if it gave none), so that the page marks that message "not sent"

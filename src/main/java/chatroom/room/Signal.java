@@ -10,4 +10,7 @@ public sealed interface Signal {
 
     /** Users who joined the room, left it or took a new name, on any node. */
     record Presence(PresenceBoard.Change change) implements Signal {}
+
+    /** Someone in the room is typing, on any node; their page shows it to the others for a few seconds. */
+    record Typing(Author who) implements Signal {}
 }

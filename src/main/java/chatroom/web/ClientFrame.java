@@ -13,7 +13,7 @@ import java.util.regex.Pattern;
  * {"message": "...", "headers": {...}}} (htmx 4 {@code hx-ws}), with the page's own id for the
  * message in {@code "cid"} (optional) so that a message resent after a reconnect is stored once. A change
  * to one of the sender's messages is {@code {"edit": SEQ, "text": "..."}} or {@code {"delete": SEQ}}
- * (with a {@code "cid"} too, applied once). Every other field is ignored; a name or user id in a frame is
+ * (with a {@code "cid"} too, applied once); {@code {"typing": true}} says the sender is typing. Every other field is ignored; a name or user id in a frame is
  * never believed.
  */
 sealed interface ClientFrame {
@@ -41,10 +41,16 @@ sealed interface ClientFrame {
             String clientId = null;
             String text = null;
             long edit = 0, delete = 0;
+            boolean typing = false;
             while (json.nextToken() == JsonToken.FIELD_NAME) {
                 String field = json.currentName();
                 JsonToken value = json.nextToken();
-                if (field.equals("edit") || field.equals("delete")) {
+                if (field.equals("typing")) {
+                    if (value != JsonToken.VALUE_TRUE) {
+                        return new Invalid("\"typing\" is true or absent");
+                    }
+                    typing = true;
+                } else if (field.equals("edit") || field.equals("delete")) {
                     if (value != JsonToken.VALUE_NUMBER_INT || json.getLongValue() < 1) {
                         return new Invalid("\"" + field + "\" must be the number of one of your messages");
                     }
@@ -72,9 +78,12 @@ sealed interface ClientFrame {
             if (json.nextToken() != null) {
                 return new Invalid("this frame has more after its JSON object; " + EXPECTED);
             }
-            int asks = (message != null ? 1 : 0) + (edit > 0 ? 1 : 0) + (delete > 0 ? 1 : 0);
+            int asks = (message != null ? 1 : 0) + (edit > 0 ? 1 : 0) + (delete > 0 ? 1 : 0) + (typing ? 1 : 0);
             if (asks > 1) {
-                return new Invalid("one frame asks one thing: a \"message\", an \"edit\" or a \"delete\"");
+                return new Invalid("one frame asks one thing: a \"message\", an \"edit\", a \"delete\" or \"typing\"");
+            }
+            if (typing) {
+                return new Ask(new Command.Typing());
             }
             if (edit > 0) {
                 return text == null

@@ -100,6 +100,11 @@ public final class JteViews implements RoomViews {
     }
 
     @Override
+    public Fragment typing(Author who) {
+        return new Fragment(render("fragments/typing.jte", Map.of("who", who)), 0);
+    }
+
+    @Override
     public Fragment presence(List<Author> here) {
         return new Fragment(render("fragments/presence.jte", Map.of("here", here, "shown", PRESENCE_SHOWN)), 0);
     }

@@ -414,6 +414,59 @@
     if (outboxEl) outboxBox() // a history that replaced the list took the outbox with it
   })
 
+  // ---- typing: the composer says so at most every 3 s while one types; the others' names show under
+  // the messages until 5 s after their last word of it, or until their message arrives
+
+  var TYPING_EVERY_MS = 3000
+  var TYPING_SHOWN_MS = 5000
+  var lastTypingSent = 0
+  var typers = {} // tag -> { name, until }
+  var typingTimer = null
+
+  document.addEventListener('input', function (e) {
+    if (e.target.id !== 'message' || !e.target.value.trim() || !outSocket) return
+    var now = Date.now()
+    if (now - lastTypingSent < TYPING_EVERY_MS) return
+    lastTypingSent = now
+    try { outSocket.sendImmediately(JSON.stringify({ typing: true })) } catch (notOpen) { /* next keystroke */ }
+  })
+
+  function showTypers () {
+    clearTimeout(typingTimer)
+    var now = Date.now()
+    var names = []
+    var next = Infinity
+    Object.keys(typers).forEach(function (tag) {
+      if (typers[tag].until <= now) { delete typers[tag]; return }
+      names.push(typers[tag].name)
+      next = Math.min(next, typers[tag].until)
+    })
+    var line = $('typing')
+    if (line) {
+      line.textContent = names.length === 0 ? ''
+        : names.length === 1 ? names[0] + ' is typing…'
+          : names.length <= 3 ? names.slice(0, -1).join(', ') + ' and ' + names[names.length - 1] + ' are typing…'
+            : 'several people are typing…'
+    }
+    if (next !== Infinity) typingTimer = setTimeout(showTypers, next - now + 50)
+  }
+
+  function stoppedTyping (tag) {
+    if (typers[tag]) { delete typers[tag]; showTypers() }
+  }
+
+  var typingFeed = $('typing-feed')
+  if (typingFeed) {
+    new MutationObserver(function () {
+      typingFeed.querySelectorAll('i[data-typing]').forEach(function (signal) {
+        var tag = signal.dataset.typing
+        if (tag !== document.body.dataset.me) typers[tag] = { name: signal.dataset.name, until: Date.now() + TYPING_SHOWN_MS }
+        signal.remove()
+      })
+      showTypers()
+    }).observe(typingFeed, { childList: true })
+  }
+
   // ---- one's own messages: Edit (in place: Enter saves, Escape cancels) and Delete (after a
   // confirmation in the page). The server judges both and shows everyone the message as it now is.
 
@@ -531,6 +584,7 @@
 
   function decorate (msg) {
     if (msg.dataset.author === document.body.dataset.me) msg.classList.add('mine')
+    stoppedTyping(msg.dataset.author)
     showActions(msg)
     var time = msg.querySelector('time[datetime]')
     if (time && !time.title) {

@@ -87,8 +87,20 @@ class AnnouncementTest {
 
     @Test
     void a_signal_of_a_kind_this_node_does_not_know_is_read_as_unknown_without_a_seq() {
-        assertThat(Announcement.decode("{\"k\":\"typing\",\"n\":\"new\",\"r\":\"lobby\",\"who\":{\"id\":\"u\"}}"))
-                .isEqualTo(new Announcement.Unknown("new", "typing", "lobby", 0));
+        assertThat(Announcement.decode("{\"k\":\"recording\",\"n\":\"new\",\"r\":\"lobby\",\"who\":{\"id\":\"u\"}}"))
+                .isEqualTo(new Announcement.Unknown("new", "recording", "lobby", 0));
+    }
+
+    @Test
+    void someone_typing_survives_encoding_and_one_without_who_is_refused() {
+        Signal typing = new Signal.Typing(new Author("u-1", "ann \"the\" 🦊", "t1"));
+
+        String wire = Announcement.encode("node-a", "lobby", typing);
+
+        assertThat(wire).startsWith("{\"k\":\"typing\",");
+        assertThat(Announcement.decode(wire)).isEqualTo(new Announcement.Signalled("node-a", "lobby", typing));
+        assertThatThrownBy(() -> Announcement.decode("{\"k\":\"typing\",\"n\":\"n\",\"r\":\"lobby\"}"))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test

@@ -66,4 +66,15 @@ class ClusterChangesTest {
                 .as("bob is shown the deletion made while Redis was away").isNotNull();
         assertThat(cluster.node(0).get("/r/edits").body()).doesNotContain("frist").doesNotContain(">first<").contains("second, better");
     }
+
+    @Test
+    void someone_typing_on_one_node_is_shown_to_a_page_on_another() throws Exception {
+        Page ann = new Page("typists", cluster.newVisitorCookie()).connect(cluster.node(0)).joined();
+        Page bob = new Page("typists", cluster.newVisitorCookie()).connect(cluster.node(1)).joined();
+
+        ann.sendFrame("{\"typing\": true}");
+
+        assertThat(bob.awaitFrame(f -> f.contains("data-typing="))).contains("beforeend:#typing-feed");
+        assertThat(cluster.countAndMaxSeq("typists")).as("nothing stored").containsExactly(0L, 0L);
+    }
 }

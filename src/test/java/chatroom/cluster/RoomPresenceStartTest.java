@@ -232,6 +232,11 @@ class RoomPresenceStartTest {
         }
 
         @Override
+        public Fragment typing(Author who) {
+            return Fragment.of("typing:" + who.name());
+        }
+
+        @Override
         public Fragment notSent(String text, String clientId, long retryAfterMillis) {
             return Fragment.of("error:" + text);
         }

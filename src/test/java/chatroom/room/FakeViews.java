@@ -61,6 +61,11 @@ final class FakeViews implements RoomViews {
     }
 
     @Override
+    public Fragment typing(Author who) {
+        return Fragment.of("typing:" + who.name());
+    }
+
+    @Override
     public Fragment notSent(String text, String clientId, long retryAfterMillis) {
         return Fragment.of("error:" + text + (clientId == null ? "" : " [cid " + clientId + "]"));
     }
