@@ -288,8 +288,7 @@ final class PresenceWatch {
 
     private List<Author> hereWhileAway(String room, List<Author> mine) {
         Set<String> gone = leavingThroughHere.apply(room);
-        Set<String> mineIds = new HashSet<>();
-        mine.forEach(author -> mineIds.add(author.id()));
+        Set<String> mineIds = Author.ids(mine);
         // one who left through this node may still be here through another: unknown until Redis is back
         List<Author> stayed = lastHere.getOrDefault(room, List.of()).stream()
                 .filter(author -> !gone.contains(author.id()) || mineIds.contains(author.id()))

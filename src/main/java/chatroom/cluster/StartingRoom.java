@@ -34,8 +34,7 @@ final class StartingRoom {
     }
 
     synchronized void shown(List<Author> here) {
-        Set<String> ids = new HashSet<>();
-        here.forEach(user -> ids.add(user.id()));
+        Set<String> ids = Author.ids(here);
         if (shownToAll == null) {
             shownToAll = ids;
         } else {
@@ -60,8 +59,7 @@ final class StartingRoom {
         if (shownToAll == null) {
             return List.of(); // no list was read before the channel was heard: none can lack anyone
         }
-        Set<String> mineIds = new HashSet<>();
-        mine.forEach(user -> mineIds.add(user.id()));
+        Set<String> mineIds = Author.ids(mine);
         List<Author> joined = new ArrayList<>();
         for (Author user : here) {
             if (!shownToAll.contains(user.id()) && !heard.contains(user.id()) && !mineIds.contains(user.id())) {

@@ -3,7 +3,10 @@ package chatroom.room;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.HashSet;
 import java.util.HexFormat;
+import java.util.List;
+import java.util.Set;
 
 /**
  * Who sent a message or holds a socket: the user id from the signed identity cookie (never from a
@@ -14,6 +17,13 @@ public record Author(String id, String name, String tag) {
 
     public static Author of(String id, String name) {
         return new Author(id, name, tagOf(id));
+    }
+
+    /** The ids of {@code authors}, in a set of their own (the caller may change it). */
+    public static Set<String> ids(List<Author> authors) {
+        Set<String> ids = new HashSet<>();
+        authors.forEach(author -> ids.add(author.id()));
+        return ids;
     }
 
     public Author renamed(String newName) {

@@ -37,8 +37,7 @@ final class UnheardJoins {
         if (!keeping()) {
             return;
         }
-        Set<String> ids = new HashSet<>();
-        here.forEach(user -> ids.add(user.id()));
+        Set<String> ids = Author.ids(here);
         if (shownToAll == null) {
             shownToAll = ids;
         } else {

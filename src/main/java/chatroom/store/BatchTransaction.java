@@ -248,14 +248,14 @@ final class BatchTransaction {
      * no row before this claim (a refused change to a room without messages): its row goes too.
      */
     private void giveBack(String room, int count, long claimedUpTo) throws SQLException {
-        PreparedStatement statement = count == claimedUpTo ? dropRoom : giveBack;
         if (count == claimedUpTo) {
             dropRoom.setString(1, room);
-        } else {
-            giveBack.setLong(1, count);
-            giveBack.setString(2, room);
+            dropRoom.executeUpdate();
+            return;
         }
-        statement.executeUpdate();
+        giveBack.setLong(1, count);
+        giveBack.setString(2, room);
+        giveBack.executeUpdate();
     }
 
     private static void addInsert(PreparedStatement insert, NewMessage message, long seq) throws SQLException {

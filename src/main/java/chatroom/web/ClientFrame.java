@@ -13,12 +13,12 @@ import java.util.regex.Pattern;
  * {"message": "...", "headers": {...}}} (htmx 4 {@code hx-ws}), with the page's own id for the
  * message in {@code "cid"} (optional) so that a message resent after a reconnect is stored once. A change
  * to one of the sender's messages is {@code {"edit": SEQ, "text": "..."}} or {@code {"delete": SEQ}}
- * (with a {@code "cid"} too, applied once); {@code {"typing": true}} says the sender is typing. Every other field is ignored; a name or user id in a frame is
- * never believed.
+ * (with a {@code "cid"} too, applied once); {@code {"typing": true}} says the sender is typing. Every
+ * other field is ignored; a name or user id in a frame is never believed.
  */
 sealed interface ClientFrame {
 
-    /** A frame that asks the room to do something: a message, an edit or a deletion. */
+    /** A frame that asks the room to do something: a message, an edit, a deletion, or to show typing. */
     record Ask(Command command) implements ClientFrame {}
 
     /** A frame we cannot use, with the reason shown to its sender. */

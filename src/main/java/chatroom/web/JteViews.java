@@ -53,7 +53,7 @@ public final class JteViews implements RoomViews {
 
     /** A message shown as it now is, swapped in place by its id (nothing happens on a page that does not show it). */
     private Fragment changed(long seq, Message message) {
-        return new Fragment(render("fragments/changed.jte", Map.of("m", MessageView.of(message), "seq", seq)), seq);
+        return new Fragment(render("fragments/changed.jte", Map.of("m", MessageView.of(message))), seq);
     }
 
     /** Runs of messages as one history block each, and each change in its place after them. */

@@ -7,8 +7,9 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 
 /**
- * A stored message as the templates show it, as it now is (edited: when, last; deleted: no text). The time is given in UTC as ISO-8601 for the page's
- * script to show in the reader's own time zone, and as HH:mm UTC for readers without scripts.
+ * A stored message as the templates show it, as it now is (edited: when, last; deleted: no text). The
+ * time is given in UTC as ISO-8601 for the page's script to show in the reader's own time zone, and as
+ * HH:mm UTC for readers without scripts.
  */
 public record MessageView(
         long seq, String author, String tag, Content text, String iso, String clock, String cid, String editedIso, boolean deleted) {

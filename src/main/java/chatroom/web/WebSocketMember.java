@@ -261,8 +261,8 @@ final class WebSocketMember extends WebSocketFrameReader implements Member {
         // parsed before it is charged: what a frame costs depends on what it asks
         ClientFrame frame = ClientFrame.parse(content.toString(StandardCharsets.UTF_8));
         String refused = charge(frame, now);
-        if (refused == OVER_FRAME_LIMIT) {
-            return; // over the frame limit: the socket is being closed
+        if (closing != 0) {
+            return; // the charge closed the socket (over the frame limit): what the frame asked goes nowhere
         }
         if (refused != null) {
             Meters.frameRefused(Meters.FrameRefusal.RATE);
@@ -300,8 +300,12 @@ final class WebSocketMember extends WebSocketFrameReader implements Member {
                 // a change costs what a message does: it is stored and shown to everyone as a message is
                 case Command.Edit edit -> takeMessage(now);
                 case Command.Delete delete -> takeMessage(now);
-                // typing costs what a ping does (the page says so at most every 3 s), never a message
-                case Command.Typing typing -> takeFrame(now) ? null : OVER_FRAME_LIMIT;
+                // typing costs what a ping does (the page says so at most every 3 s), never a message; over
+                // the frame limit the socket is closed, as for any frame
+                case Command.Typing typing -> {
+                    takeFrame(now);
+                    yield null;
+                }
                 // a socket never asks this (names change through the page's form, limited per user by
                 // Senders#renaming); refused should a frame ever carry one
                 case Command.Rename rename -> "Change your name with the name form.";
@@ -351,9 +355,6 @@ final class WebSocketMember extends WebSocketFrameReader implements Member {
             };
         };
     }
-
-    /** What {@link #charge} answers for a frame that closed its socket; compared by identity. */
-    private static final String OVER_FRAME_LIMIT = new String("closing");
 
     private static final String TOO_FAST = "You are sending messages too fast; wait a moment and send again.";
 

@@ -407,10 +407,12 @@
     if (retrying) incoming.textContent = '' // it goes again by itself: nothing for the reader to do
   })
 
-  document.addEventListener('htmx:oobAfterSwap', function () {
+  document.addEventListener('htmx:oobAfterSwap', function (e) {
     markPresence()
-    // a message changed in place: its own controls are shown again (the swap brought them hidden)
-    document.querySelectorAll('#messages .msg.mine').forEach(showActions)
+    // a message changed in place (the element swapped into is the event's target): its controls come hidden
+    var swapped = (e.detail && e.detail.target) || e.target
+    var msg = swapped && swapped.closest && swapped.closest('.msg')
+    if (msg) showActions(msg)
     if (outboxEl) outboxBox() // a history that replaced the list took the outbox with it
   })
 

@@ -36,7 +36,14 @@ class TypingTest {
             ann.say("still allowed");
             assertThat(ann.awaitMessages(1)).containsExactly("still allowed");
 
-            for (int i = 0; i < 40; i++) ann.send("{\"typing\": true}"); // beyond the frame burst (30)
+            // beyond the frame burst (30); the server may close the socket before the last ones are written
+            for (int i = 0; i < 40 && !ann.closed(); i++) {
+                try {
+                    ann.send("{\"typing\": true}");
+                } catch (java.util.concurrent.CompletionException closedMeanwhile) {
+                    break;
+                }
+            }
             assertThat(ann.awaitClose()).as("a typing flood is closed as any frame flood").isEqualTo(1008);
         }
     }
