@@ -3,6 +3,8 @@ package chatroom.cluster;
 import chatroom.room.Author;
 import chatroom.room.Message;
 import chatroom.room.PresenceBoard;
+import chatroom.room.Quote;
+import chatroom.room.Reaction;
 import chatroom.room.RoomEvent;
 import chatroom.room.Signal;
 import com.fasterxml.jackson.core.JsonFactory;
@@ -24,7 +26,10 @@ import java.util.List;
  * "a":authorId,"u":authorName,"t":text,"at":sentAtMillis,"c":clientId}} ({@code "c"} only when the
  * sender's page gave one). A change to a message is {@code "k":"edited"} or {@code "k":"deleted"} with the
  * same fields for the message as it became, {@code "s"} the change's seq and {@code "ts"} the message's,
- * {@code "ed"} / {@code "dl"} when it was last edited / deleted, {@code "by"} who deleted it. A signal names its room and no seq: who joined, left or was renamed is {@code
+ * {@code "ed"} / {@code "dl"} when it was last edited / deleted, {@code "by"} who deleted it. A reaction added
+ * or taken back is {@code "k":"reacted"} / {@code "k":"unreacted"} with {@code "by"} who and {@code "e"} the
+ * emoji. Every message carries what it quotes, if it is a reply ({@code "q":{"s":seq,"u":author,"t":excerpt}},
+ * {@code "d":true} once that one is deleted), and its reactions ({@code "x":[[emoji,userId,userName]…]}). A signal names its room and no seq: who joined, left or was renamed is {@code
  * {"k":"presence","n":node,"r":room,"j":[AUTHOR…],"l":[AUTHOR…],"m":[{"user":AUTHOR,"old":oldName}…]}}, an
  * author written as the presence board writes it ({@link PresenceCodec}). Someone typing is {@code
  * {"k":"typing","n":node,"r":room,"w":AUTHOR}}.
@@ -50,6 +55,8 @@ sealed interface Announcement {
     String POSTED = "posted";
     String EDITED = "edited";
     String DELETED = "deleted";
+    String REACTED = "reacted";
+    String UNREACTED = "unreacted";
     String PRESENCE = "presence";
     String TYPING = "typing";
 
@@ -57,9 +64,13 @@ sealed interface Announcement {
 
     static String encode(String nodeId, RoomEvent event) {
         return switch (event) {
-            case RoomEvent.Posted posted -> encodeMessage(nodeId, POSTED, posted.seq(), posted.message(), null);
-            case RoomEvent.Edited edited -> encodeMessage(nodeId, EDITED, edited.seq(), edited.message(), null);
-            case RoomEvent.Deleted deleted -> encodeMessage(nodeId, DELETED, deleted.seq(), deleted.message(), deleted.byId());
+            case RoomEvent.Posted posted -> encodeMessage(nodeId, POSTED, posted.seq(), posted.message(), null, null);
+            case RoomEvent.Edited edited -> encodeMessage(nodeId, EDITED, edited.seq(), edited.message(), null, null);
+            case RoomEvent.Deleted deleted -> encodeMessage(nodeId, DELETED, deleted.seq(), deleted.message(), deleted.byId(), null);
+            case RoomEvent.Reacted reacted ->
+                    encodeMessage(nodeId, REACTED, reacted.seq(), reacted.message(), reacted.byId(), reacted.emoji());
+            case RoomEvent.Unreacted unreacted ->
+                    encodeMessage(nodeId, UNREACTED, unreacted.seq(), unreacted.message(), unreacted.byId(), unreacted.emoji());
         };
     }
 
@@ -154,6 +165,45 @@ sealed interface Announcement {
         return renames;
     }
 
+    /** A reply's quote: {@code {"s":seq,"u":author,"t":excerpt,"d":true}}, without u and t once the original is gone. */
+    private static Quote readQuote(JsonParser json) throws IOException {
+        if (json.currentToken() != JsonToken.START_OBJECT) {
+            throw new IllegalArgumentException("an announcement's q is an object");
+        }
+        long seq = 0;
+        String author = null, excerpt = "";
+        boolean deleted = false;
+        while (json.nextToken() == JsonToken.FIELD_NAME) {
+            String key = json.currentName();
+            json.nextToken();
+            switch (key) {
+                case "s" -> seq = json.getValueAsLong();
+                case "u" -> author = json.getValueAsString();
+                case "t" -> excerpt = json.getValueAsString();
+                case "d" -> deleted = json.getValueAsBoolean();
+                default -> json.skipChildren();
+            }
+        }
+        if (seq < 1) throw new IllegalArgumentException("an announcement's q lacks s (≥ 1)");
+        return author == null ? Quote.gone(seq) : new Quote(seq, author, excerpt, deleted);
+    }
+
+    /** A message's reactions: {@code [[emoji, userId, userName]…]}. */
+    private static List<Reaction> readReactions(JsonParser json) throws IOException {
+        if (json.currentToken() != JsonToken.START_ARRAY) {
+            throw new IllegalArgumentException("an announcement's x is an array");
+        }
+        List<Reaction> reactions = new ArrayList<>();
+        while (json.nextToken() == JsonToken.START_ARRAY) {
+            String emoji = json.nextTextValue(), userId = json.nextTextValue(), userName = json.nextTextValue();
+            if (emoji == null || userId == null || userName == null || json.nextToken() != JsonToken.END_ARRAY) {
+                throw new IllegalArgumentException("a reaction in an announcement is [emoji, userId, userName]");
+            }
+            reactions.add(new Reaction(emoji, userId, userName));
+        }
+        return reactions;
+    }
+
     private static void expectArray(JsonParser json) {
         if (json.currentToken() != JsonToken.START_ARRAY) {
             throw new IllegalArgumentException("a presence signal's j, l and m are arrays");
@@ -161,8 +211,8 @@ sealed interface Announcement {
     }
 
     /** A posted message, or a change with the message as it became ({@code "ts"}: its seq). */
-    private static String encodeMessage(String nodeId, String kind, long seq, Message message, String byId) {
-        StringWriter out = new StringWriter(110 + message.text().length());
+    private static String encodeMessage(String nodeId, String kind, long seq, Message message, String byId, String emoji) {
+        StringWriter out = new StringWriter(110 + message.text().length() + 60 * message.reactions().size());
         try (JsonGenerator json = JSON.createGenerator(out)) {
             json.writeStartObject();
             json.writeStringField("k", kind);
@@ -181,6 +231,31 @@ sealed interface Announcement {
             if (byId != null) {
                 json.writeStringField("by", byId);
             }
+            if (emoji != null) {
+                json.writeStringField("e", emoji);
+            }
+            Quote quote = message.quote();
+            if (quote != null) {
+                json.writeObjectFieldStart("q");
+                json.writeNumberField("s", quote.seq());
+                if (quote.kept()) {
+                    json.writeStringField("u", quote.authorName());
+                    json.writeStringField("t", quote.excerpt());
+                }
+                if (quote.deleted()) json.writeBooleanField("d", true);
+                json.writeEndObject();
+            }
+            if (!message.reactions().isEmpty()) {
+                json.writeArrayFieldStart("x");
+                for (Reaction reaction : message.reactions()) {
+                    json.writeStartArray();
+                    json.writeString(reaction.emoji());
+                    json.writeString(reaction.userId());
+                    json.writeString(reaction.userName());
+                    json.writeEndArray();
+                }
+                json.writeEndArray();
+            }
             json.writeStringField("a", message.authorId());
             json.writeStringField("u", message.authorName());
             json.writeStringField("t", message.text());
@@ -198,7 +273,9 @@ sealed interface Announcement {
     /** Decodes what {@link #encode} wrote; throws {@link IllegalArgumentException} naming what is wrong. */
     static Announcement decode(String payload) {
         String kind = POSTED, node = null, room = null, authorId = null, authorName = null, text = null, clientId = null;
-        String byId = null;
+        String byId = null, emoji = null;
+        Quote quote = null;
+        List<Reaction> reactions = List.of();
         long seq = 0, sentAt = Long.MIN_VALUE, target = 0, editedAt = Long.MIN_VALUE, deletedAt = Long.MIN_VALUE;
         List<Author> joined = List.of(), left = List.of();
         List<PresenceBoard.Rename> renamed = List.of();
@@ -224,6 +301,9 @@ sealed interface Announcement {
                     case "ed" -> editedAt = value == JsonToken.VALUE_NUMBER_INT ? json.getLongValue() : Long.MIN_VALUE;
                     case "dl" -> deletedAt = value == JsonToken.VALUE_NUMBER_INT ? json.getLongValue() : Long.MIN_VALUE;
                     case "by" -> byId = json.getValueAsString();
+                    case "e" -> emoji = json.getValueAsString();
+                    case "q" -> quote = readQuote(json);
+                    case "x" -> reactions = readReactions(json);
                     case "j" -> joined = readAuthors(json);
                     case "l" -> left = readAuthors(json);
                     case "m" -> renamed = readRenames(json);
@@ -248,7 +328,7 @@ sealed interface Announcement {
         if (kind.equals(PRESENCE)) {
             return new Signalled(node, room, new Signal.Presence(new PresenceBoard.Change(joined, left, renamed)));
         }
-        if (!kind.equals(POSTED) && !kind.equals(EDITED) && !kind.equals(DELETED)) {
+        if (!List.of(POSTED, EDITED, DELETED, REACTED, UNREACTED).contains(kind)) {
             return new Unknown(node, kind, room, Math.max(seq, 0)); // a signal of a newer kind has no seq
         }
         if (seq < 1 || authorId == null || authorName == null || text == null || sentAt == Long.MIN_VALUE) {
@@ -258,12 +338,17 @@ sealed interface Announcement {
         if (messageSeq < 1 || (kind.equals(DELETED) && (byId == null || deletedAt == Long.MIN_VALUE))) {
             throw new IllegalArgumentException("announcement of a " + kind + " message lacks ts (≥ 1), or by and dl");
         }
+        if ((kind.equals(REACTED) || kind.equals(UNREACTED)) && (byId == null || emoji == null)) {
+            throw new IllegalArgumentException("announcement of a " + kind + " message lacks by or e");
+        }
         Message message = new Message(room, messageSeq, authorId, authorName, text, Instant.ofEpochMilli(sentAt), clientId,
                 editedAt == Long.MIN_VALUE ? null : Instant.ofEpochMilli(editedAt),
-                deletedAt == Long.MIN_VALUE ? null : Instant.ofEpochMilli(deletedAt));
+                deletedAt == Long.MIN_VALUE ? null : Instant.ofEpochMilli(deletedAt), quote, reactions);
         return new Of(node, switch (kind) {
             case EDITED -> new RoomEvent.Edited(seq, message);
             case DELETED -> new RoomEvent.Deleted(seq, message, byId);
+            case REACTED -> new RoomEvent.Reacted(seq, message, byId, emoji);
+            case UNREACTED -> new RoomEvent.Unreacted(seq, message, byId, emoji);
             default -> new RoomEvent.Posted(message);
         });
     }

@@ -13,9 +13,16 @@ public sealed interface Command {
 
     /**
      * A message for the room. {@code clientId} is the id the page gave it, or null; a message sent again
-     * with the same id (after a reconnect) is stored and shown once.
+     * with the same id (after a reconnect) is stored and shown once. {@code replyTo} is the seq of the
+     * message it answers, or 0; the reply shows that message as the store has it.
      */
-    record Say(String text, String clientId) implements Command {}
+    record Say(String text, String clientId, long replyTo) implements Command {
+
+        /** A message that answers none. */
+        public Say(String text, String clientId) {
+            this(text, clientId, 0);
+        }
+    }
 
     /**
      * The member's user has a new display name (already checked and kept in their cookie): every socket of
@@ -31,6 +38,15 @@ public sealed interface Command {
 
     /** Takes back one of the member's messages: its text is removed from the store, not hidden. */
     record Delete(long target, String clientId) implements Command {}
+
+    /**
+     * Adds the member's reaction {@code emoji} (one of {@link Reaction#PALETTE}) to message {@code target};
+     * refused if they reacted so already, or the message is deleted or has as many reactions as it may.
+     */
+    record React(long target, String emoji, String clientId) implements Command {}
+
+    /** Takes the member's reaction {@code emoji} back from message {@code target}. */
+    record Unreact(long target, String emoji, String clientId) implements Command {}
 
     /**
      * The member is typing: shown to the room's other members for a few seconds, never stored. Handled by

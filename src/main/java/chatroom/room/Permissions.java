@@ -27,6 +27,8 @@ final class Permissions {
             // whose message it is, and whether it is still there, the store judges in the commit
             case Command.Edit edit -> Verdict.ALLOWED;
             case Command.Delete delete -> Verdict.ALLOWED;
+            case Command.React react -> Verdict.ALLOWED;
+            case Command.Unreact unreact -> Verdict.ALLOWED;
             case Command.Rename rename -> Verdict.ALLOWED;
             case Command.Typing typing -> Verdict.ALLOWED;
         };

@@ -81,6 +81,8 @@ final class RecentMessages {
             // so it is forgotten, and the next join reads from the store (which replays the change)
             case RoomEvent.Edited edited -> forget();
             case RoomEvent.Deleted deleted -> forget();
+            case RoomEvent.Reacted reacted -> forget();
+            case RoomEvent.Unreacted unreacted -> forget();
         }
     }
 

@@ -108,9 +108,11 @@ final class Room {
             return;
         }
         switch (command) {
-            case Command.Say say -> writes.say(member, say.text(), say.clientId());
+            case Command.Say say -> writes.say(member, say.text(), say.clientId(), say.replyTo());
             case Command.Edit edit -> writes.edit(member, edit.target(), edit.text(), edit.clientId());
             case Command.Delete delete -> writes.delete(member, delete.target(), verdict.anyAuthor(), delete.clientId());
+            case Command.React react -> writes.react(member, react.target(), react.emoji(), true, react.clientId());
+            case Command.Unreact unreact -> writes.react(member, unreact.target(), unreact.emoji(), false, unreact.clientId());
             case Command.Rename rename -> rename(member.author().id(), rename.newName());
             case Command.Typing typing -> { } // the host passes it on without the room (RoomHost#handle)
         }
@@ -121,6 +123,8 @@ final class Room {
             case Command.Say say -> members.send(member, views.notSent(reason, say.clientId(), 0));
             case Command.Edit edit -> members.send(member, views.error(reason));
             case Command.Delete delete -> members.send(member, views.error(reason));
+            case Command.React react -> members.send(member, views.error(reason));
+            case Command.Unreact unreact -> members.send(member, views.error(reason));
             case Command.Rename rename -> members.send(member, views.error(reason));
             case Command.Typing typing -> { } // nothing to tell: typing is never refused aloud
         }

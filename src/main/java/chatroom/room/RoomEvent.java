@@ -49,4 +49,23 @@ public sealed interface RoomEvent {
             return message.room();
         }
     }
+
+    /**
+     * {@code byId} reacted to a message with {@code emoji}: {@code message} is the message with its
+     * reactions as they now are.
+     */
+    record Reacted(long seq, Message message, String byId, String emoji) implements RoomEvent {
+        @Override
+        public String room() {
+            return message.room();
+        }
+    }
+
+    /** {@code byId} took back their reaction {@code emoji}: {@code message} with its reactions as they now are. */
+    record Unreacted(long seq, Message message, String byId, String emoji) implements RoomEvent {
+        @Override
+        public String room() {
+            return message.room();
+        }
+    }
 }

@@ -113,6 +113,8 @@ public final class RoomHost {
             case Command.Say say -> run(room -> room.handle(member, say));
             case Command.Edit edit -> run(room -> room.handle(member, edit));
             case Command.Delete delete -> run(room -> room.handle(member, delete));
+            case Command.React react -> run(room -> room.handle(member, react));
+            case Command.Unreact unreact -> run(room -> room.handle(member, unreact));
             case Command.Rename rename -> run(room -> room.handle(member, rename));
         }
     }

@@ -21,6 +21,7 @@ final class RoomWrites {
     private static final Logger log = LoggerFactory.getLogger(RoomWrites.class);
 
     static final String NOT_STORED = "Your message was not sent: the server could not store it. Please try again.";
+    static final String UNKNOWN_EMOJI = "Unknown emoji: react with one of " + String.join(" ", Reaction.PALETTE) + ".";
     static final String CHANGE_NOT_STORED = "Your change was not saved: the server could not store it. Please try again.";
 
     private final RoomHost host;
@@ -55,7 +56,7 @@ final class RoomWrites {
         return storing.get() > 0;
     }
 
-    void say(Member member, String rawText, String clientId) {
+    void say(Member member, String rawText, String clientId, long replyTo) {
         String text;
         try {
             text = MessageText.clean(rawText, settings.maxMessageChars());
@@ -65,7 +66,7 @@ final class RoomWrites {
         }
         Author author = member.author();
         SendDeadlines.Sending answer = deadlines.track(member, clientId);
-        append(new NewMessage(host.name().value(), author.id(), author.name(), text, now(), clientId))
+        append(new NewMessage(host.name().value(), author.id(), author.name(), text, now(), clientId, Math.max(replyTo, 0)))
                 .whenComplete((event, error) -> {
                     // on the store's thread: publish at once; members get it through the feed. A message
                     // whose sender was told "not sent" at the deadline is published all the same: it is
@@ -75,6 +76,11 @@ final class RoomWrites {
                             answer.answer();
                             feed.publish(event);
                         } else if (answer.answer()) {
+                            if (cause(error) instanceof ChangeRefusedException refused) {
+                                // a reply to a message that is not there (or no longer)
+                                member.send(views.notSent(refused.getMessage(), clientId, 0));
+                                return;
+                            }
                             // the store logs each failed batch with its reason; a line per message would flood the log
                             log.debug("{}: message from {} not stored: {}", host.name(), author.id(), error.toString());
                             member.send(views.notSent(NOT_STORED, clientId, 0));
@@ -99,6 +105,16 @@ final class RoomWrites {
     /** {@code anyAuthor}: the member may delete others' messages too (the permissions said so). */
     void delete(Member member, long target, boolean anyAuthor, String clientId) {
         change(member, new NewDeletion(host.name().value(), target, member.author().id(), anyAuthor, now(), clientId));
+    }
+
+    /** Adds ({@code add}) or takes back the member's reaction {@code emoji} to message {@code target}. */
+    void react(Member member, long target, String emoji, boolean add, String clientId) {
+        if (!Reaction.inPalette(emoji)) {
+            members.send(member, views.error(UNKNOWN_EMOJI));
+            return;
+        }
+        Author author = member.author();
+        change(member, new NewReaction(host.name().value(), target, author.id(), author.name(), emoji, add, now(), clientId));
     }
 
     private void change(Member member, NewEvent change) {

@@ -3,11 +3,13 @@ package chatroom.store;
 import chatroom.room.ChangeRefusedException;
 import chatroom.room.Message;
 import chatroom.room.NewMessage;
+import chatroom.room.Quote;
 import chatroom.room.RoomEvent;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Types;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -37,7 +39,8 @@ import java.util.TreeMap;
  * <p>Changes to messages (edits, deletions) take the room's next seqs in the same claim, in their place
  * among the room's appends; each is judged and applied by {@link ChangeWriter} once the inserts before
  * it have run. A refused change, or one retried with its client id, takes no seq: its number is given
- * back like a retried send's.
+ * back like a retried send's. So does a reply whose original is not there or was deleted: it is refused, as
+ * a change is, and a reply's quote is read from its original in the same transaction.
  *
  * <p>It owns the recency clock ({@code last_active_us}): the time of the commit in microseconds, kept
  * strictly increasing per message so rooms written in the same millisecond, or after the wall clock stepped
@@ -131,10 +134,24 @@ final class BatchTransaction {
                     }
                     if (pending.stored != null) continue; // stored before this batch
                     if (pending.retryOf != null) {
-                        pending.stored = pending.retryOf.stored; // earlier in this batch, so already set
+                        // earlier in this batch, so already set
+                        pending.stored = pending.retryOf.stored;
+                        pending.refused = pending.retryOf.refused;
                         continue;
                     }
-                    pending.stored = stored(pending.message, ++seq);
+                    Quote quote = null;
+                    if (pending.message.replyTo() > 0) {
+                        // the original may be earlier in this batch
+                        if (!executeInserts(insert, lookUpRetries)) return false;
+                        try {
+                            quote = changes.quoteFor(room, pending.message.replyTo());
+                        } catch (ChangeRefusedException refused) {
+                            pending.refused = refused;
+                            unnumbered++;
+                            continue;
+                        }
+                    }
+                    pending.stored = stored(pending.message, ++seq).withQuote(quote);
                     addInsert(insert, pending.message, seq);
                 }
                 if (unnumbered > 0) giveBack(room, unnumbered, lastSeq);
@@ -266,6 +283,8 @@ final class BatchTransaction {
         insert.setString(5, message.text());
         insert.setLong(6, message.sentAt().toEpochMilli());
         insert.setString(7, message.clientId());
+        if (message.replyTo() > 0) insert.setLong(8, message.replyTo());
+        else insert.setNull(8, Types.BIGINT);
         insert.addBatch();
     }
 

@@ -15,11 +15,8 @@ enum Dialect {
      * other.
      */
     SQLITE("SQLite", List.of("classpath:db/migration/common", "classpath:db/migration/sqlite")),
-    /**
-     * PostgreSQL: the common migrations. Its own would go under {@code db/migration/postgresql}; add that
-     * location here with the first such file (Flyway warns about a location that does not exist).
-     */
-    POSTGRESQL("PostgreSQL", List.of("classpath:db/migration/common"));
+    /** PostgreSQL: the common migrations and its own ({@code db/migration/postgresql}). */
+    POSTGRESQL("PostgreSQL", List.of("classpath:db/migration/common", "classpath:db/migration/postgresql"));
 
     private final String displayName;
     private final List<String> migrationLocations;

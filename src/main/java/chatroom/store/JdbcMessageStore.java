@@ -6,6 +6,7 @@ import chatroom.room.NewEvent;
 import chatroom.room.NewDeletion;
 import chatroom.room.NewEdit;
 import chatroom.room.NewMessage;
+import chatroom.room.NewReaction;
 import chatroom.room.RoomEvent;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -58,6 +59,8 @@ public final class JdbcMessageStore implements MessageStore {
 
     /** Longest client id the store accepts: ids come from the page, and the unique index holds each one. */
     public static final int MAX_CLIENT_ID_CHARS = 128;
+    /** The longest emoji the reactions table keeps (its CHECK): far more than any of the palette. */
+    public static final int MAX_EMOJI_CHARS = 16;
 
     private static final Logger log = LoggerFactory.getLogger(JdbcMessageStore.class);
 
@@ -198,6 +201,13 @@ public final class JdbcMessageStore implements MessageStore {
                 String refusal = refusal(deletion.room(), deletion.byId(), "", deletion.at(), deletion.clientId());
                 yield refusal != null ? CompletableFuture.failedFuture(new IllegalArgumentException(refusal)) : writer.submit(deletion);
             }
+            case NewReaction reaction -> {
+                String refusal = reaction.userName() == null ? "room " + reaction.room() + ": reaction has no userName"
+                        : reaction.emoji() == null || reaction.emoji().length() > MAX_EMOJI_CHARS
+                                ? "room " + reaction.room() + ": reaction has no emoji, or a longer one than the store keeps"
+                                : refusal(reaction.room(), reaction.userId(), "", reaction.at(), reaction.clientId());
+                yield refusal != null ? CompletableFuture.failedFuture(new IllegalArgumentException(refusal)) : writer.submit(reaction);
+            }
         };
     }
 
@@ -225,6 +235,7 @@ public final class JdbcMessageStore implements MessageStore {
         if (message.authorName() == null) return subject + "message has no authorName";
         if (message.text() == null) return subject + "message has no text";
         if (message.sentAt() == null) return subject + "message has no sentAt";
+        if (message.replyTo() < 0) return subject + "message replies to seq " + message.replyTo();
         if (message.text().length() > MAX_TEXT_CHARS) {
             return subject + "message is " + message.text().length() + " characters; the store's limit is "
                     + MAX_TEXT_CHARS;

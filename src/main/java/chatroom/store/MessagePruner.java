@@ -137,6 +137,11 @@ final class MessagePruner implements AutoCloseable {
                     delete.setLong(3, upTo);
                     delete.executeUpdate();
                 }
+                try (PreparedStatement delete = connection.prepareStatement(Sql.DELETE_REACTIONS_UP_TO)) {
+                    delete.setString(1, room.room());
+                    delete.setLong(2, upTo);
+                    delete.executeUpdate();
+                }
                 try (PreparedStatement delete = connection.prepareStatement(Sql.DELETE_UP_TO)) {
                     delete.setString(1, room.room());
                     delete.setLong(2, upTo);

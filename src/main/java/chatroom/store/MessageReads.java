@@ -1,6 +1,7 @@
 package chatroom.store;
 
 import chatroom.room.Message;
+import chatroom.room.Quote;
 import chatroom.room.RoomEvent;
 import chatroom.room.RoomName;
 import java.sql.Connection;
@@ -62,10 +63,12 @@ final class MessageReads {
         Objects.requireNonNull(room, "room");
         if (limit < 0) return negativeLimit(limit);
         return read("room " + room + ": reading up to " + limit + " events", connection -> {
-            List<RoomEvent> posted = rows(connection, Sql.SELECT_AFTER, room, afterSeq, limit,
-                    row -> new RoomEvent.Posted(message(row)));
+            List<Message> messages = ReactionRows.attach(connection,
+                    rows(connection, Sql.SELECT_AFTER, room, afterSeq, limit, MessageReads::message));
+            List<RoomEvent> posted = new ArrayList<>(messages.size());
+            messages.forEach(message -> posted.add(new RoomEvent.Posted(message)));
             List<RoomEvent> changes = rows(connection, Sql.SELECT_EVENTS_AFTER, room, afterSeq, limit, MessageReads::change);
-            return merged(posted, changes, limit);
+            return merged(posted, withReactions(connection, changes), limit);
         });
     }
 
@@ -86,6 +89,43 @@ final class MessageReads {
             }
             return read;
         }
+    }
+
+    /** Changes with their messages' reactions as they now are: one read per message changed. */
+    private static List<RoomEvent> withReactions(Connection connection, List<RoomEvent> changes) throws SQLException {
+        if (changes.isEmpty()) return changes;
+        Map<Long, Message> now = new HashMap<>();
+        try (PreparedStatement select = connection.prepareStatement(Sql.SELECT_REACTIONS)) {
+            for (RoomEvent change : changes) {
+                Message message = messageOf(change);
+                if (!now.containsKey(message.seq())) now.put(message.seq(), ReactionRows.attach(select, message));
+            }
+        }
+        List<RoomEvent> with = new ArrayList<>(changes.size());
+        for (RoomEvent change : changes) with.add(withMessage(change, now.get(messageOf(change).seq())));
+        return with;
+    }
+
+    /** The message a change changed. */
+    static Message messageOf(RoomEvent change) {
+        return switch (change) {
+            case RoomEvent.Posted posted -> posted.message();
+            case RoomEvent.Edited edited -> edited.message();
+            case RoomEvent.Deleted deleted -> deleted.message();
+            case RoomEvent.Reacted reacted -> reacted.message();
+            case RoomEvent.Unreacted unreacted -> unreacted.message();
+        };
+    }
+
+    /** The change, with its message as {@code message}. */
+    static RoomEvent withMessage(RoomEvent change, Message message) {
+        return switch (change) {
+            case RoomEvent.Posted posted -> new RoomEvent.Posted(message);
+            case RoomEvent.Edited edited -> new RoomEvent.Edited(edited.seq(), message);
+            case RoomEvent.Deleted deleted -> new RoomEvent.Deleted(deleted.seq(), message, deleted.byId());
+            case RoomEvent.Reacted reacted -> new RoomEvent.Reacted(reacted.seq(), message, reacted.byId(), reacted.emoji());
+            case RoomEvent.Unreacted unreacted -> new RoomEvent.Unreacted(unreacted.seq(), message, unreacted.byId(), unreacted.emoji());
+        };
     }
 
     /** Two runs in seq order merged into one, the first {@code limit}. */
@@ -173,19 +213,19 @@ final class MessageReads {
                 }
                 // the index gave us the newest n, newest first; callers want them oldest first
                 if (newestFirst) Collections.reverse(messages);
-                return List.copyOf(messages);
+                return List.copyOf(ReactionRows.attach(connection, messages));
             }
         });
     }
 
-    /** A message from a row of {@link Sql#MESSAGE_COLUMNS}. */
+    /** A message from a row of {@link Sql#MESSAGE_COLUMNS}, without its reactions ({@link ReactionRows}). */
     static Message message(ResultSet row) throws SQLException {
         return message(row, 0);
     }
 
     /** A message from {@link Sql#MESSAGE_COLUMNS} that start after column {@code skip}. */
     static Message message(ResultSet row, int skip) throws SQLException {
-        return new Message(
+        Message message = new Message(
                 row.getString(skip + 1),
                 row.getLong(skip + 2),
                 row.getString(skip + 3),
@@ -195,17 +235,26 @@ final class MessageReads {
                 row.getString(skip + 7),
                 instantOrNull(row, skip + 8),
                 instantOrNull(row, skip + 9));
+        long replyTo = row.getLong(skip + 10);
+        if (row.wasNull()) return message;
+        String quotedAuthor = row.getString(skip + 11);
+        return message.withQuote(quotedAuthor == null
+                ? Quote.gone(replyTo)
+                : Quote.of(replyTo, quotedAuthor, row.getString(skip + 12), instantOrNull(row, skip + 13) != null));
     }
 
-    /** A change from a row of {@link Sql#EVENT_COLUMNS}, its message as it now is. */
+    /** A change from a row of {@link Sql#EVENT_COLUMNS}, its message as it now is (reactions not yet read). */
     static RoomEvent change(ResultSet row) throws SQLException {
         long seq = row.getLong(1);
         String kind = row.getString(2);
         String authorId = row.getString(3);
-        Message message = message(row, 3);
+        String text = row.getString(4);
+        Message message = message(row, 4);
         return switch (kind) {
             case ChangeWriter.EDIT -> new RoomEvent.Edited(seq, message);
             case ChangeWriter.DELETE -> new RoomEvent.Deleted(seq, message, authorId);
+            case ChangeWriter.REACT -> new RoomEvent.Reacted(seq, message, authorId, text);
+            case ChangeWriter.UNREACT -> new RoomEvent.Unreacted(seq, message, authorId, text);
             default -> throw new SQLException("event " + seq + " of room " + message.room() + " has unknown kind '" + kind + "'");
         };
     }

@@ -20,7 +20,9 @@ import java.time.format.DateTimeFormatter;
  * as it now is, with {@code "edited"} (the time of its last edit) and {@code "deleted"} (its text is then
  * empty) when they apply. A change to a message is {@code {"seq":7,"kind":"edit","target":1,"time":"…",
  * "authorId":"…","text":"…"}} or {@code {"seq":9,"kind":"delete","target":1,"time":"…","authorId":"…"}}
- * (who deleted it); an edit of a message deleted since has no text. The name is the one the author had
+ * (who deleted it); an edit of a message deleted since has no text. A reply has {@code "replyTo"}, the seq of
+ * the message it answers; a reaction is {@code {"seq":11,"kind":"react","target":1,"time":"…","authorId":"…",
+ * "emoji":"👍"}}, taken back with {@code "kind":"unreact"}. The name is the one the author had
  * when sending, as the store keeps it; the text is as stored (cleaned, not escaped for HTML), JSON-escaped
  * by the generator. Reads one snapshot on a {@link ReadOnlyDatabase} connection, streamed,
  * so a large room neither fills memory nor holds up the server.
@@ -66,9 +68,13 @@ public final class RoomExport {
                         String kind = rows.getString(2);
                         json.writeStartObject();
                         json.writeNumberField("seq", rows.getLong(1));
+                        long target = rows.getLong(3);
+                        boolean hasTarget = !rows.wasNull();
                         if (!kind.equals("message")) {
                             json.writeStringField("kind", kind);
-                            json.writeNumberField("target", rows.getLong(3));
+                            json.writeNumberField("target", target);
+                        } else if (hasTarget) {
+                            json.writeNumberField("replyTo", target);
                         }
                         json.writeStringField("time", TIME.format(Instant.ofEpochMilli(rows.getLong(4))));
                         json.writeStringField("authorId", rows.getString(5));
@@ -77,7 +83,7 @@ public final class RoomExport {
                         }
                         String text = rows.getString(7);
                         if (text != null) {
-                            json.writeStringField("text", text);
+                            json.writeStringField(kind.equals("react") || kind.equals("unreact") ? "emoji" : "text", text);
                         }
                         long edited = rows.getLong(8);
                         if (!rows.wasNull()) json.writeStringField("edited", TIME.format(Instant.ofEpochMilli(edited)));

@@ -1,5 +1,7 @@
 package chatroom.store;
 
+import chatroom.room.Quote;
+
 /**
  * Every statement the store runs, written once in syntax SQLite and PostgreSQL both accept ({@code INSERT …
  * ON CONFLICT … DO UPDATE … RETURNING}, {@code LIMIT}, BIGINT epoch times). The schema they run against is in
@@ -27,8 +29,8 @@ final class Sql {
     static final String DROP_EMPTY_ROOM = "DELETE FROM rooms WHERE room = ?";
 
     static final String INSERT_MESSAGE = """
-            INSERT INTO messages (room, seq, author_id, author_name, text, sent_at_ms, client_id)
-            VALUES (?, ?, ?, ?, ?, ?, ?)""";
+            INSERT INTO messages (room, seq, author_id, author_name, text, sent_at_ms, client_id, reply_to_seq)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)""";
 
     /**
      * The insert that skips a message whose (room, author, client id) is stored already, and counts 0 for it:
@@ -39,17 +41,25 @@ final class Sql {
 
             ON CONFLICT (room, author_id, client_id) WHERE client_id IS NOT NULL DO NOTHING""";
 
-    static final String MESSAGE_COLUMNS =
-            "room, seq, author_id, author_name, text, sent_at_ms, client_id, edited_at_ms, deleted_at_ms";
+    /**
+     * A message as it now is, from the messages table named {@code m}: its columns, then what it quotes of
+     * the message it answers ({@code q}, joined by {@link #QUOTED}): that one's seq, author, the start of its
+     * text (enough for the quote's first line) and whether it was deleted.
+     */
+    static final String MESSAGE_COLUMNS = "m.room, m.seq, m.author_id, m.author_name, m.text, m.sent_at_ms, "
+            + "m.client_id, m.edited_at_ms, m.deleted_at_ms, m.reply_to_seq, q.author_name, substr(q.text, 1, "
+            + Quote.READ_CHARS + "), q.deleted_at_ms";
 
-    /** The same columns of the messages table named {@code m}, in a join. */
-    static final String M_MESSAGE_COLUMNS = "m.room, m.seq, m.author_id, m.author_name, m.text, m.sent_at_ms, "
-            + "m.client_id, m.edited_at_ms, m.deleted_at_ms";
+    /** The message a message of {@code m} answers, as it now is; none for the rest (or if retention took it). */
+    static final String QUOTED = " LEFT JOIN messages q ON q.room = m.room AND q.seq = m.reply_to_seq";
+
+    /** Messages named {@code m}, each with the one it answers. */
+    static final String MESSAGES = " FROM messages m" + QUOTED;
 
     // ---- changes to messages (V6): each an events row with the room's next seq, and its message updated
 
     /** A message as a change finds it, locked by the room row the writer claimed first. */
-    static final String SELECT_MESSAGE = "SELECT " + MESSAGE_COLUMNS + " FROM messages WHERE room = ? AND seq = ?";
+    static final String SELECT_MESSAGE = "SELECT " + MESSAGE_COLUMNS + MESSAGES + " WHERE m.room = ? AND m.seq = ?";
 
     static final String EDIT_MESSAGE = "UPDATE messages SET text = ?, edited_at_ms = ? WHERE room = ? AND seq = ?";
 
@@ -62,38 +72,59 @@ final class Sql {
             INSERT INTO events (room, seq, kind, target_seq, author_id, text, at_ms, client_id)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?)""";
 
-    /** Event columns first (seq, kind, author), then the changed message as it now is. */
-    static final String EVENT_COLUMNS = "e.seq, e.kind, e.author_id, " + M_MESSAGE_COLUMNS;
+    /** A deletion takes the message's reactions: only the events that added them remain. */
+    static final String DELETE_REACTIONS = "DELETE FROM reactions WHERE room = ? AND target_seq = ?";
+
+    /** Adds a reaction unless that person reacted so already (then it counts 0 rows). */
+    static final String INSERT_REACTION = """
+            INSERT INTO reactions (room, target_seq, emoji, user_id, user_name, seq) VALUES (?, ?, ?, ?, ?, ?)
+            ON CONFLICT (room, target_seq, emoji, user_id) DO NOTHING""";
+
+    static final String REMOVE_REACTION = "DELETE FROM reactions WHERE room = ? AND target_seq = ? AND emoji = ? AND user_id = ?";
+
+    static final String COUNT_REACTIONS = "SELECT count(*) FROM reactions WHERE room = ? AND target_seq = ?";
+
+    /** The reactions to a room's messages from one seq to another, in the order they were made per message. */
+    static final String SELECT_REACTIONS = """
+            SELECT target_seq, emoji, user_id, user_name FROM reactions
+             WHERE room = ? AND target_seq >= ? AND target_seq <= ? ORDER BY target_seq, seq""";
+
+    /** Event columns first (seq, kind, author, text), then the changed message as it now is. */
+    static final String EVENT_COLUMNS = "e.seq, e.kind, e.author_id, e.text, " + MESSAGE_COLUMNS;
+
+    /** Events named {@code e}, each with the message it changes, as it now is. */
+    private static final String EVENTS = " FROM events e JOIN messages m ON m.room = e.room AND m.seq = e.target_seq" + QUOTED;
 
     /** A change retried with its client id: what it did the first time. */
-    static final String SELECT_EVENT_BY_CLIENT_ID = "SELECT " + EVENT_COLUMNS + """
-             FROM events e JOIN messages m ON m.room = e.room AND m.seq = e.target_seq
+    static final String SELECT_EVENT_BY_CLIENT_ID = "SELECT " + EVENT_COLUMNS + EVENTS + """
+
             WHERE e.client_id = ? AND e.room = ? AND e.author_id = ?""";
 
     /** A room's changes after a seq, each with its message as it now is. */
-    static final String SELECT_EVENTS_AFTER = "SELECT " + EVENT_COLUMNS + """
-             FROM events e JOIN messages m ON m.room = e.room AND m.seq = e.target_seq
+    static final String SELECT_EVENTS_AFTER = "SELECT " + EVENT_COLUMNS + EVENTS + """
+
             WHERE e.room = ? AND e.seq > ? ORDER BY e.seq LIMIT ?""";
 
-    static final String SELECT_BY_CLIENT_ID = "SELECT " + MESSAGE_COLUMNS + """
-             FROM messages
-            WHERE room = ? AND author_id = ? AND client_id = ?""";
+    static final String SELECT_BY_CLIENT_ID = "SELECT " + MESSAGE_COLUMNS + MESSAGES + """
 
-    static final String SELECT_BEFORE = "SELECT " + MESSAGE_COLUMNS + """
-             FROM messages
-            WHERE room = ? AND seq < ? ORDER BY seq DESC LIMIT ?""";
+            WHERE m.room = ? AND m.author_id = ? AND m.client_id = ?""";
 
-    static final String SELECT_AFTER = "SELECT " + MESSAGE_COLUMNS + """
-             FROM messages
-            WHERE room = ? AND seq > ? ORDER BY seq LIMIT ?""";
+    static final String SELECT_BEFORE = "SELECT " + MESSAGE_COLUMNS + MESSAGES + """
+
+            WHERE m.room = ? AND m.seq < ? ORDER BY m.seq DESC LIMIT ?""";
+
+    static final String SELECT_AFTER = "SELECT " + MESSAGE_COLUMNS + MESSAGES + """
+
+            WHERE m.room = ? AND m.seq > ? ORDER BY m.seq LIMIT ?""";
 
     /**
      * All of a room's events after a seq, in seq order: an export. Columns: seq, kind ('message', 'edit',
-     * 'delete'), the message's seq, time, author id, author name (messages only), text (null for a
-     * deletion and for an edit whose message was deleted since), edited and deleted times (messages only).
+     * 'delete', 'react', 'unreact'), the message's seq (for a message: the one it answers, or null), time,
+     * author id, author name (messages only), text (null for a deletion and for an edit whose message was
+     * deleted since; the emoji of a reaction), edited and deleted times (messages only).
      */
     static final String SELECT_AFTER_ALL = """
-            SELECT seq, 'message', seq, sent_at_ms, author_id, author_name, text, edited_at_ms, deleted_at_ms
+            SELECT seq, 'message', reply_to_seq, sent_at_ms, author_id, author_name, text, edited_at_ms, deleted_at_ms
               FROM messages WHERE room = ? AND seq > ?
             UNION ALL
             SELECT seq, kind, target_seq, at_ms, author_id, NULL, text, NULL, NULL
@@ -120,6 +151,9 @@ final class Sql {
 
     /** With the messages they prune, the changes to them and any change that old. */
     static final String DELETE_EVENTS_UP_TO = "DELETE FROM events WHERE room = ? AND (target_seq <= ? OR seq <= ?)";
+
+    /** With the messages they prune, their reactions. */
+    static final String DELETE_REACTIONS_UP_TO = "DELETE FROM reactions WHERE room = ? AND target_seq <= ?";
 
     static final String SELECT_ANY_ROOM = "SELECT room FROM rooms LIMIT 1";
 

@@ -13,8 +13,10 @@ import java.util.regex.Pattern;
  * {"message": "...", "headers": {...}}} (htmx 4 {@code hx-ws}), with the page's own id for the
  * message in {@code "cid"} (optional) so that a message resent after a reconnect is stored once. A change
  * to one of the sender's messages is {@code {"edit": SEQ, "text": "..."}} or {@code {"delete": SEQ}}
- * (with a {@code "cid"} too, applied once); {@code {"typing": true}} says the sender is typing. Every
- * other field is ignored; a name or user id in a frame is never believed.
+ * (with a {@code "cid"} too, applied once); {@code {"typing": true}} says the sender is typing. A message
+ * answering another carries its seq in {@code "reply"}; a reaction is {@code {"react": SEQ, "emoji": "👍"}},
+ * taken back with {@code {"unreact": SEQ, "emoji": "👍"}}. Every other field is ignored; a name or user id
+ * in a frame is never believed.
  */
 sealed interface ClientFrame {
 
@@ -29,6 +31,9 @@ sealed interface ClientFrame {
     /** What a page's id for its message may be: short, and nothing that needs escaping anywhere. */
     Pattern CLIENT_ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
 
+    /** Longer than any emoji of the palette (in UTF-16 units), far shorter than any abuse of the field. */
+    int MAX_EMOJI_CHARS = 16;
+
     /** What a client should send, quoted in every reply to a frame we cannot read. */
     String EXPECTED = "send {\"message\": \"your text\"}";
 
@@ -40,7 +45,8 @@ sealed interface ClientFrame {
             String message = null;
             String clientId = null;
             String text = null;
-            long edit = 0, delete = 0;
+            long edit = 0, delete = 0, reply = 0, react = 0, unreact = 0;
+            String emoji = null;
             boolean typing = false;
             while (json.nextToken() == JsonToken.FIELD_NAME) {
                 String field = json.currentName();
@@ -56,6 +62,20 @@ sealed interface ClientFrame {
                     }
                     if (field.equals("edit")) edit = json.getLongValue();
                     else delete = json.getLongValue();
+                } else if (field.equals("reply") || field.equals("react") || field.equals("unreact")) {
+                    if (value != JsonToken.VALUE_NUMBER_INT || json.getLongValue() < 1) {
+                        return new Invalid("\"" + field + "\" must be the number of a message in this room");
+                    }
+                    switch (field) {
+                        case "reply" -> reply = json.getLongValue();
+                        case "react" -> react = json.getLongValue();
+                        default -> unreact = json.getLongValue();
+                    }
+                } else if (field.equals("emoji")) {
+                    if (value != JsonToken.VALUE_STRING || json.getTextLength() > MAX_EMOJI_CHARS) {
+                        return new Invalid("\"emoji\" must be one emoji in quotes");
+                    }
+                    emoji = json.getText();
                 } else if (field.equals("text")) {
                     if (value != JsonToken.VALUE_STRING) {
                         return new Invalid("\"text\" must be text in quotes");
@@ -78,9 +98,20 @@ sealed interface ClientFrame {
             if (json.nextToken() != null) {
                 return new Invalid("this frame has more after its JSON object; " + EXPECTED);
             }
-            int asks = (message != null ? 1 : 0) + (edit > 0 ? 1 : 0) + (delete > 0 ? 1 : 0) + (typing ? 1 : 0);
+            int asks = (message != null ? 1 : 0) + (edit > 0 ? 1 : 0) + (delete > 0 ? 1 : 0) + (typing ? 1 : 0)
+                    + (react > 0 ? 1 : 0) + (unreact > 0 ? 1 : 0);
             if (asks > 1) {
-                return new Invalid("one frame asks one thing: a \"message\", an \"edit\", a \"delete\" or \"typing\"");
+                return new Invalid("one frame asks one thing: a \"message\", an \"edit\", a \"delete\", a \"react\", "
+                        + "an \"unreact\" or \"typing\"");
+            }
+            if (reply > 0 && message == null) {
+                return new Invalid("\"reply\" goes with the \"message\" that answers it");
+            }
+            if (react > 0 || unreact > 0) {
+                if (emoji == null) return new Invalid("a reaction needs its \"emoji\"");
+                return new Ask(react > 0
+                        ? new Command.React(react, emoji, clientId)
+                        : new Command.Unreact(unreact, emoji, clientId));
             }
             if (typing) {
                 return new Ask(new Command.Typing());
@@ -96,7 +127,7 @@ sealed interface ClientFrame {
             if (message == null) {
                 return new Invalid("this frame has no \"message\" field; " + EXPECTED);
             }
-            return new Ask(new Command.Say(message, clientId));
+            return new Ask(new Command.Say(message, clientId, reply));
         } catch (IOException e) {
             // the parser's own words name its internals (tokens, "was expecting"); the sender needs ours
             return new Invalid("this frame is not valid JSON; " + EXPECTED);

@@ -4,6 +4,7 @@ import chatroom.room.Author;
 import chatroom.room.Fragment;
 import chatroom.room.Message;
 import chatroom.room.Names;
+import chatroom.room.Quote;
 import chatroom.room.RoomEvent;
 import chatroom.room.RoomViews;
 import gg.jte.ContentType;
@@ -46,14 +47,23 @@ public final class JteViews implements RoomViews {
         return switch (event) {
             case RoomEvent.Posted posted -> new Fragment(
                     render("fragments/live.jte", Map.of("m", MessageView.of(posted.message()))), event.seq());
-            case RoomEvent.Edited edited -> changed(edited.seq(), edited.message());
-            case RoomEvent.Deleted deleted -> changed(deleted.seq(), deleted.message());
+            // an edit or a deletion changes what replies quote of the message too; a reaction does not
+            case RoomEvent.Edited edited -> changed(edited.seq(), edited.message(), true);
+            case RoomEvent.Deleted deleted -> changed(deleted.seq(), deleted.message(), true);
+            case RoomEvent.Reacted reacted -> changed(reacted.seq(), reacted.message(), false);
+            case RoomEvent.Unreacted unreacted -> changed(unreacted.seq(), unreacted.message(), false);
         };
     }
 
-    /** A message shown as it now is, swapped in place by its id (nothing happens on a page that does not show it). */
-    private Fragment changed(long seq, Message message) {
-        return new Fragment(render("fragments/changed.jte", Map.of("m", MessageView.of(message))), seq);
+    /**
+     * A message shown as it now is, swapped in place by its id, and with {@code requote} the quotes of it in
+     * replies (nothing happens on a page that shows neither).
+     */
+    private Fragment changed(long seq, Message message, boolean requote) {
+        Map<String, Object> params = new HashMap<>();
+        params.put("m", MessageView.of(message));
+        params.put("quoted", requote ? Quote.of(message) : null);
+        return new Fragment(render("fragments/changed.jte", params), seq);
     }
 
     /** Runs of messages as one history block each, and each change in its place after them. */
@@ -64,14 +74,11 @@ public final class JteViews implements RoomViews {
         for (RoomEvent event : events) {
             switch (event) {
                 case RoomEvent.Posted posted -> run.add(posted.message());
-                case RoomEvent.Edited edited -> {
-                    flush(run, parts);
-                    parts.add(event(edited));
-                }
-                case RoomEvent.Deleted deleted -> {
-                    flush(run, parts);
-                    parts.add(event(deleted));
-                }
+                // a change, in its place after the messages before it
+                case RoomEvent.Edited edited -> flush(run, parts).add(event(edited));
+                case RoomEvent.Deleted deleted -> flush(run, parts).add(event(deleted));
+                case RoomEvent.Reacted reacted -> flush(run, parts).add(event(reacted));
+                case RoomEvent.Unreacted unreacted -> flush(run, parts).add(event(unreacted));
             }
         }
         if (parts.isEmpty()) {
@@ -81,11 +88,13 @@ public final class JteViews implements RoomViews {
         return Fragment.join(parts);
     }
 
-    private void flush(List<Message> run, List<Fragment> parts) {
+    /** The run of messages so far as one history block, if any; returns {@code parts}. */
+    private List<Fragment> flush(List<Message> run, List<Fragment> parts) {
         if (!run.isEmpty()) {
             parts.add(history(List.copyOf(run), false));
             run.clear();
         }
+        return parts;
     }
 
     @Override

@@ -134,11 +134,17 @@ final class Pages {
             }));
     }
 
-    /** {@code GET /r/{room}/messages?before=seq}: the page of messages above the oldest one shown. */
+    /**
+     * {@code GET /r/{room}/messages?before=seq}: the page of messages above the oldest one shown. With {@code
+     * &from=seq} (a reply's quote clicked, its original not on the page) it reaches down to that message,
+     * if it is at most {@link #JUMP_MESSAGES} back; the page asks again from the new oldest if not.
+     */
     CompletableFuture<Response> older(Request request) {
         RoomName name = RoomName.parse(request.param("room"));
         long before = parseSeq(request.query("before"));
-        int limit = settings.historyMessages();
+        String from = request.query("from");
+        int limit = from == null ? settings.historyMessages()
+                : (int) Math.clamp(before - parseSeq(from), settings.historyMessages(), JUMP_MESSAGES);
         return messages.before(name.value(), before, limit).thenCompose(page -> readBelow(name, page, before)
                 .thenApply(below -> Response.html(views.render("fragments/page-of-messages.jte", Map.of(
                         "room", name.value(),
@@ -214,6 +220,9 @@ final class Pages {
         return name.isPrivate() ? "Private room" : "#" + name.value();
     }
 
+    /** The most messages one page of older history holds when the reader jumps to an original far back. */
+    static final int JUMP_MESSAGES = 1_000;
+
     private static long parseSeq(String raw) {
         try {
             long seq = Long.parseLong(raw);
@@ -223,6 +232,6 @@ final class Pages {
         } catch (NumberFormatException e) {
             // answered below
         }
-        throw HttpException.badRequest("before must be a message number above 0; got '" + raw + "'");
+        throw HttpException.badRequest("before and from must be message numbers above 0; got '" + raw + "'");
     }
 }

@@ -300,6 +300,8 @@ final class WebSocketMember extends WebSocketFrameReader implements Member {
                 // a change costs what a message does: it is stored and shown to everyone as a message is
                 case Command.Edit edit -> takeMessage(now);
                 case Command.Delete delete -> takeMessage(now);
+                case Command.React react -> takeMessage(now);
+                case Command.Unreact unreact -> takeMessage(now);
                 // typing costs what a ping does (the page says so at most every 3 s), never a message; over
                 // the frame limit the socket is closed, as for any frame
                 case Command.Typing typing -> {
@@ -350,6 +352,8 @@ final class WebSocketMember extends WebSocketFrameReader implements Member {
                 case Command.Say say -> say.clientId();
                 case Command.Edit edit -> null;
                 case Command.Delete delete -> null;
+                case Command.React react -> null;
+                case Command.Unreact unreact -> null;
                 case Command.Typing typing -> null;
                 case Command.Rename rename -> null;
             };

@@ -265,7 +265,8 @@
   }
 
   function write (text) {
-    var entry = { cid: newClientId(), text: text, state: 'waiting', el: null, notBefore: 0, autoRetried: false }
+    var entry = { cid: newClientId(), text: text, state: 'waiting', el: null, notBefore: 0, autoRetried: false, reply: replyTo || undefined }
+    cancelReply()
     outbox.push(entry)
     show(entry)
     var list = $('messages')
@@ -284,7 +285,7 @@
 
   function transmit (entry) {
     try {
-      outSocket.sendImmediately(JSON.stringify({ message: entry.text, cid: entry.cid }))
+      outSocket.sendImmediately(JSON.stringify({ message: entry.text, cid: entry.cid, reply: entry.reply }))
     } catch (notOpen) {
       return false // the socket is closing; it goes after the reconnect
     }
@@ -474,7 +475,11 @@
 
   function showActions (msg) {
     var actions = msg.querySelector('.actions')
-    if (actions) actions.hidden = !msg.classList.contains('mine') || !!msg.querySelector('.edit-form')
+    if (!actions) return
+    var mine = msg.classList.contains('mine')
+    actions.hidden = !!msg.querySelector('.edit-form')
+    actions.querySelectorAll('[data-act="edit"], [data-act="delete"]').forEach(function (b) { b.hidden = !mine })
+    markReactions(msg)
   }
 
   function sendChange (change) {
@@ -550,12 +555,140 @@
   }
 
   document.addEventListener('click', function (e) {
-    var button = e.target.closest && e.target.closest('.msg .actions button[data-act]')
+    var button = e.target.closest && e.target.closest('.msg button[data-act]')
     if (!button) return
     var msg = button.closest('.msg')
-    if (button.dataset.act === 'edit') startEdit(msg)
-    else if (button.dataset.act === 'delete') confirmDelete(msg)
+    var act = button.dataset.act
+    if (act === 'edit') startEdit(msg)
+    else if (act === 'delete') confirmDelete(msg)
+    else if (act === 'reply') startReply(msg)
+    else if (act === 'react') openPalette(msg, button)
+    else if (act === 'toggle') toggleReaction(msg, button.dataset.emoji)
   })
+
+  // ---- replies: Reply puts a line of the message above the composer (the sent reply's quote is the
+  // server's, read from the stored original); a quote clicked goes to its original, loading older
+  // history until it is on the page
+
+  var replyTo = 0
+
+  function firstLine (text) {
+    var line = text.trim().split('\n')[0]
+    return line.length > 80 ? line.slice(0, 80) + '…' : line
+  }
+
+  function startReply (msg) {
+    var author = msg.querySelector('.author')
+    var text = msg.querySelector('p.text')
+    replyTo = Number(msg.dataset.seq)
+    $('replying-text').textContent = 'Replying to ' + (author ? author.textContent : '') + ': ' + (text ? firstLine(text.textContent) : '')
+    $('replying').hidden = false
+    $('message').focus()
+  }
+
+  function cancelReply () {
+    replyTo = 0
+    var box = $('replying')
+    if (box) box.hidden = true
+  }
+
+  document.addEventListener('click', function (e) {
+    if (e.target.closest && e.target.closest('#cancel-reply')) {
+      cancelReply()
+      $('message').focus()
+    }
+  })
+  document.addEventListener('keydown', function (e) {
+    if (e.target.id === 'message' && e.key === 'Escape' && replyTo) { e.preventDefault(); cancelReply() }
+  })
+
+  var JUMP_TRIES = 20 // pages of older history fetched at most, each up to the server's limit, before giving up
+
+  function jumpTo (seq, tries) {
+    var target = $('m-' + seq)
+    if (target) {
+      target.scrollIntoView({ block: 'center' })
+      target.setAttribute('tabindex', '-1')
+      target.focus({ preventScroll: true })
+      target.classList.remove('jumped-to')
+      void target.offsetWidth // restarts the highlight
+      target.classList.add('jumped-to')
+      atBottom = false
+      return
+    }
+    var older = $('older')
+    var url = older && older.getAttribute('hx-get')
+    if (!url || tries >= JUMP_TRIES) {
+      $('composer-error').textContent = 'That message is no longer kept.'
+      return
+    }
+    htmx.ajax('GET', url + '&from=' + seq, { target: older, swap: 'outerHTML' })
+      .then(function () { setTimeout(function () { jumpTo(seq, tries + 1) }, 0) })
+  }
+
+  document.addEventListener('click', function (e) {
+    var quote = e.target.closest && e.target.closest('a.quote[data-quote-of]')
+    if (!quote) return
+    e.preventDefault()
+    jumpTo(Number(quote.dataset.quoteOf), 0)
+  })
+
+  // ---- reactions: React opens the palette beside the message; an emoji, there or on the message,
+  // adds one's reaction or, if one has it already, takes it back
+
+  var palette = $('palette')
+  var paletteFor = null // { msg, button } while open
+
+  function markReactions (msg) {
+    var me = document.body.dataset.me
+    msg.querySelectorAll('.reaction[data-by]').forEach(function (chip) {
+      chip.setAttribute('aria-pressed', chip.dataset.by.split(' ').indexOf(me) >= 0 ? 'true' : 'false')
+    })
+  }
+
+  function openPalette (msg, button) {
+    if (!palette || typeof palette.showPopover !== 'function') return
+    paletteFor = { seq: Number(msg.dataset.seq), button: button }
+    palette.showPopover()
+    var at = button.getBoundingClientRect()
+    var width = palette.offsetWidth
+    palette.style.left = Math.max(4, Math.min(at.right - width, window.innerWidth - width - 4)) + 'px'
+    palette.style.top = (at.bottom + 4 + palette.offsetHeight > window.innerHeight ? at.top - palette.offsetHeight - 4 : at.bottom + 4) + 'px'
+    button.setAttribute('aria-expanded', 'true')
+    palette.querySelector('button').focus()
+  }
+
+  if (palette) {
+    palette.addEventListener('toggle', function (e) {
+      if (e.newState !== 'closed' || !paletteFor) return
+      var back = paletteFor
+      paletteFor = null
+      // the message may have been swapped while the palette was open: its new React button takes the focus
+      var msg = $('m-' + back.seq)
+      var button = msg && msg.contains(back.button) ? back.button : msg && msg.querySelector('[data-act="react"]')
+      if (button) {
+        button.setAttribute('aria-expanded', 'false')
+        button.focus()
+      }
+    })
+    palette.addEventListener('click', function (e) {
+      var emoji = e.target.closest && e.target.closest('button[data-emoji]')
+      if (!emoji || !paletteFor) return
+      var msg = $('m-' + paletteFor.seq)
+      if (msg) toggleReaction(msg, emoji.dataset.emoji)
+      palette.hidePopover()
+    })
+  }
+
+  function toggleReaction (msg, emoji) {
+    var mine = false
+    msg.querySelectorAll('.reaction[data-emoji]').forEach(function (chip) {
+      if (chip.dataset.emoji === emoji && chip.getAttribute('aria-pressed') === 'true') mine = true
+    })
+    var change = { emoji: emoji, cid: newClientId() }
+    change[mine ? 'unreact' : 'react'] = Number(msg.dataset.seq)
+    sendChange(change)
+  }
 
   // ---- the message list: local times, groups, own messages; stays at the newest message unless
   // the reader has scrolled up, and then offers a pill that takes them down

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import chatroom.room.Author;
 import chatroom.room.Message;
+import chatroom.room.Quote;
+import chatroom.room.Reaction;
 import chatroom.room.PresenceBoard;
 import chatroom.room.RoomEvent;
 import chatroom.room.Signal;
@@ -66,9 +68,22 @@ class AnnouncementTest {
     @Test
     void a_kind_this_node_does_not_know_is_read_as_unknown_with_its_room_and_seq_not_refused() {
         Announcement back = Announcement.decode(
-                "{\"k\":\"reacted\",\"n\":\"new\",\"r\":\"lobby\",\"s\":9,\"target\":4,\"emoji\":\"🎉\"}");
+                "{\"k\":\"pinned\",\"n\":\"new\",\"r\":\"lobby\",\"s\":9,\"target\":4}");
 
-        assertThat(back).isEqualTo(new Announcement.Unknown("new", "reacted", "lobby", 9));
+        assertThat(back).isEqualTo(new Announcement.Unknown("new", "pinned", "lobby", 9));
+    }
+
+    @Test
+    void a_reaction_survives_encoding_with_the_message_its_quote_and_every_reaction() {
+        Message reply = new Message("lobby", 4, "u-1", "ann", "yes", Instant.ofEpochMilli(5), "c-1", null, null,
+                new Quote(2, "bob", "shall we?", false),
+                List.of(new Reaction("🎉", "u-2", "bob <b>"), new Reaction("👍", "u-3", "cy")));
+        for (RoomEvent event : List.<RoomEvent>of(
+                new RoomEvent.Reacted(9, reply, "u-3", "👍"), new RoomEvent.Unreacted(10, reply.withReactions(List.of()), "u-3", "👍"),
+                new RoomEvent.Posted(reply.withQuote(Quote.gone(1))),
+                new RoomEvent.Edited(11, reply.withQuote(new Quote(2, "bob", "", true))))) {
+            assertThat(Announcement.decode(Announcement.encode("n1", event))).isEqualTo(new Announcement.Of("n1", event));
+        }
     }
 
     @Test

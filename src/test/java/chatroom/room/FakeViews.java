@@ -16,6 +16,12 @@ final class FakeViews implements RoomViews {
             case RoomEvent.Edited edited ->
                 new Fragment(("edit:" + edited.message().seq() + ":" + edited.message().text()).getBytes(), edited.seq());
             case RoomEvent.Deleted deleted -> new Fragment(("deleted:" + deleted.message().seq()).getBytes(), deleted.seq());
+            case RoomEvent.Reacted reacted -> new Fragment(
+                    ("reacted:" + reacted.message().seq() + ":" + reacted.emoji() + ":" + reacted.message().reactions().size()).getBytes(),
+                    reacted.seq());
+            case RoomEvent.Unreacted unreacted -> new Fragment(
+                    ("unreacted:" + unreacted.message().seq() + ":" + unreacted.emoji() + ":" + unreacted.message().reactions().size())
+                            .getBytes(), unreacted.seq());
         };
     }
 

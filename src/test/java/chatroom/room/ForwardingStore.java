@@ -19,6 +19,7 @@ class ForwardingStore implements MessageStore {
             case NewMessage message -> append(message).thenApply(RoomEvent.Posted::new);
             case NewEdit edit -> memory.append(edit);
             case NewDeletion deletion -> memory.append(deletion);
+            case NewReaction reaction -> memory.append(reaction);
         };
     }
 

@@ -34,11 +34,13 @@ public final class InMemoryMessageStore implements MessageStore {
             case NewMessage message -> message.clientId();
             case NewEdit edit -> edit.clientId();
             case NewDeletion deletion -> deletion.clientId();
+            case NewReaction reaction -> reaction.clientId();
         };
         String by = switch (event) {
             case NewMessage message -> message.authorId();
             case NewEdit edit -> edit.authorId();
             case NewDeletion deletion -> deletion.byId();
+            case NewReaction reaction -> reaction.userId();
         };
         List<String> clientKey = clientId == null ? null : List.of(event.room(), by, clientId);
         if (clientKey != null && byClientId.containsKey(clientKey)) {
@@ -50,7 +52,16 @@ public final class InMemoryMessageStore implements MessageStore {
         RoomEvent stored;
         try {
             stored = switch (event) {
-                case NewMessage message -> new RoomEvent.Posted(message.withSeq(seq));
+                case NewMessage message -> {
+                    Quote quote = null;
+                    if (message.replyTo() > 0) {
+                        Message original = messages.get(message.replyTo());
+                        if (original == null) throw new ChangeRefusedException(ChangeRefusedException.UNKNOWN);
+                        if (original.deleted()) throw new ChangeRefusedException(ChangeRefusedException.DELETED);
+                        quote = Quote.of(original);
+                    }
+                    yield new RoomEvent.Posted(message.withSeq(seq).withQuote(quote));
+                }
                 case NewEdit edit -> {
                     Message target = judged(messages, edit.target(), edit.authorId(), false);
                     if (target.text().equals(edit.text())) throw new ChangeRefusedException(ChangeRefusedException.UNCHANGED);
@@ -59,6 +70,21 @@ public final class InMemoryMessageStore implements MessageStore {
                 case NewDeletion deletion -> {
                     Message target = judged(messages, deletion.target(), deletion.byId(), deletion.anyAuthor());
                     yield new RoomEvent.Deleted(seq, target.deletedAt(deletion.at().truncatedTo(ChronoUnit.MILLIS)), deletion.byId());
+                }
+                case NewReaction reaction -> {
+                    Message target = judged(messages, reaction.target(), reaction.userId(), true);
+                    List<Reaction> now = new ArrayList<>(target.reactions());
+                    Reaction mine = new Reaction(reaction.emoji(), reaction.userId(), reaction.userName());
+                    boolean had = now.stream().anyMatch(r -> r.emoji().equals(mine.emoji()) && r.userId().equals(mine.userId()));
+                    if (reaction.add()) {
+                        if (had) throw new ChangeRefusedException(ChangeRefusedException.ALREADY_REACTED);
+                        if (now.size() >= Reaction.MAX_PER_MESSAGE) throw new ChangeRefusedException(ChangeRefusedException.TOO_MANY_REACTIONS);
+                        now.add(mine);
+                        yield new RoomEvent.Reacted(seq, target.withReactions(now), reaction.userId(), reaction.emoji());
+                    }
+                    if (!had) throw new ChangeRefusedException(ChangeRefusedException.NOT_REACTED);
+                    now.removeIf(r -> r.emoji().equals(mine.emoji()) && r.userId().equals(mine.userId()));
+                    yield new RoomEvent.Unreacted(seq, target.withReactions(now), reaction.userId(), reaction.emoji());
                 }
             };
         } catch (ChangeRefusedException refused) {
@@ -85,22 +111,37 @@ public final class InMemoryMessageStore implements MessageStore {
             case RoomEvent.Posted posted -> posted.message();
             case RoomEvent.Edited edited -> edited.message();
             case RoomEvent.Deleted deleted -> deleted.message();
+            case RoomEvent.Reacted reacted -> reacted.message();
+            case RoomEvent.Unreacted unreacted -> unreacted.message();
         };
+    }
+
+    /** The message as it now is, its quote too (the original may have changed since). */
+    private Message current(String room, long seq) {
+        TreeMap<Long, Message> messages = messagesByRoom.get(room);
+        Message message = messages.get(seq);
+        if (message.quote() == null) return message;
+        Message original = messages.get(message.replyTo());
+        return message.withQuote(original == null ? Quote.gone(message.replyTo()) : Quote.of(original));
     }
 
     /** The event with its message as it now is, as the real store reads it back. */
     private RoomEvent now(RoomEvent event) {
-        Message current = messagesByRoom.get(event.room()).get(message(event).seq());
+        Message current = current(event.room(), message(event).seq());
         return switch (event) {
             case RoomEvent.Posted posted -> new RoomEvent.Posted(current);
             case RoomEvent.Edited edited -> new RoomEvent.Edited(edited.seq(), current);
             case RoomEvent.Deleted deleted -> new RoomEvent.Deleted(deleted.seq(), current, deleted.byId());
+            case RoomEvent.Reacted reacted -> new RoomEvent.Reacted(reacted.seq(), current, reacted.byId(), reacted.emoji());
+            case RoomEvent.Unreacted unreacted -> new RoomEvent.Unreacted(unreacted.seq(), current, unreacted.byId(), unreacted.emoji());
         };
     }
 
     @Override
     public synchronized CompletableFuture<List<Message>> before(String room, long beforeSeq, int limit) {
-        List<Message> older = new ArrayList<>(messagesByRoom.getOrDefault(room, new TreeMap<>()).headMap(beforeSeq, false).values());
+        List<Message> older = new ArrayList<>();
+        messagesByRoom.getOrDefault(room, new TreeMap<>()).headMap(beforeSeq, false).keySet()
+                .forEach(seq -> older.add(current(room, seq)));
         return CompletableFuture.completedFuture(List.copyOf(older.subList(Math.max(0, older.size() - limit), older.size())));
     }
 

@@ -48,6 +48,8 @@ public final class StoredMessages {
             case RoomEvent.Posted posted -> posted.message();
             case RoomEvent.Edited edited -> edited.message();
             case RoomEvent.Deleted deleted -> deleted.message();
+            case RoomEvent.Reacted reacted -> reacted.message();
+            case RoomEvent.Unreacted unreacted -> unreacted.message();
         };
     }
 }

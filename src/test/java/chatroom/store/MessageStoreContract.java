@@ -9,6 +9,9 @@ import chatroom.room.Message;
 import chatroom.room.MessageStore;
 import chatroom.room.NewDeletion;
 import chatroom.room.NewEdit;
+import chatroom.room.NewReaction;
+import chatroom.room.Quote;
+import chatroom.room.Reaction;
 import chatroom.room.NewEvent;
 import chatroom.room.NewMessage;
 import chatroom.room.RoomEvent;
@@ -306,6 +309,75 @@ abstract class MessageStoreContract {
         assertThat(seqs).isSorted().doesNotHaveDuplicates().hasSize(30);
         assertThat(seqs.getLast()).isEqualTo(31);
         assertThat(get(store.before("lobby", 2, 1)).getFirst().text()).isEqualTo("v30");
+    }
+
+    // ---- replies and reactions
+
+    @Test
+    void a_reply_shows_its_original_as_it_now_is_in_history_and_replay() throws Exception {
+        Message original = append("lobby", "shall we meet?\nat noon");
+        Message reply = get(messages(store).append(new NewMessage("lobby", "u-2", "Bob", "yes", T0, null, original.seq())));
+
+        assertThat(reply.quote()).isEqualTo(new Quote(1, "Ann", "shall we meet?…", false));
+        get(store.append(new NewEdit("lobby", original.seq(), "u-1", "shall we eat?", T0, null)));
+        assertThat(get(store.before("lobby", Long.MAX_VALUE, 10)).get(1).quote())
+                .isEqualTo(new Quote(1, "Ann", "shall we eat?", false));
+        get(store.append(new NewDeletion("lobby", original.seq(), "u-1", false, T0, null)));
+        assertThat(get(store.before("lobby", Long.MAX_VALUE, 10)).get(1).quote())
+                .as("a reply to a later-deleted message quotes nothing of it").isEqualTo(new Quote(1, "Ann", "", true));
+        assertThat(StoredMessages.message(get(store.after("lobby", 1, 10)).getFirst()).quote().deleted()).isTrue();
+    }
+
+    @Test
+    void a_reply_to_an_unknown_or_deleted_message_is_refused_and_takes_no_seq() throws Exception {
+        Message gone = append("lobby", "oops");
+        get(store.append(new NewDeletion("lobby", gone.seq(), "u-1", false, T0, null)));
+
+        assertRefused(new NewMessage("lobby", "u-1", "Ann", "re", T0, null, 99), ChangeRefusedException.UNKNOWN);
+        assertRefused(new NewMessage("lobby", "u-1", "Ann", "re", T0, null, gone.seq()), ChangeRefusedException.DELETED);
+        assertThat(append("lobby", "next").seq()).isEqualTo(3);
+    }
+
+    @Test
+    void reactions_are_events_one_per_person_per_emoji_and_history_counts_them() throws Exception {
+        Message said = append("lobby", "news");
+
+        RoomEvent ann = get(store.append(reaction(said, "u-1", "Ann", "👍", true)));
+        RoomEvent bob = get(store.append(reaction(said, "u-2", "Bob", "👍", true)));
+        assertRefused(reaction(said, "u-2", "Bob", "👍", true), ChangeRefusedException.ALREADY_REACTED);
+        RoomEvent party = get(store.append(reaction(said, "u-2", "Bob", "🎉", true)));
+        RoomEvent back = get(store.append(reaction(said, "u-1", "Ann", "👍", false)));
+        assertRefused(reaction(said, "u-1", "Ann", "👍", false), ChangeRefusedException.NOT_REACTED);
+
+        assertThat(List.of(ann, bob, party, back)).extracting(RoomEvent::seq).containsExactly(2L, 3L, 4L, 5L);
+        assertThat(back).isInstanceOf(RoomEvent.Unreacted.class);
+        List<Reaction> now = List.of(new Reaction("👍", "u-2", "Bob"), new Reaction("🎉", "u-2", "Bob"));
+        assertThat(StoredMessages.message(back).reactions()).isEqualTo(now);
+        assertThat(get(store.before("lobby", Long.MAX_VALUE, 10)).getFirst().reactions()).isEqualTo(now);
+        assertThat(get(store.after("lobby", 3, 10))).as("replay carries the message as it now is")
+                .allSatisfy(event -> assertThat(StoredMessages.message(event).reactions()).isEqualTo(now));
+        get(store.append(new NewDeletion("lobby", said.seq(), "u-1", false, T0, null)));
+        assertThat(get(store.before("lobby", Long.MAX_VALUE, 10)).getFirst().reactions()).isEmpty();
+        assertRefused(reaction(said, "u-3", "Cy", "👍", true), ChangeRefusedException.DELETED);
+    }
+
+    @Test
+    void a_message_takes_no_more_reactions_than_its_limit_and_a_retried_one_is_applied_once() throws Exception {
+        Message said = append("lobby", "vote");
+        for (int i = 0; i < Reaction.MAX_PER_MESSAGE; i++) {
+            get(store.append(reaction(said, "u-" + i, "P" + i, Reaction.PALETTE.get(i % Reaction.PALETTE.size()), true)));
+        }
+        assertRefused(reaction(said, "u-late", "Late", "👀", true), ChangeRefusedException.TOO_MANY_REACTIONS);
+
+        Message other = append("lobby", "other");
+        NewReaction once = new NewReaction("lobby", other.seq(), "u-1", "Ann", "❤️", true, T0, "r-1");
+        RoomEvent first = get(store.append(once));
+        assertThat(get(store.append(once))).isEqualTo(first);
+        assertThat(append("lobby", "next").seq()).isEqualTo(first.seq() + 1);
+    }
+
+    static NewReaction reaction(Message target, String userId, String name, String emoji, boolean add) {
+        return new NewReaction(target.room(), target.seq(), userId, name, emoji, add, T0, null);
     }
 
     void assertRefused(NewEvent change, String reason) {

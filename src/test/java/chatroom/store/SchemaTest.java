@@ -36,13 +36,13 @@ class SchemaTest {
 
         try (Connection db = DriverManager.getConnection("jdbc:sqlite:" + file)) {
             assertThat(plan(db, Sql.SELECT_BEFORE, "'lobby'", "10", "50"))
-                    .contains("SEARCH messages USING INDEX sqlite_autoindex_messages_1 (room=? AND seq<?)")
+                    .contains("SEARCH m USING INDEX sqlite_autoindex_messages_1 (room=? AND seq<?)")
                     .doesNotContain("TEMP B-TREE");
             assertThat(plan(db, Sql.SELECT_AFTER, "'lobby'", "10", "50"))
-                    .contains("SEARCH messages USING INDEX sqlite_autoindex_messages_1 (room=? AND seq>?)")
+                    .contains("SEARCH m USING INDEX sqlite_autoindex_messages_1 (room=? AND seq>?)")
                     .doesNotContain("TEMP B-TREE");
             assertThat(plan(db, Sql.SELECT_BY_CLIENT_ID, "'lobby'", "'u-1'", "'c-1'"))
-                    .contains("SEARCH messages USING INDEX messages_by_client_id (client_id=? AND room=? AND author_id=?)");
+                    .contains("SEARCH m USING INDEX messages_by_client_id (client_id=? AND room=? AND author_id=?)");
             assertThat(plan(db, Sql.SELECT_ACTIVE_ROOMS, "10"))
                     .contains("SCAN rooms USING INDEX rooms_by_last_active")
                     .doesNotContain("TEMP B-TREE");
