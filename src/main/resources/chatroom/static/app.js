@@ -590,6 +590,8 @@
     replyTo = 0
     var box = $('replying')
     if (box) box.hidden = true
+    var text = $('replying-text')
+    if (text) text.textContent = '' // nothing of a message lingers on the page once it is not quoted
   }
 
   document.addEventListener('click', function (e) {
