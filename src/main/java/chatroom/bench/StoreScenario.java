@@ -23,6 +23,8 @@ final class StoreScenario {
                                  store's path (200000; 0 measures a cold start)
               --text-chars N     characters per message (100)
               --client-ids B     give each message a random client id, as the page does (false)
+              --changes B        a busy room's mix of events: 80 % messages, 10 % reactions, 5 % edits,
+                                 5 % deletions (false: messages only); "messages" then counts events
               --max-batch N      appends per commit at most (the server's default, 512); twice as many
                                  are kept in flight (at least 1024) so that such batches can form
             """;
@@ -33,6 +35,7 @@ final class StoreScenario {
     private final int warmupMessages;
     private final int textChars;
     private final boolean clientIds;
+    private final boolean changes;
     private final JdbcMessageStore.Settings settings;
 
     StoreScenario(BenchOptions options) {
@@ -42,6 +45,7 @@ final class StoreScenario {
         this.warmupMessages = options.integer("warmup", 200_000);
         this.textChars = options.integer("text-chars", 100);
         this.clientIds = options.bool("client-ids", false);
+        this.changes = options.bool("changes", false);
         JdbcMessageStore.Settings defaults = JdbcMessageStore.Settings.defaults();
         this.settings = defaults.withMaxBatch(options.integer("max-batch", defaults.maxBatch()));
         options.rejectUnknown();
@@ -50,7 +54,7 @@ final class StoreScenario {
     Report run() {
         int inFlight = Math.max(StoreThroughput.IN_FLIGHT, 2 * settings.maxBatch());
         StoreThroughput.Result result = StoreThroughput.run(
-                dbFile, rooms, warmupMessages, messages, textChars, clientIds, SqliteStore.Options.defaults(), settings,
+                dbFile, rooms, warmupMessages, messages, textChars, clientIds, changes, SqliteStore.Options.defaults(), settings,
                 inFlight);
         String json = result.toJson();
         return new Report("store")

@@ -1,6 +1,10 @@
 package chatroom.bench;
 
+import chatroom.room.NewDeletion;
+import chatroom.room.NewEdit;
+import chatroom.room.NewEvent;
 import chatroom.room.NewMessage;
+import chatroom.room.NewReaction;
 import chatroom.store.JdbcMessageStore;
 import chatroom.store.SqliteStore;
 import java.lang.management.ManagementFactory;
@@ -53,6 +57,7 @@ public final class StoreThroughput {
             int textChars,
             String durability,
             boolean clientIds,
+            boolean changes,
             long durationNanos,
             double messagesPerSecond,
             double cpuMicrosPerMessage,
@@ -66,7 +71,7 @@ public final class StoreThroughput {
             return String.format(
                     Locale.ROOT,
                     "{\"scenario\":\"store\",\"rooms\":%d,\"warmupMessages\":%d,\"messages\":%d,\"textChars\":%d,\"durability\":\"%s\","
-                            + "\"clientIds\":%b,\"seconds\":%.3f,\"messagesPerSecond\":%.0f,"
+                            + "\"clientIds\":%b,\"changes\":%b,\"seconds\":%.3f,\"messagesPerSecond\":%.0f,"
                             + "\"cpuMicrosPerMessage\":%.2f,\"p50AppendMicros\":%d,"
                             + "\"p99AppendMicros\":%d,\"maxAppendMicros\":%d,\"failures\":%d}",
                     rooms,
@@ -75,6 +80,7 @@ public final class StoreThroughput {
                     textChars,
                     durability,
                     clientIds,
+                    changes,
                     durationNanos / 1e9,
                     messagesPerSecond,
                     cpuMicrosPerMessage,
@@ -94,6 +100,7 @@ public final class StoreThroughput {
                 messages,
                 textChars,
                 clientIds,
+                false,
                 SqliteStore.Options.defaults(),
                 JdbcMessageStore.Settings.defaults(),
                 IN_FLIGHT);
@@ -112,6 +119,7 @@ public final class StoreThroughput {
             int messages,
             int textChars,
             boolean clientIds,
+            boolean changes,
             SqliteStore.Options options,
             JdbcMessageStore.Settings settings,
             int inFlightMax) {
@@ -120,7 +128,7 @@ public final class StoreThroughput {
                     "rooms " + rooms + ", messages " + messages + ", textChars " + textChars + ", warmup "
                             + warmupMessages + ": need rooms ≥ 1, messages ≥ 1, textChars ≥ 0, warmup ≥ 0");
         }
-        Appends appends = new Appends(rooms, "x".repeat(textChars), Instant.now(), clientIds, inFlightMax);
+        Appends appends = new Appends(rooms, "x".repeat(textChars), Instant.now(), clientIds, changes, inFlightMax);
         long[] latencyNanos = new long[messages];
         long startNanos;
         long endNanos;
@@ -144,6 +152,7 @@ public final class StoreThroughput {
                 textChars,
                 options.durability().name(),
                 clientIds,
+                changes,
                 durationNanos,
                 messages / (durationNanos / 1e9),
                 (endCpuNanos - startCpuNanos) / 1e3 / messages,
@@ -153,8 +162,31 @@ public final class StoreThroughput {
                 failures);
     }
 
-    /** Appends as rooms make them: round-robin over the rooms, at most {@code inFlightMax} outstanding. */
-    private record Appends(int rooms, String text, Instant sentAt, boolean clientIds, int inFlightMax) {
+    /**
+     * Appends as rooms make them: round-robin over the rooms, at most {@code inFlightMax} outstanding. With
+     * {@code changes}, each room's appends come in blocks of 20 as a busy room's might: 16 messages, then 2
+     * reactions (to the block's first two messages, by people of their own), an edit of its third and the
+     * deletion of its fourth — 80 % messages, 10 % reactions, 5 % edits, 5 % deletions. The bench is the
+     * rooms' only writer, so the k-th append to a room takes seq k, and every target is known ahead.
+     */
+    private record Appends(int rooms, String text, Instant sentAt, boolean clientIds, boolean changes, int inFlightMax) {
+
+        static final int BLOCK = 20;
+
+        /** The {@code index}-th append of the whole run (warm-up included). */
+        NewEvent append(long index, String clientId) {
+            String room = "room-" + (index % rooms);
+            if (!changes) return new NewMessage(room, "bench", "Bench", text, sentAt, clientId);
+            long k = index / rooms; // this room's k-th append (0-based), which takes seq k + 1
+            long block = k / BLOCK * BLOCK;
+            int offset = (int) (k % BLOCK);
+            return switch (offset) {
+                case 16, 17 -> new NewReaction(room, block + offset - 15, "reader-" + k, "Reader", "👍", true, sentAt, null);
+                case 18 -> new NewEdit(room, block + 3, "bench", "edited " + text, sentAt, null);
+                case 19 -> new NewDeletion(room, block + 4, "bench", false, sentAt, null);
+                default -> new NewMessage(room, "bench", "Bench", text, sentAt, clientId);
+            };
+        }
 
         /**
          * Appends messages {@code first} to {@code first + count - 1} and waits until each has completed;
@@ -169,7 +201,7 @@ public final class StoreThroughput {
                 inFlight.acquireUninterruptibly();
                 int index = i;
                 long calledNanos = System.nanoTime();
-                store.append(new NewMessage("room-" + ((first + i) % rooms), "bench", "Bench", text, sentAt, ids[i]))
+                store.append(append((long) first + i, ids[i]))
                         .whenComplete((message, failure) -> {
                             latencyNanos[index] = System.nanoTime() - calledNanos;
                             if (failure != null) failures.incrementAndGet();
@@ -200,7 +232,7 @@ public final class StoreThroughput {
         if (args.length > 5) settings = settings.withMaxBatch(Integer.parseInt(args[5]));
         int inFlightMax = args.length > 6 ? Integer.parseInt(args[6]) : IN_FLIGHT;
         boolean clientIds = args.length > 7 && Boolean.parseBoolean(args[7]);
-        System.out.println(run(file, rooms, 0, messages, textChars, clientIds, options, settings, inFlightMax).toJson());
+        System.out.println(run(file, rooms, 0, messages, textChars, clientIds, false, options, settings, inFlightMax).toJson());
     }
 
     /**

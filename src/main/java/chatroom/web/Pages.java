@@ -141,10 +141,10 @@ final class Pages {
      */
     CompletableFuture<Response> older(Request request) {
         RoomName name = RoomName.parse(request.param("room"));
-        long before = parseSeq(request.query("before"));
+        long before = parseSeq("before", request.query("before"));
         String from = request.query("from");
         int limit = from == null ? settings.historyMessages()
-                : (int) Math.clamp(before - parseSeq(from), settings.historyMessages(), JUMP_MESSAGES);
+                : (int) Math.clamp(before - parseSeq("from", from), settings.historyMessages(), JUMP_MESSAGES);
         return messages.before(name.value(), before, limit).thenCompose(page -> readBelow(name, page, before)
                 .thenApply(below -> Response.html(views.render("fragments/page-of-messages.jte", Map.of(
                         "room", name.value(),
@@ -223,7 +223,7 @@ final class Pages {
     /** The most messages one page of older history holds when the reader jumps to an original far back. */
     static final int JUMP_MESSAGES = 1_000;
 
-    private static long parseSeq(String raw) {
+    private static long parseSeq(String name, String raw) {
         try {
             long seq = Long.parseLong(raw);
             if (seq > 0) {
@@ -232,6 +232,6 @@ final class Pages {
         } catch (NumberFormatException e) {
             // answered below
         }
-        throw HttpException.badRequest("before and from must be message numbers above 0; got '" + raw + "'");
+        throw HttpException.badRequest(name + " must be a message number above 0; got '" + raw + "'");
     }
 }

@@ -408,12 +408,41 @@
     if (retrying) incoming.textContent = '' // it goes again by itself: nothing for the reader to do
   })
 
+  // a message swapped while one of its controls has the focus (a reaction arriving, say): the same control
+  // in its new body takes the focus back, so a keyboard user stays where they were
+  var refocus = null
+
+  document.addEventListener('htmx:oobBeforeSwap', function (e) {
+    var target = e.detail && e.detail.target
+    var active = document.activeElement
+    refocus = null
+    if (target && target.classList && target.classList.contains('msg') && active && active !== target && target.contains(active)) {
+      refocus = { seq: target.dataset.seq, act: active.dataset.act, emoji: active.dataset.emoji }
+    }
+  })
+
+  function restoreFocus (msg) {
+    if (!refocus || !msg || msg.dataset.seq !== refocus.seq || (document.activeElement && document.activeElement !== document.body)) return
+    var wanted = refocus
+    refocus = null
+    var controls = msg.querySelectorAll('button[data-act]')
+    for (var i = 0; i < controls.length; i++) {
+      var c = controls[i]
+      if (c.dataset.act === wanted.act && (c.dataset.emoji || '') === (wanted.emoji || '') && !c.hidden) return c.focus()
+    }
+    var react = msg.querySelector('[data-act="react"]')
+    ;(react || msg).focus()
+  }
+
   document.addEventListener('htmx:oobAfterSwap', function (e) {
     markPresence()
     // a message changed in place (the element swapped into is the event's target): its controls come hidden
     var swapped = (e.detail && e.detail.target) || e.target
     var msg = swapped && swapped.closest && swapped.closest('.msg')
-    if (msg) showActions(msg)
+    if (msg) {
+      showActions(msg)
+      restoreFocus(msg)
+    }
     if (outboxEl) outboxBox() // a history that replaced the list took the outbox with it
   })
 

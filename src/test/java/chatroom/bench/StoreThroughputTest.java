@@ -34,7 +34,7 @@ class StoreThroughputTest {
 
     @Test
     void the_warmup_is_stored_first_and_left_out_of_the_figures() throws Exception {
-        var result = StoreThroughput.run(dir.resolve("warm.db"), 10, 3_000, 2_000, 100, true,
+        var result = StoreThroughput.run(dir.resolve("warm.db"), 10, 3_000, 2_000, 100, true, false,
                 chatroom.store.SqliteStore.Options.defaults(), JdbcMessageStore.Settings.defaults(), 1024);
 
         assertThat(result.failures()).isZero();
@@ -44,6 +44,22 @@ class StoreThroughputTest {
             var room = store.after("room-3", 0, 10_000).get(10, TimeUnit.SECONDS);
             assertThat(room).hasSize(500);
             assertThat(room.getLast().seq()).isEqualTo(500);
+        }
+    }
+
+    @Test
+    void the_mix_of_changes_stores_every_event_with_none_refused() throws Exception {
+        var result = StoreThroughput.run(dir.resolve("mix.db"), 10, 2_000, 2_000, 100, false, true,
+                chatroom.store.SqliteStore.Options.defaults(), JdbcMessageStore.Settings.defaults(), 1024);
+
+        assertThat(result.failures()).as("no change was refused").isZero();
+        try (var store = JdbcMessageStore.openSqlite(dir.resolve("mix.db"))) {
+            var room = store.after("room-3", 0, 10_000).get(10, TimeUnit.SECONDS);
+            assertThat(room).hasSize(400);
+            assertThat(room.stream().filter(e -> e instanceof chatroom.room.RoomEvent.Posted)).hasSize(320);
+            assertThat(room.stream().filter(e -> e instanceof chatroom.room.RoomEvent.Reacted)).hasSize(40);
+            assertThat(room.stream().filter(e -> e instanceof chatroom.room.RoomEvent.Edited)).hasSize(20);
+            assertThat(room.stream().filter(e -> e instanceof chatroom.room.RoomEvent.Deleted)).hasSize(20);
         }
     }
 }

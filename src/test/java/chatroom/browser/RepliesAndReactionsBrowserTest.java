@@ -93,6 +93,50 @@ class RepliesAndReactionsBrowserTest {
         }
     }
 
+    @Test
+    void reacting_taking_it_back_and_replying_work_from_the_keyboard_alone() throws Exception {
+        try (TestServer server = TestServer.start("--rate", "0");
+                Browser ann = new Browser();
+                Browser bob = new Browser()) {
+            ann.openRoom(server.url("/r/keys"));
+            bob.openRoom(server.url("/r/keys"));
+            say(ann, "by keyboard");
+            bob.await(d -> texts(bob).size() == 1);
+
+            // from the message list, Tab reaches the message's React button
+            bob.driver.findElement(By.id("messages")).click();
+            WebElement react = null;
+            for (int i = 0; i < 20 && react == null; i++) {
+                WebElement at = bob.driver.switchTo().activeElement();
+                if ("React".equals(at.getAccessibleName())) react = at;
+                else at.sendKeys(Keys.TAB);
+            }
+            assertThat(react).as("Tab reaches React").isNotNull();
+            react.sendKeys(Keys.ENTER);
+            bob.await(d -> "👍".equals(d.switchTo().activeElement().getAccessibleName()));
+            bob.driver.switchTo().activeElement().sendKeys(Keys.ENTER);
+            ann.await(d -> named(ann, message(ann, "by keyboard"), "button", "👍 1") != null);
+            bob.await(d -> "React".equals(d.switchTo().activeElement().getAccessibleName()));
+
+            // back to the count, which takes one's reaction back
+            bob.driver.switchTo().activeElement().sendKeys(Keys.chord(Keys.SHIFT, Keys.TAB));
+            bob.driver.switchTo().activeElement().sendKeys(Keys.chord(Keys.SHIFT, Keys.TAB));
+            assertThat(bob.driver.switchTo().activeElement().getAccessibleName()).isEqualTo("👍 1");
+            bob.driver.switchTo().activeElement().sendKeys(Keys.ENTER);
+            ann.await(d -> named(ann, message(ann, "by keyboard"), "button", "👍 1") == null);
+
+            // Reply: from the focus the page kept, to Reply, Enter, then the composer
+            bob.await(d -> "React".equals(d.switchTo().activeElement().getAccessibleName()));
+            bob.driver.switchTo().activeElement().sendKeys(Keys.chord(Keys.SHIFT, Keys.TAB));
+            assertThat(bob.driver.switchTo().activeElement().getAccessibleName()).isEqualTo("Reply");
+            bob.driver.switchTo().activeElement().sendKeys(Keys.ENTER);
+            bob.await(d -> "message".equals(d.switchTo().activeElement().getAttribute("id")));
+            bob.driver.switchTo().activeElement().sendKeys("typed, not clicked", Keys.ENTER);
+            WebElement reply = message(ann, "typed, not clicked");
+            assertThat(named(ann, reply, "link", null).getAccessibleName()).contains("by keyboard");
+        }
+    }
+
     /** The first element of {@code role} named {@code name} (any name if null) inside {@code within}, as a reader finds it. */
     static WebElement named(Browser b, WebElement within, String role, String name) {
         new Actions(b.driver).moveToElement(within).perform();
