@@ -11,14 +11,19 @@ public final class Names {
     private Names() {}
 
     public static String listed(List<String> names) {
+        return listed(names, SHOWN);
+    }
+
+    /** The same, with up to {@code shown} names spelled out. */
+    public static String listed(List<String> names, int shown) {
         int n = names.size();
         if (n == 1) {
             return names.get(0);
         }
-        if (n <= SHOWN) {
+        if (n <= shown) {
             return String.join(", ", names.subList(0, n - 1)) + " and " + names.get(n - 1);
         }
-        int others = n - SHOWN;
-        return String.join(", ", names.subList(0, SHOWN)) + " and " + others + (others == 1 ? " other" : " others");
+        int others = n - shown;
+        return String.join(", ", names.subList(0, shown)) + " and " + others + (others == 1 ? " other" : " others");
     }
 }

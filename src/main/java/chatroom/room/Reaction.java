@@ -17,6 +17,9 @@ public record Reaction(String emoji, String userId, String userName) {
      */
     public static final int MAX_PER_MESSAGE = 200;
 
+    /** Longer than any emoji of the palette (in UTF-16 units), far shorter than any abuse; the store's column holds no more. */
+    public static final int MAX_EMOJI_CHARS = 16;
+
     public static boolean inPalette(String emoji) {
         return PALETTE.contains(emoji);
     }

@@ -17,6 +17,12 @@ public sealed interface RoomEvent {
 
     long seq();
 
+    /** The message it posted or changed, as it became. */
+    Message message();
+
+    /** This event with {@code now} as its message (the message as a later read finds it). */
+    RoomEvent withMessage(Message now);
+
     /** A message was posted: the message as stored. */
     record Posted(Message message) implements RoomEvent {
         @Override
@@ -27,6 +33,11 @@ public sealed interface RoomEvent {
         @Override
         public long seq() {
             return message.seq();
+        }
+
+        @Override
+        public Posted withMessage(Message now) {
+            return new Posted(now);
         }
     }
 
@@ -40,6 +51,11 @@ public sealed interface RoomEvent {
         public String room() {
             return message.room();
         }
+
+        @Override
+        public Edited withMessage(Message now) {
+            return new Edited(seq, now);
+        }
     }
 
     /** A message was deleted by {@code byId}: {@code message} is what remains of it (no text). */
@@ -47,6 +63,11 @@ public sealed interface RoomEvent {
         @Override
         public String room() {
             return message.room();
+        }
+
+        @Override
+        public Deleted withMessage(Message now) {
+            return new Deleted(seq, now, byId);
         }
     }
 
@@ -59,6 +80,11 @@ public sealed interface RoomEvent {
         public String room() {
             return message.room();
         }
+
+        @Override
+        public Reacted withMessage(Message now) {
+            return new Reacted(seq, now, byId, emoji);
+        }
     }
 
     /** {@code byId} took back their reaction {@code emoji}: {@code message} with its reactions as they now are. */
@@ -66,6 +92,11 @@ public sealed interface RoomEvent {
         @Override
         public String room() {
             return message.room();
+        }
+
+        @Override
+        public Unreacted withMessage(Message now) {
+            return new Unreacted(seq, now, byId, emoji);
         }
     }
 }

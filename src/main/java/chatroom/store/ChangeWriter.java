@@ -78,7 +78,7 @@ final class ChangeWriter {
             if (!row.next()) return null;
             before = MessageReads.change(row);
         }
-        return MessageReads.withMessage(before, ReactionRows.attach(selectReactions, MessageReads.messageOf(before)));
+        return before.withMessage(ReactionRows.attach(selectReactions, before.message()));
     }
 
     /**

@@ -7,6 +7,7 @@ import chatroom.room.NewDeletion;
 import chatroom.room.NewEdit;
 import chatroom.room.NewMessage;
 import chatroom.room.NewReaction;
+import chatroom.room.Reaction;
 import chatroom.room.RoomEvent;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -59,8 +60,6 @@ public final class JdbcMessageStore implements MessageStore {
 
     /** Longest client id the store accepts: ids come from the page, and the unique index holds each one. */
     public static final int MAX_CLIENT_ID_CHARS = 128;
-    /** The longest emoji the reactions table keeps (its CHECK): far more than any of the palette. */
-    public static final int MAX_EMOJI_CHARS = 16;
 
     private static final Logger log = LoggerFactory.getLogger(JdbcMessageStore.class);
 
@@ -203,7 +202,7 @@ public final class JdbcMessageStore implements MessageStore {
             }
             case NewReaction reaction -> {
                 String refusal = reaction.userName() == null ? "room " + reaction.room() + ": reaction has no userName"
-                        : reaction.emoji() == null || reaction.emoji().length() > MAX_EMOJI_CHARS
+                        : reaction.emoji() == null || reaction.emoji().length() > Reaction.MAX_EMOJI_CHARS
                                 ? "room " + reaction.room() + ": reaction has no emoji, or a longer one than the store keeps"
                                 : refusal(reaction.room(), reaction.userId(), "", reaction.at(), reaction.clientId());
                 yield refusal != null ? CompletableFuture.failedFuture(new IllegalArgumentException(refusal)) : writer.submit(reaction);

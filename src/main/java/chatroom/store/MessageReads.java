@@ -97,35 +97,13 @@ final class MessageReads {
         Map<Long, Message> now = new HashMap<>();
         try (PreparedStatement select = connection.prepareStatement(Sql.SELECT_REACTIONS)) {
             for (RoomEvent change : changes) {
-                Message message = messageOf(change);
+                Message message = change.message();
                 if (!now.containsKey(message.seq())) now.put(message.seq(), ReactionRows.attach(select, message));
             }
         }
         List<RoomEvent> with = new ArrayList<>(changes.size());
-        for (RoomEvent change : changes) with.add(withMessage(change, now.get(messageOf(change).seq())));
+        for (RoomEvent change : changes) with.add(change.withMessage(now.get(change.message().seq())));
         return with;
-    }
-
-    /** The message a change changed. */
-    static Message messageOf(RoomEvent change) {
-        return switch (change) {
-            case RoomEvent.Posted posted -> posted.message();
-            case RoomEvent.Edited edited -> edited.message();
-            case RoomEvent.Deleted deleted -> deleted.message();
-            case RoomEvent.Reacted reacted -> reacted.message();
-            case RoomEvent.Unreacted unreacted -> unreacted.message();
-        };
-    }
-
-    /** The change, with its message as {@code message}. */
-    static RoomEvent withMessage(RoomEvent change, Message message) {
-        return switch (change) {
-            case RoomEvent.Posted posted -> new RoomEvent.Posted(message);
-            case RoomEvent.Edited edited -> new RoomEvent.Edited(edited.seq(), message);
-            case RoomEvent.Deleted deleted -> new RoomEvent.Deleted(deleted.seq(), message, deleted.byId());
-            case RoomEvent.Reacted reacted -> new RoomEvent.Reacted(reacted.seq(), message, reacted.byId(), reacted.emoji());
-            case RoomEvent.Unreacted unreacted -> new RoomEvent.Unreacted(unreacted.seq(), message, unreacted.byId(), unreacted.emoji());
-        };
     }
 
     /** Two runs in seq order merged into one, the first {@code limit}. */

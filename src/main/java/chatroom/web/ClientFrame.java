@@ -1,6 +1,7 @@
 package chatroom.web;
 
 import chatroom.room.Command;
+import chatroom.room.Reaction;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
@@ -30,9 +31,6 @@ sealed interface ClientFrame {
 
     /** What a page's id for its message may be: short, and nothing that needs escaping anywhere. */
     Pattern CLIENT_ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
-
-    /** Longer than any emoji of the palette (in UTF-16 units), far shorter than any abuse of the field. */
-    int MAX_EMOJI_CHARS = 16;
 
     /** What a client should send, quoted in every reply to a frame we cannot read. */
     String EXPECTED = "send {\"message\": \"your text\"}";
@@ -72,7 +70,7 @@ sealed interface ClientFrame {
                         default -> unreact = json.getLongValue();
                     }
                 } else if (field.equals("emoji")) {
-                    if (value != JsonToken.VALUE_STRING || json.getTextLength() > MAX_EMOJI_CHARS) {
+                    if (value != JsonToken.VALUE_STRING || json.getTextLength() > Reaction.MAX_EMOJI_CHARS) {
                         return new Invalid("\"emoji\" must be one emoji in quotes");
                     }
                     emoji = json.getText();

@@ -2,6 +2,7 @@ package chatroom.web;
 
 import chatroom.room.Author;
 import chatroom.room.Message;
+import chatroom.room.Names;
 import chatroom.room.Quote;
 import chatroom.room.Reaction;
 import gg.jte.Content;
@@ -60,23 +61,12 @@ public record MessageView(
             List<String> names = new ArrayList<>();
             StringBuilder tags = new StringBuilder();
             for (Reaction reaction : by) {
-                if (names.size() < NAMED) names.add(reaction.userName());
+                names.add(reaction.userName());
                 if (!tags.isEmpty()) tags.append(' ');
                 tags.append(Author.tagOf(reaction.userId()));
             }
-            views.add(new ReactionView(emoji, by.size(), listed(names, by.size() - names.size()), tags.toString()));
+            views.add(new ReactionView(emoji, by.size(), Names.listed(names, NAMED), tags.toString()));
         });
         return views;
-    }
-
-    /** "ann", "ann and bob", "ann, bob and cy", "ann, bob … and 5 others". */
-    private static String listed(List<String> names, int others) {
-        StringBuilder text = new StringBuilder();
-        for (int i = 0; i < names.size(); i++) {
-            if (i > 0) text.append(i == names.size() - 1 && others == 0 ? " and " : ", ");
-            text.append(names.get(i));
-        }
-        if (others > 0) text.append(" and ").append(others).append(others == 1 ? " other" : " others");
-        return text.toString();
     }
 }

@@ -91,7 +91,7 @@ public final class InMemoryMessageStore implements MessageStore {
             return CompletableFuture.failedFuture(refused);
         }
         events.add(stored);
-        Message changed = message(stored);
+        Message changed = stored.message();
         messages.put(changed.seq(), changed);
         if (clientKey != null) byClientId.put(clientKey, stored);
         recency.put(event.room(), Boolean.TRUE);
@@ -106,16 +106,6 @@ public final class InMemoryMessageStore implements MessageStore {
         return message;
     }
 
-    private static Message message(RoomEvent event) {
-        return switch (event) {
-            case RoomEvent.Posted posted -> posted.message();
-            case RoomEvent.Edited edited -> edited.message();
-            case RoomEvent.Deleted deleted -> deleted.message();
-            case RoomEvent.Reacted reacted -> reacted.message();
-            case RoomEvent.Unreacted unreacted -> unreacted.message();
-        };
-    }
-
     /** The message as it now is, its quote too (the original may have changed since). */
     private Message current(String room, long seq) {
         TreeMap<Long, Message> messages = messagesByRoom.get(room);
@@ -127,14 +117,7 @@ public final class InMemoryMessageStore implements MessageStore {
 
     /** The event with its message as it now is, as the real store reads it back. */
     private RoomEvent now(RoomEvent event) {
-        Message current = current(event.room(), message(event).seq());
-        return switch (event) {
-            case RoomEvent.Posted posted -> new RoomEvent.Posted(current);
-            case RoomEvent.Edited edited -> new RoomEvent.Edited(edited.seq(), current);
-            case RoomEvent.Deleted deleted -> new RoomEvent.Deleted(deleted.seq(), current, deleted.byId());
-            case RoomEvent.Reacted reacted -> new RoomEvent.Reacted(reacted.seq(), current, reacted.byId(), reacted.emoji());
-            case RoomEvent.Unreacted unreacted -> new RoomEvent.Unreacted(unreacted.seq(), current, unreacted.byId(), unreacted.emoji());
-        };
+        return event.withMessage(current(event.room(), event.message().seq()));
     }
 
     @Override

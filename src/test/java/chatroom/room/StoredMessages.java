@@ -44,12 +44,6 @@ public final class StoredMessages {
 
     /** The message an event posted or changed, as it became. */
     public static Message message(RoomEvent event) {
-        return switch (event) {
-            case RoomEvent.Posted posted -> posted.message();
-            case RoomEvent.Edited edited -> edited.message();
-            case RoomEvent.Deleted deleted -> deleted.message();
-            case RoomEvent.Reacted reacted -> reacted.message();
-            case RoomEvent.Unreacted unreacted -> unreacted.message();
-        };
+        return event.message();
     }
 }
