@@ -74,7 +74,6 @@ class ScreenshotsTest {
             {"c", "Logs from the failed run: https://ci.example.com/jobs/8842/artifacts/logs/integration-tests/2024-05-14T09-12-44Z/full-output.txt"},
             {"a", "Looking now."},
             {"d", "Lunch at 12:30?"},
-            {"b", "Yes, the usual place."},
         };
         int n = 0;
         for (String[] line : talk) {
@@ -89,6 +88,14 @@ class ScreenshotsTest {
             int expected = n;
             a.awaitMessages(expected);
         }
+        // a reply to "Lunch at 12:30?" (seq 12), and reactions to it and to the release notes (seq 6)
+        b.send("{\"message\": \"Yes, the usual place.\", \"reply\": 12}");
+        a.awaitMessages(n + 1);
+        for (WsClient reacting : List.of(a, c)) reacting.send("{\"react\": 12, \"emoji\": \"👍\"}");
+        a.send("{\"react\": 6, \"emoji\": \"🎉\"}");
+        b.send("{\"react\": 6, \"emoji\": \"❤️\"}");
+        a.awaitFrame(f -> f.contains("innerHTML:#m-12") && f.contains("<span class=\"n\">2</span>"));
+        a.awaitFrame(f -> f.contains("innerHTML:#m-6") && f.contains("❤️"));
         d.close(); // Dana comes back in the browser
         WsClient design1 = Visitors.in(server, "design", ann);
         WsClient design2 = Visitors.in(server, "design", bob);
