@@ -40,6 +40,10 @@ final class FanoutScenario {
               --warmup 5s --duration 20s --drain 5s --settle 1s
               --room-prefix P    room names are P0, P1, ... (bench-)
               --threads N        client event loops (number of cores)
+              --changes true     open loop only: of every 20 frames a sender sends, 16 messages, 2 reactions,
+                                 1 edit and 1 deletion of its own recent messages; CPU is then per delivered event
+              --typers T         the first T members of each room say they are typing, each every 3 s (as a page
+                                 does while someone types); their signals are counted apart from events
             With several nodes, member i of each room connects to node i mod N (senders too), latency is also
             split into same-node and cross-node (sender and receiver on different nodes), and the CPU of every
             node plus Redis and PostgreSQL is counted per delivered message. In closed loop, acked_per_s is the
@@ -48,6 +52,8 @@ final class FanoutScenario {
 
     private static final int CONNECTS_IN_FLIGHT = 200;
     private static final long POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
+    private static final long TYPING_EVERY_NANOS = TimeUnit.SECONDS.toNanos(3);
+    private static final String TYPING_FRAME = "{\"typing\":true}";
 
     /** Per room, per node. */
     private final List<List<URI>> roomUris = new ArrayList<>();
@@ -63,6 +69,8 @@ final class FanoutScenario {
     private final Duration settle;
     private final Targets targets;
     private final int threads;
+    private final boolean changes;
+    private final int typers;
     /** The node of each sender id, for telling cross-node deliveries from same-node ones. */
     private int[] nodeOfSender;
 
@@ -77,6 +85,8 @@ final class FanoutScenario {
     private final LongAdder sentInWindow = new LongAdder();
     private final LongAdder deliveredTotal = new LongAdder();
     private final LongAdder closedEarly = new LongAdder();
+    private final LongAdder changesSentInWindow = new LongAdder();
+    private final LongAdder typingSentInWindow = new LongAdder();
     private final List<Member> allMembers = new ArrayList<>();
     private final List<Member> allSenders = new ArrayList<>();
     private long baseNanos;
@@ -106,7 +116,15 @@ final class FanoutScenario {
         this.drain = options.duration("drain", Duration.ofSeconds(5));
         this.settle = options.duration("settle", Duration.ofSeconds(1));
         this.threads = options.integer("threads", Runtime.getRuntime().availableProcessors());
+        this.changes = options.bool("changes", false);
+        this.typers = options.integer("typers", 0);
         options.rejectUnknown();
+        if (changes && ratePerSecond <= 0) {
+            throw new IllegalArgumentException("--changes needs --rate: a reaction or deletion sends nothing back to wait for");
+        }
+        if (typers < 0 || typers > members) {
+            throw new IllegalArgumentException("--typers is " + typers + "; it must be between 0 and --members (" + members + ")");
+        }
         if (senders < 1 || senders > members) {
             throw new IllegalArgumentException("--senders is " + senders + "; it must be between 1 and --members (" + members + ")");
         }
@@ -124,6 +142,7 @@ final class FanoutScenario {
             windowEndRelNanos = warmupNanos + durationNanos;
             sending = true;
             Thread pacer = ratePerSecond > 0 ? startPacer() : null;
+            Thread typingPacer = typers > 0 ? startTypingPacer() : null;
             if (pacer == null) {
                 for (Member sender : allSenders) {
                     sender.channel.eventLoop().execute(() -> {
@@ -142,6 +161,9 @@ final class FanoutScenario {
             boolean endedByQuota = relNanos() < windowEndRelNanos;
             if (pacer != null) {
                 pacer.join();
+            }
+            if (typingPacer != null) {
+                typingPacer.join();
             }
             long drainDeadline = System.nanoTime() + drain.toNanos();
             waitUntil(() -> deliveredTotal.sum() >= sentTotal.sum() * members || System.nanoTime() >= drainDeadline);
@@ -164,7 +186,7 @@ final class FanoutScenario {
             for (int index = 0; index < members; index++) {
                 int senderId = index < senders ? room * senders + index : -1;
                 int node = index % targets.nodeCount();
-                Member member = new Member(room, senderId, node);
+                Member member = new Member(room, index, senderId, node);
                 allMembers.add(member);
                 if (senderId >= 0) {
                     allSenders.add(member);
@@ -192,6 +214,35 @@ final class FanoutScenario {
                 k++;
             }
         }, "bench-pacer");
+        pacer.setDaemon(true);
+        pacer.start();
+        return pacer;
+    }
+
+    /** Each typer says it is typing every 3 s, the typers of all rooms spread evenly over those 3 s. */
+    private Thread startTypingPacer() {
+        List<Member> typing = new ArrayList<>();
+        for (Member member : allMembers) {
+            if (member.index < typers) {
+                typing.add(member);
+            }
+        }
+        double nanosPerSignal = TYPING_EVERY_NANOS / (double) typing.size();
+        Thread pacer = new Thread(() -> {
+            for (long k = 0; sending; ) {
+                long dueRel = (long) (k * nanosPerSignal);
+                long now = relNanos();
+                if (dueRel > now) {
+                    LockSupport.parkNanos(Math.min(dueRel - now, POLL_NANOS));
+                    continue;
+                }
+                WsClientPool.send(typing.get((int) (k % typing.size())).channel, TYPING_FRAME);
+                if (inWindow(dueRel)) {
+                    typingSentInWindow.increment();
+                }
+                k++;
+            }
+        }, "bench-typing-pacer");
         pacer.setDaemon(true);
         pacer.start();
         return pacer;
@@ -228,6 +279,7 @@ final class FanoutScenario {
             }
         }
         double seconds = windowNanos / 1e9;
+        long events = total.messagesInWindow + total.changesInWindow; // every stored event that reached a member
         Report report = new Report("fanout");
         report.put("url", targets.urls()).put("nodes", targets.nodeCount()).put("setup", targets.setup()).put("run_id", markers.runId())
                 .put("mode", ratePerSecond > 0 ? "open" : "closed")
@@ -239,6 +291,12 @@ final class FanoutScenario {
                 .put("sent_per_s", Report.round(sentInWindow.sum() / seconds, 1))
                 .put("frames_delivered_per_s", Report.round(total.framesInWindow / seconds, 1))
                 .put("messages_delivered_per_s", Report.round(total.messagesInWindow / seconds, 1))
+                .put("changes", changes).put("typers_per_room", typers)
+                .put("changes_sent_per_s", Report.round(changesSentInWindow.sum() / seconds, 1))
+                .put("changes_delivered_per_s", Report.round(total.changesInWindow / seconds, 1))
+                .put("events_delivered_per_s", Report.round(events / seconds, 1))
+                .put("typing_sent_per_s", Report.round(typingSentInWindow.sum() / seconds, 1))
+                .put("typing_delivered_per_s", Report.round(total.typingInWindow / seconds, 1))
                 .put("latency_ms", total.latency.summaryMillis())
                 .put("latency_same_node_ms", targets.nodeCount() > 1 ? total.latencySameNode.summaryMillis() : null)
                 .put("latency_cross_node_ms", targets.nodeCount() > 1 ? total.latencyCrossNode.summaryMillis() : null)
@@ -258,12 +316,13 @@ final class FanoutScenario {
         serverFigures.put("cpu_s", Report.round(serverCpuSeconds, 2));
         serverFigures.put("cpu_s_per_million_messages", Report.round(serverCpuSeconds / (total.messagesInWindow / 1e6), 3));
         serverFigures.put("us_per_message", Report.round(serverCpuSeconds * 1e6 / total.messagesInWindow, 3));
+        serverFigures.put("us_per_event", Report.round(serverCpuSeconds * 1e6 / events, 3));
         serverFigures.put("us_per_frame", Report.round(serverCpuSeconds * 1e6 / total.framesInWindow, 3));
         serverFigures.put("rss_kb_before", rssBeforeKb < 0 ? null : rssBeforeKb);
         serverFigures.put("rss_kb_after", rssAfterKb < 0 ? null : rssAfterKb);
         boolean measured = targets.nodesKnown();
         report.put("server", measured ? serverFigures : null);
-        Map<String, Object> cpu = measured ? targets.cpuFigures(cpuStart, cpuEnd, total.messagesInWindow) : null;
+        Map<String, Object> cpu = measured ? targets.cpuFigures(cpuStart, cpuEnd, events) : null;
         report.put("cpu", cpu);
         report.put("client_cpu_s", Report.round(clientCpuSeconds, 2));
         Map<String, Object> latency = total.latency.summaryMillis();
@@ -279,13 +338,18 @@ final class FanoutScenario {
                                 total.latencySameNode.summaryMillis().get("p50"), total.latencySameNode.summaryMillis().get("p99"),
                                 total.latencyCrossNode.summaryMillis().get("p50"), total.latencyCrossNode.summaryMillis().get("p99"))
                         : "  one node: every delivery is on the sender's node")
+                .say(changes || typers > 0
+                        ? String.format("  changes sent %.0f/s, delivered %.0f/s; typing signals sent %.0f/s, delivered %.0f/s",
+                                changesSentInWindow.sum() / seconds, total.changesInWindow / seconds,
+                                typingSentInWindow.sum() / seconds, total.typingInWindow / seconds)
+                        : "  messages only")
                 .say(String.format("  acknowledged (own message back) %.0f/s; %d \"not sent\" errors", total.acksInWindow / seconds, total.notSent))
                 .say(String.format("  lost %d, duplicated %d, out of order %d, misrouted %d (of %d expected); %d connections closed early",
                         lost, total.duplicates, total.outOfOrder, total.misrouted, sentTotal.sum() * members, closedEarly.sum()))
                 .say(cpuLine(cpu))
                 .say(measured
-                        ? String.format("  server %.2f CPU-s = %.3f us/message, %.3f CPU-s per million; RSS %d -> %d KB; client %.2f CPU-s",
-                                serverCpuSeconds, serverCpuSeconds * 1e6 / total.messagesInWindow,
+                        ? String.format("  server %.2f CPU-s = %.3f us/message, %.3f us/event, %.3f CPU-s per million; RSS %d -> %d KB; client %.2f CPU-s",
+                                serverCpuSeconds, serverCpuSeconds * 1e6 / total.messagesInWindow, serverCpuSeconds * 1e6 / events,
                                 serverCpuSeconds / (total.messagesInWindow / 1e6), rssBeforeKb, rssAfterKb, clientCpuSeconds)
                         : "  server CPU/RSS: not measured (no --pid)");
         return report;
@@ -304,8 +368,13 @@ final class FanoutScenario {
                 ? ""
                 : String.format("; the nodes' JIT compilers %s CPU-s, without them %s us", cpu.get("nodes_jit_cpu_s"),
                         cpu.get("total_without_jit_us_per_message"));
-        return String.format("  %s: nodes %s%s = %s CPU-s, %s us per delivered message%s", cpu.get("mode"), cpu.get("nodes_cpu_s"),
+        return String.format("  %s: nodes %s%s = %s CPU-s, %s us per delivered event%s", cpu.get("mode"), cpu.get("nodes_cpu_s"),
                 backing, cpu.get("total_cpu_s"), cpu.get("total_us_per_message"), jit);
+    }
+
+    /** Chatroom tells a sender alone, in the composer's error line, that a message was not sent or a change refused. */
+    private static boolean isRefusal(ByteBuf content) {
+        return content.toString(java.nio.charset.StandardCharsets.UTF_8).contains("id=\"composer-error\"");
     }
 
     /** Chatroom tells a sender alone that its message could not be stored; no marker comes back for it. */
@@ -359,6 +428,9 @@ final class FanoutScenario {
         long acksInWindow;
         long notSent;
         long messagesInWindow;
+        /** Changes to shown messages (edits, deletions, reactions) and typing signals, as frames that arrived. */
+        long changesInWindow;
+        long typingInWindow;
         long duplicates;
         long outOfOrder;
         long misrouted;
@@ -374,6 +446,8 @@ final class FanoutScenario {
             acksInWindow += other.acksInWindow;
             notSent += other.notSent;
             messagesInWindow += other.messagesInWindow;
+            changesInWindow += other.changesInWindow;
+            typingInWindow += other.typingInWindow;
             duplicates += other.duplicates;
             outOfOrder += other.outOfOrder;
             misrouted += other.misrouted;
@@ -387,8 +461,10 @@ final class FanoutScenario {
      * (for loss and duplicates) and the highest so far (for order); and, if it is a sender, its count
      * of messages sent.
      */
-    private final class Member implements WsClientPool.Listener, MarkerScanner.Sink {
+    private final class Member implements WsClientPool.Listener, MarkerScanner.Sink, FrameParts.Visitor {
         final int room;
+        /** Its place in its room: the first S are the senders, the first T the typers. */
+        final int index;
         final int senderId;
         final int node;
         final BitSet[] seen = new BitSet[senders];
@@ -397,10 +473,16 @@ final class FanoutScenario {
         volatile Channel channel;
         long sent;
         private long scanRelNanos;
+        private int markersInFrame;
         private ThreadStats scanStats;
 
-        Member(int room, int senderId, int node) {
+        /** Its own recent messages and the next change, when it sends --changes. */
+        final ChangeMix mix;
+
+        Member(int room, int index, int senderId, int node) {
             this.room = room;
+            this.index = index;
+            this.mix = changes && senderId >= 0 ? new ChangeMix() : null;
             this.senderId = senderId;
             this.node = node;
             for (int s = 0; s < senders; s++) {
@@ -412,6 +494,14 @@ final class FanoutScenario {
         /** Sends this sender's next message stamped sentRel; on the pacer thread or this member's loop. */
         void sendNext(long sentRel) {
             if (messagesPerSender > 0 && sent >= messagesPerSender) {
+                return;
+            }
+            String change = mix == null ? null : mix.nextChange();
+            if (change != null) {
+                WsClientPool.send(channel, change);
+                if (inWindow(sentRel)) {
+                    changesSentInWindow.increment();
+                }
                 return;
             }
             WsClientPool.send(channel, markers.frame(senderId, sent++, sentRel));
@@ -429,8 +519,49 @@ final class FanoutScenario {
             if (counted) {
                 scanStats.framesInWindow++;
             }
+            if (changes || typers > 0) {
+                markersInFrame = 0;
+                FrameParts.split(content, this);
+                if (markersInFrame == 0 && senderId >= 0 && isRefusal(content)) {
+                    scanStats.notSent++; // a message not sent or a change refused
+                }
+                return;
+            }
             if (markers.scan(content, this) == 0 && isNotSentError(content)) {
                 scanStats.notSent++;
+            }
+        }
+
+        @Override
+        public void part(FrameParts.Kind kind, byte[] bytes, int from, int to) {
+            boolean counted = inWindow(scanRelNanos);
+            switch (kind) {
+                case CHANGE -> scanStats.changesInWindow += counted ? 1 : 0;
+                case TYPING -> scanStats.typingInWindow += counted ? 1 : 0;
+                case QUOTE -> { }
+                case NEW -> {
+                    int found = markers.scan(bytes, from, to, this);
+                    markersInFrame += found;
+                    if (found > 0 && mix != null) {
+                        noteOwnMessages(new String(bytes, from, to - from, java.nio.charset.StandardCharsets.UTF_8));
+                    }
+                }
+            }
+        }
+
+        /** Tells the mix the seq of each of this sender's own messages in a frame (the fragment id before its marker). */
+        private void noteOwnMessages(String part) {
+            String own = "bx:" + markers.runId() + ':' + senderId + ':';
+            for (int at = part.indexOf(own); at >= 0; at = part.indexOf(own, at + 1)) {
+                int id = part.lastIndexOf("id=\"m-", at);
+                if (id >= 0) {
+                    int from = id + 6;
+                    int to = from;
+                    while (to < part.length() && Character.isDigit(part.charAt(to))) {
+                        to++;
+                    }
+                    mix.heard(Long.parseLong(part, from, to, 10));
+                }
             }
         }
 
