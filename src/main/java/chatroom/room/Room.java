@@ -3,6 +3,7 @@ package chatroom.room;
 import chatroom.metrics.Meters;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -147,7 +148,7 @@ final class Room {
         touch();
         switch (signal) {
             case Signal.Presence presence -> presenceChanged(presence.change());
-            case Signal.Typing typing -> members.broadcast(views.typing(typing.who())); // the host shows it, not waking the room
+            case Signal.Typing typing -> members.broadcast(views.typing(List.of(typing.who()))); // the host shows it, not waking the room
         }
     }
 

@@ -45,6 +45,7 @@ public final class RoomHost {
     private final RoomCursor cursor;
     /** Kept here, not in the room: the joins it may not have heard of outlast the room's sleeps. */
     private final UnheardJoins unheardJoins = new UnheardJoins();
+    private final TypingNotices typists;
 
     /**
      * Events from the feed not yet offered to the cursor, and whether a task to offer them is posted: the
@@ -66,6 +67,7 @@ public final class RoomHost {
         this.rooms = rooms;
         this.services = services;
         this.members = new Members(name, executor);
+        this.typists = new TypingNotices(members, services.views(), executor);
         this.cursor = new RoomCursor(
                 name, services.messages(), executor, services.settings().holdEarly(), this::deliver, this::cursorStarted);
     }
@@ -123,14 +125,6 @@ public final class RoomHost {
     private void typing(Member member) {
         if (!removed && members.contains(member)) {
             services.feed().signal(name.value(), new Signal.Typing(member.author()));
-        }
-    }
-
-    /** On the room's thread: shown to the members here as it is, without the room. */
-    private void showTyping(Signal.Typing typing) {
-        if (members.count() > 0) {
-            members.broadcast(services.views().typing(typing.who()));
-            members.flush();
         }
     }
 
@@ -213,7 +207,7 @@ public final class RoomHost {
                 }
             } else {
                 switch (signal) {
-                    case Signal.Typing typing -> showTyping(typing);
+                    case Signal.Typing typist -> typists.typing(typist.who()); // shown without the room
                     case Signal.Presence presence -> handle(room -> room.signal(presence));
                 }
             }
@@ -251,6 +245,9 @@ public final class RoomHost {
     private void deliver(RoomEvent event) {
         if (removed) {
             return; // a gap read that came back after the host went: nobody here to deliver to
+        }
+        if (event instanceof RoomEvent.Posted posted) {
+            typists.posted(posted.message().authorId());
         }
         try {
             awakeRoom().deliver(event);

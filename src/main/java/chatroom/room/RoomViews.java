@@ -48,8 +48,8 @@ public interface RoomViews {
     /** A problem with what this member sent, shown to that member only. */
     Fragment error(String text);
 
-    /** That {@code who} is typing: the page shows it to everyone but {@code who} for a few seconds. */
-    Fragment typing(Author who);
+    /** That these people are typing: the page shows it to everyone but each of them, for a few seconds. */
+    Fragment typing(List<Author> typists);
 
     /**
      * This member's message was not stored, and why, shown to that member only. {@code clientId} is the

@@ -109,8 +109,8 @@ public final class JteViews implements RoomViews {
     }
 
     @Override
-    public Fragment typing(Author who) {
-        return new Fragment(render("fragments/typing.jte", Map.of("who", who)), 0);
+    public Fragment typing(List<Author> typists) {
+        return new Fragment(render("fragments/typing.jte", Map.of("typists", typists)), 0);
     }
 
     @Override

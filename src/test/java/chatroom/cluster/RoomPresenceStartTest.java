@@ -232,8 +232,8 @@ class RoomPresenceStartTest {
         }
 
         @Override
-        public Fragment typing(Author who) {
-            return Fragment.of("typing:" + who.name());
+        public Fragment typing(java.util.List<Author> typists) {
+            return Fragment.of("typing:" + String.join(",", typists.stream().map(Author::name).toList()));
         }
 
         @Override

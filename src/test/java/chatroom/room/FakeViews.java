@@ -67,8 +67,8 @@ final class FakeViews implements RoomViews {
     }
 
     @Override
-    public Fragment typing(Author who) {
-        return Fragment.of("typing:" + who.name());
+    public Fragment typing(java.util.List<Author> typists) {
+        return Fragment.of("typing:" + String.join(",", typists.stream().map(Author::name).toList()));
     }
 
     @Override

@@ -7,7 +7,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import chatroom.TestDatabase;
 import chatroom.room.Message;
+import chatroom.room.NewDeletion;
+import chatroom.room.NewEdit;
 import chatroom.room.NewMessage;
+import chatroom.room.NewReaction;
 import java.net.ServerSocket;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -25,7 +28,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The PostgreSQL store beyond the contract: start-up errors, and several nodes on one database. */
+/**
+ * The PostgreSQL store beyond the contract: start-up errors, several nodes on one database, and a deleted
+ * message's text in no table.
+ */
 class PostgresStoreTest {
 
     private TestDatabase database;
@@ -162,6 +168,42 @@ class PostgresStoreTest {
             rows.next();
             assertThat(rows.getLong(1)).isEqualTo(1);
         }
+    }
+
+    @Test
+    void a_deleted_message_s_text_is_in_no_row_of_any_table_neither_as_it_was_sent_nor_as_edited() throws Exception {
+        var store = open(database.url());
+        String secret = "the launch code is 7-4-1-9-zebra";
+        Message said = MessageStoreContract.get(messages(store).append(new NewMessage("lobby", "u-1", "Ann", secret, T0)));
+        MessageStoreContract.get(store.append(new NewEdit("lobby", said.seq(), "u-1", secret + ", not 8", T0, null)));
+        MessageStoreContract.get(store.append(new NewReaction("lobby", said.seq(), "u-2", "Bob", "👍", true, T0, null)));
+        MessageStoreContract.get(messages(store).append(new NewMessage("lobby", "u-2", "Bob", "noted", T0, null, said.seq())));
+        assertThat(rowsHolding("7-4-1-9-zebra")).as("before the deletion").isNotEmpty();
+
+        MessageStoreContract.get(store.append(new NewDeletion("lobby", said.seq(), "u-1", false, T0, null)));
+
+        assertThat(rowsHolding("7-4-1-9-zebra")).isEmpty();
+        assertThat(rowsHolding("noted")).as("the reply stays").hasSize(1);
+    }
+
+    /** Each row, of every table of the store's schema, whose text form holds the string: "table: row". */
+    private List<String> rowsHolding(String text) throws Exception {
+        List<String> found = new ArrayList<>();
+        try (Connection db = database.connect(); Statement sql = db.createStatement()) {
+            List<String> tables = new ArrayList<>();
+            try (ResultSet rows = sql.executeQuery("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")) {
+                while (rows.next()) tables.add(rows.getString(1));
+            }
+            assertThat(tables).contains("messages", "events", "reactions");
+            for (String table : tables) {
+                try (ResultSet rows = sql.executeQuery("SELECT t::text FROM \"" + table + "\" t")) {
+                    while (rows.next()) {
+                        if (rows.getString(1).contains(text)) found.add(table + ": " + rows.getString(1));
+                    }
+                }
+            }
+        }
+        return found;
     }
 
     private JdbcMessageStore open(String url) {
