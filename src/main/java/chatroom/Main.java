@@ -1,5 +1,6 @@
 package chatroom;
 
+import chatroom.account.Directory;
 import chatroom.bench.Bench;
 import chatroom.cluster.InProcessFeed;
 import chatroom.cluster.InProcessPresence;
@@ -52,6 +53,7 @@ public final class Main implements Server {
     private static final Duration REFUSALS_EVERY = Duration.ofSeconds(10);
 
     private final MessageStore messages;
+    private final Directory directory;
     private final MessageFeed feed;
     private final PresenceBoard presence;
     private final Rooms rooms;
@@ -129,6 +131,8 @@ public final class Main implements Server {
         Config.Retention retention = config.retention();
         store.startPruning(Retention.of(retention.keep(), retention.keepPerRoom(), retention.pruneEvery()), Clock.systemUTC());
         this.messages = store;
+        // who has an account and which sessions are live, kept up to date from the same database
+        this.directory = startup(() -> Directory.start(store.accounts(), Clock.systemUTC(), config.identity().cookieMaxAge()));
         // 2. the event loops, which also run the rooms
         this.server = new WebServer(WebServer.Transport.valueOf(config.listen().transport().toUpperCase(Locale.ROOT)));
         // 3. rooms, the feed that brings them their committed messages, and who is in them
@@ -142,7 +146,7 @@ public final class Main implements Server {
         this.rooms = new Rooms(RoomServices.of(messages, feed, presence, views, roomSettings, Clock.systemUTC()),
                 server::nextExecutor, maxRooms(config.limits()));
         // 4. web
-        this.web = new Web(rooms, messages, feed, views, new Assets(), roomSettings,
+        this.web = new Web(rooms, messages, store.accounts(), directory, feed, views, new Assets(), roomSettings,
                 config.listen(), config.limits(), config.identity(), config.clusterMode());
         // a node of a cluster hands its sockets to the others gradually when it stops; a lone server has
         // nobody to hand them to, so it closes them at once and its pages reconnect when it is back
@@ -311,6 +315,7 @@ public final class Main implements Server {
         server.closeGradually(drainWindow);
         rooms.close();
         feed.close();
+        directory.close();
         messages.close();
         refusals.close();
         if (metrics != null) {

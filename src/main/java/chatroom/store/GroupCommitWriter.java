@@ -2,6 +2,7 @@ package chatroom.store;
 
 import chatroom.metrics.Meters;
 import chatroom.room.Message;
+import chatroom.room.NewDeletion;
 import chatroom.room.NewEvent;
 import chatroom.room.RoomEvent;
 import java.sql.Connection;
@@ -11,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,6 +58,8 @@ final class GroupCommitWriter {
 
     // Writer thread only.
     private final BatchTransaction transaction;
+    /** SQLite only: takes deleted text out of the WAL soon after the deletion; null on PostgreSQL. */
+    private final DeletedTextScrubber scrubber;
     private String lastFailure;
     /** The writer's connection, kept between batches; null until the first and after a failure. */
     private Connection connection;
@@ -71,6 +75,7 @@ final class GroupCommitWriter {
         this.maxQueued = maxQueued;
         this.onStopped = onStopped;
         this.transaction = new BatchTransaction(database.dialect(), lastActiveUs);
+        this.scrubber = DeletedTextScrubber.forStore(database);
         // daemon: a store nobody closed must not keep the JVM alive; close() is what drains the queue
         this.thread = Thread.ofPlatform()
                 .name("store-writer " + database.name())
@@ -131,7 +136,7 @@ final class GroupCommitWriter {
         try {
             boolean closing = false;
             while (!closing) {
-                batch.add(queue.take());
+                batch.add(next());
                 queue.drainTo(batch, maxBatch - 1);
                 if (batch.getLast() == CLOSE) { // nothing is queued after CLOSE, so it can only be last
                     batch.removeLast();
@@ -153,6 +158,18 @@ final class GroupCommitWriter {
         } finally {
             if (connection != null) returnToPool(connection);
             onStopped.run();
+        }
+    }
+
+    /** The next append, waiting for it; while a scrub is due, waiting no longer than until then, and scrubbing. */
+    private Pending next() throws InterruptedException {
+        if (scrubber == null) return queue.take();
+        while (true) {
+            scrubber.scrubIfDue();
+            long wait = scrubber.nanosUntilDue();
+            if (wait < 0) return queue.take();
+            Pending next = queue.poll(wait, TimeUnit.NANOSECONDS);
+            if (next != null) return next;
         }
     }
 
@@ -199,6 +216,7 @@ final class GroupCommitWriter {
         }
         for (Pending pending : batch) {
             pending.committed();
+            if (scrubber != null && pending.event instanceof NewDeletion) scrubber.deleted();
         }
     }
 

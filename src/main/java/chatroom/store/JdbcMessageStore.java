@@ -1,5 +1,6 @@
 package chatroom.store;
 
+import chatroom.account.AccountStore;
 import chatroom.room.Message;
 import chatroom.room.MessageStore;
 import chatroom.room.NewEvent;
@@ -114,17 +115,19 @@ public final class JdbcMessageStore implements MessageStore {
         }
 
         /**
-         * Pooled connections: one for the writer, one per reader and one for the pruner, so nobody waits for a
-         * connection. The pool opens them only when they are used.
+         * Pooled connections: one for the writer, one per reader, one for the pruner and one for accounts (which
+         * SQLite's checkpoint after a deletion borrows too), so nobody waits for a connection. The pool opens
+         * them only when they are used.
          */
         int poolSize() {
-            return readerThreads + 2;
+            return readerThreads + 3;
         }
     }
 
     private final Database database;
     private final MessageReads reads;
     private final GroupCommitWriter writer;
+    private final JdbcAccountStore accounts;
     private volatile MessagePruner pruner;
 
     /**
@@ -176,6 +179,7 @@ public final class JdbcMessageStore implements MessageStore {
             throw new StoreException(database.name() + ": cannot read the rooms table: " + e.getMessage(), e);
         }
         this.reads = new MessageReads(database, settings.readerThreads());
+        this.accounts = new JdbcAccountStore(database);
         this.writer = new GroupCommitWriter(
                 database, settings.maxBatch(), settings.maxQueued(), lastActiveUs, this::release);
         log.info("{}: opened ({}, batches of up to {})", database.name(), database.dialect(), settings.maxBatch());
@@ -311,8 +315,14 @@ public final class JdbcMessageStore implements MessageStore {
     /** Run by the writer as it exits: readers first, so no read is cut off by the pool closing under it. */
     private void release() {
         reads.stop();
+        accounts.stop();
         database.close();
         log.info("{}: closed", database.name());
+    }
+
+    /** Accounts, passkeys and sessions, kept in the same database. */
+    public AccountStore accounts() {
+        return accounts;
     }
 
     @Override

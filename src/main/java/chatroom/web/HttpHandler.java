@@ -45,13 +45,13 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private static final AttributeKey<CompletableFuture<Void>> LAST_RESPONSE = AttributeKey.valueOf("lastResponse");
 
     private final Routes routes;
-    private final Identities identities;
+    private final Visitors visitors;
     private final ErrorPages errorPages;
     private final Site site;
 
-    HttpHandler(Routes routes, Identities identities, ErrorPages errorPages, Site site) {
+    HttpHandler(Routes routes, Visitors visitors, ErrorPages errorPages, Site site) {
         this.routes = routes;
-        this.identities = identities;
+        this.visitors = visitors;
         this.errorPages = errorPages;
         this.site = site;
     }
@@ -114,7 +114,7 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                     .header(HttpHeaderNames.ALLOW, allow)
                     .now();
         }
-        Request request = new Request(ctx, http, uri, match.params(), identities, site);
+        Request request = new Request(ctx, http, uri, match.params(), visitors, site);
         if (!match.anyHost()) {
             site.requireOurHost(request.client());
         }

@@ -1,6 +1,9 @@
 package chatroom.web;
 
 import chatroom.Config;
+import chatroom.account.AccountStore;
+import chatroom.account.NameKey;
+import chatroom.account.NameTakenException;
 import chatroom.room.Command;
 import chatroom.room.Message;
 import chatroom.room.MessageStore;
@@ -12,6 +15,7 @@ import chatroom.room.RoomViews;
 import chatroom.room.Rooms;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -32,7 +36,8 @@ final class Pages {
     private final MessageStore messages;
     private final JteViews views;
     private final Assets assets;
-    private final Identities identities;
+    private final Visitors visitors;
+    private final AccountStore accounts;
     private final Origins origins;
     private final RoomSettings settings;
     private final ChannelGroup sockets;
@@ -68,13 +73,14 @@ final class Pages {
         }
     }
 
-    Pages(Rooms rooms, MessageStore messages, JteViews views, Assets assets, Identities identities, Origins origins,
-            RoomSettings settings, ChannelGroup sockets, boolean publicStatus, Senders senders, Pacing pacing) {
+    Pages(Rooms rooms, MessageStore messages, JteViews views, Assets assets, Visitors visitors, AccountStore accounts,
+            Origins origins, RoomSettings settings, ChannelGroup sockets, boolean publicStatus, Senders senders, Pacing pacing) {
         this.rooms = rooms;
         this.messages = messages;
         this.views = views;
         this.assets = assets;
-        this.identities = identities;
+        this.visitors = visitors;
+        this.accounts = accounts;
         this.origins = origins;
         this.settings = settings;
         this.sockets = sockets;
@@ -170,23 +176,58 @@ final class Pages {
     }
 
     /**
-     * {@code POST /name}: a new display name, kept in the cookie and shown in every room the user is in
-     * on this node (a cluster's other nodes hear of it from those rooms). Refused with 429, the name
-     * unchanged, when the user renames too often: each rename is a notice in each of those rooms.
+     * {@code POST /name}: a new display name, shown in every room the user is in on this node (a cluster's
+     * other nodes hear of it from those rooms): a guest's is kept in the cookie, an account's in the
+     * database. Refused with 409 when an account keeps that name or one that looks like it, and with 429,
+     * the name unchanged, when the user renames too often: each rename is a notice in each of those rooms.
      */
     CompletableFuture<Response> rename(Request request) {
         requireSameOrigin(request);
-        Identity renamed = identities.renamed(request.identity(), request.form("name"));
-        for (Senders.Socket socket : senders.renaming(renamed.userId())) {
-            socket.room().handle(socket.member(), new Command.Rename(renamed.name()));
+        Identity me = request.identity();
+        Identity renamed = visitors.identities.renamed(me, request.form("name"));
+        String key = NameKey.of(renamed.name());
+        try {
+            visitors.directory.checkFree(renamed.name(), me.userId());
+        } catch (NameTakenException e) {
+            throw new HttpException(HttpResponseStatus.CONFLICT, e.getMessage());
         }
-        String cookie = request.setCookie(renamed);
+        if (!me.hasAccount()) {
+            tellRooms(senders.renaming(renamed.userId()), renamed.name());
+            return renamed(request, request.setCookie(renamed)).now();
+        }
+        java.util.Collection<Senders.Socket> sockets = senders.renaming(me.userId()); // the allowance is spent before the write
+        return accounts.rename(me.userId(), renamed.name(), key, System.currentTimeMillis())
+                .handle((done, failed) -> {
+                    if (failed != null) {
+                        Throwable cause = failed instanceof java.util.concurrent.CompletionException ? failed.getCause() : failed;
+                        if (cause instanceof NameTakenException taken) {
+                            throw new HttpException(HttpResponseStatus.CONFLICT, taken.getMessage());
+                        }
+                        throw new HttpException(HttpResponseStatus.SERVICE_UNAVAILABLE, "The name was not saved: the"
+                                + " database did not answer. Please try again.");
+                    }
+                    visitors.directory.renamed(me.userId(), renamed.name(), key);
+                    tellRooms(sockets, renamed.name());
+                    return renamed(request, null);
+                });
+    }
+
+    private static void tellRooms(java.util.Collection<Senders.Socket> sockets, String name) {
+        for (Senders.Socket socket : sockets) {
+            socket.room().handle(socket.member(), new Command.Rename(name));
+        }
+    }
+
+    /** The answer to a rename: nothing for htmx, back to the page otherwise; the guest cookie if there is one. */
+    private Response renamed(Request request, String cookie) {
+        Response response;
         if (request.header("HX-Request") != null) {
-            return Response.noContent().header(HttpHeaderNames.SET_COOKIE, cookie).now();
+            response = Response.noContent();
+        } else {
+            String back = request.header(HttpHeaderNames.REFERER);
+            response = Response.redirect(back != null && origins.allows(originOf(back), request.client()) ? back : "/");
         }
-        String back = request.header(HttpHeaderNames.REFERER);
-        String location = back != null && origins.allows(originOf(back), request.client()) ? back : "/";
-        return Response.redirect(location).header(HttpHeaderNames.SET_COOKIE, cookie).now();
+        return cookie == null ? response : response.header(HttpHeaderNames.SET_COOKIE, cookie);
     }
 
     /**

@@ -37,18 +37,18 @@ final class Request {
     private final QueryStringDecoder query;
     private Map<String, String> form;
     private Identity identity;
-    private final Identities identities;
+    private final Visitors visitors;
     private final Site site;
     private ClientAddress client;
 
     Request(ChannelHandlerContext ctx, FullHttpRequest http, QueryStringDecoder query, Map<String, String> pathParams,
-            Identities identities, Site site) {
+            Visitors visitors, Site site) {
         this.ctx = ctx;
         this.http = http;
         this.query = query;
         this.path = query.path();
         this.pathParams = pathParams;
-        this.identities = identities;
+        this.visitors = visitors;
         this.site = site;
     }
 
@@ -142,7 +142,12 @@ final class Request {
 
     /** The Set-Cookie value that gives this visitor the identity, Secure when the site is reached over https. */
     String setCookie(Identity identity) {
-        return identities.setCookie(identity, site.secureCookies(client()));
+        return visitors.identities.setCookie(identity, secureCookies());
+    }
+
+    /** True when cookies set for this request must be Secure: the site is reached over https. */
+    boolean secureCookies() {
+        return site.secureCookies(client());
     }
 
     /** The identity if a handler asked for it, else null: only then may the response need to set the cookie. */
@@ -150,11 +155,29 @@ final class Request {
         return identity;
     }
 
-    /** Who is asking: from the signed cookie, or a new guest when there is none or it was tampered with. */
+    /**
+     * Who is asking: the account of a live session cookie, else the guest of the signed cookie, or a new
+     * guest when there is none, it was tampered with, or it names an account ({@link Visitors}).
+     */
     Identity identity() {
         if (identity == null) {
-            identity = identities.fromCookie(cookie(Identities.COOKIE));
+            identity = visitors.of(cookie(Visitors.SESSION_COOKIE), cookie(Identities.COOKIE));
         }
         return identity;
+    }
+
+    /** The identity chosen for this request from here on (a sign-in or sign-out just changed it). */
+    void identityBecomes(Identity identity) {
+        this.identity = identity;
+    }
+
+    /** The body as UTF-8 text; 413 past {@code maxBytes}. */
+    String body(int maxBytes) {
+        int bytes = http.content().readableBytes();
+        if (bytes > maxBytes) {
+            throw new HttpException(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
+                    "The request body is " + bytes + " bytes; the limit here is " + maxBytes + ".");
+        }
+        return http.content().toString(java.nio.charset.StandardCharsets.UTF_8);
     }
 }

@@ -57,6 +57,12 @@ final class Response {
         return this;
     }
 
+    /** One more value of a header that may repeat (Set-Cookie). */
+    Response addHeader(CharSequence name, Object value) {
+        headers.add(name, value);
+        return this;
+    }
+
     CompletableFuture<Response> now() {
         return CompletableFuture.completedFuture(this);
     }

@@ -44,7 +44,6 @@ final class RoomSockets {
 
     private final Rooms rooms;
     private final RoomViews views;
-    private final Identities identities;
     private final Origins origins;
     private final ChannelGroup sockets;
     private final WebSocketDecoderConfig decoderConfig;
@@ -55,12 +54,11 @@ final class RoomSockets {
     private final UpgradeRates rates;
     private final Health health;
 
-    RoomSockets(Rooms rooms, RoomViews views, Identities identities, Origins origins, ChannelGroup sockets,
+    RoomSockets(Rooms rooms, RoomViews views, Origins origins, ChannelGroup sockets,
             int maxFrameBytes, MemberLimits limits, Senders senders, SocketSlots slots, UpgradeRates rates,
             Health health) {
         this.rooms = rooms;
         this.views = views;
-        this.identities = identities;
         this.origins = origins;
         this.sockets = sockets;
         this.maxFrameBytes = maxFrameBytes;

@@ -1,6 +1,9 @@
 package chatroom.web;
 
 import chatroom.Config;
+import chatroom.account.AccountStore;
+import chatroom.account.Directory;
+import chatroom.account.Passkeys;
 import chatroom.room.MessageFeed;
 import chatroom.room.MessageStore;
 import chatroom.room.RoomSettings;
@@ -18,7 +21,8 @@ public final class Web {
     private final MessageStore messages;
     private final JteViews views;
     private final Assets assets;
-    private final Identities identities;
+    private final Visitors visitors;
+    private final AccountStore accounts;
     private final Origins origins;
     private final RoomSettings roomSettings;
     private final Config.Listen listen;
@@ -32,15 +36,17 @@ public final class Web {
      * ({@link RoomSettings}). A cluster node never makes up an identity secret of its own: the other nodes
      * would reject its cookies.
      */
-    public Web(Rooms rooms, MessageStore messages, MessageFeed feed, JteViews views, Assets assets,
+    public Web(Rooms rooms, MessageStore messages, AccountStore accounts, Directory directory, MessageFeed feed, JteViews views, Assets assets,
             RoomSettings roomSettings, Config.Listen listen, Config.Limits limits, Config.Identity identity,
             boolean clusterMode) throws IOException {
         this.rooms = rooms;
         this.messages = messages;
         this.views = views;
         this.assets = assets;
-        this.identities = Identities.load(identity.sharedSecret().map(Config.Secret::bytes).orElse(null),
+        Identities identities = Identities.load(identity.sharedSecret().map(Config.Secret::bytes).orElse(null),
                 identity.secretFile(), !clusterMode, identity.cookieMaxAge());
+        this.visitors = new Visitors(identities, directory, identity.cookieMaxAge());
+        this.accounts = accounts;
         this.origins = new Origins(listen.allowedOrigins(), listen.publicUrl());
         this.roomSettings = roomSettings;
         this.listen = listen;
@@ -49,6 +55,12 @@ public final class Web {
         this.site = new Site(TrustedProxies.of(listen.trustedProxies()),
                 new AddressGroups(limits.ipv6PrefixBits()), origins, listen.hsts());
     }
+
+    /**
+     * Passkey requests (options and answers, two per sign-in) an address may make a minute: a person needs
+     * a few, a script trying passkeys or replaying answers gets a 429.
+     */
+    static final int SIGN_IN_ATTEMPTS_PER_MINUTE = 30;
 
     Config.Listen listen() {
         return listen;
@@ -81,13 +93,15 @@ public final class Web {
 
     HttpHandler httpHandler(ChannelGroup sockets) {
         Senders senders = senders(limits);
-        Pages pages = new Pages(rooms, messages, views, assets, identities, origins, roomSettings, sockets,
+        Pages pages = new Pages(rooms, messages, views, assets, visitors, accounts, origins, roomSettings, sockets,
                 listen.publicStatus(), senders, Pages.Pacing.of(limits));
         // a flood is a sender refused this many times in a row: well past any honest burst
         MemberLimits memberLimits = new MemberLimits(rate(limits.messages()), rate(limits.frames()), 50);
         Config.Rate upgrades = limits.upgradesPerIp();
         Config.Rate newRooms = limits.newRoomsPerIp();
-        RoomSockets roomSockets = new RoomSockets(rooms, views, identities, origins, sockets, limits.maxFrameBytes(),
+        AccountPages accountPages = new AccountPages(visitors, accounts, new Passkeys(), origins, views, assets,
+                new Attempts(Rate.perMinute(SIGN_IN_ATTEMPTS_PER_MINUTE)));
+        RoomSockets roomSockets = new RoomSockets(rooms, views, origins, sockets, limits.maxFrameBytes(),
                 memberLimits, senders, new SocketSlots(limits.maxConnections(), limits.maxSocketsPerIp()),
                 new UpgradeRates(upgrades.perSecond(), upgrades.burst(), newRooms.perSecond(), newRooms.burst()),
                 health);
@@ -96,6 +110,12 @@ public final class Web {
                 .get("/enter", pages::enter)
                 .post("/private", pages::createPrivate)
                 .post("/name", pages::rename)
+                .get("/sign-in", accountPages::signInPage)
+                .post("/account/claim/options", accountPages::claimOptions)
+                .post("/account/claim", accountPages::claim)
+                .post("/account/sign-in/options", accountPages::signInOptions)
+                .post("/account/sign-in", accountPages::signIn)
+                .post("/account/sign-out", accountPages::signOut)
                 .get("/r/{room}", pages::room)
                 .get("/r/{room}/messages", pages::older)
                 .websocket("/r/{room}/ws", roomSockets::room)
@@ -104,6 +124,6 @@ public final class Web {
                 .get("/status", pages::status)
                 .probe("/livez", health::live)
                 .probe("/readyz", health::ready);
-        return new HttpHandler(routes, identities, new ErrorPages(views, assets, identities), site);
+        return new HttpHandler(routes, visitors, new ErrorPages(views, assets, visitors.identities), site);
     }
 }

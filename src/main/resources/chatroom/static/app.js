@@ -595,6 +595,15 @@
     else if (act === 'toggle') toggleReaction(msg, button.dataset.emoji)
   })
 
+  // on a touch screen nothing hovers: a tap on a message (not on one of its links or buttons) shows its
+  // controls and hides those of the message tapped before; a second tap hides them
+  document.addEventListener('click', function (e) {
+    if (!e.target.closest || e.target.closest('button, a, input, textarea, form')) return
+    var msg = e.target.closest('.msg')
+    document.querySelectorAll('.msg.selected').forEach(function (m) { if (m !== msg) m.classList.remove('selected') })
+    if (msg && msg.querySelector('.actions')) msg.classList.toggle('selected')
+  })
+
   // ---- replies: Reply puts a line of the message above the composer (the sent reply's quote is the
   // server's, read from the stored original); a quote clicked goes to its original, loading older
   // history until it is on the page
@@ -928,6 +937,101 @@
     return line ? line.textContent.trim() : ''
   }
 
+  // ---- passkeys: "Keep this name" makes one and turns the guest into an account; "Sign in with a
+  // passkey" uses one. Each is two requests: options with a fresh challenge, then the browser's answer,
+  // sent as WebAuthn's JSON form of it (built by hand: not every browser has toJSON yet)
+
+  function bytesOf (text) {
+    var b64 = text.replace(/-/g, '+').replace(/_/g, '/')
+    while (b64.length % 4) b64 += '='
+    var bin = atob(b64)
+    var out = new Uint8Array(bin.length)
+    for (var i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i)
+    return out.buffer
+  }
+
+  function textOf (buffer) {
+    var bytes = new Uint8Array(buffer)
+    var bin = ''
+    for (var i = 0; i < bytes.length; i++) bin += String.fromCharCode(bytes[i])
+    return btoa(bin).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')
+  }
+
+  function passkeysWhyNot () {
+    if (!window.PublicKeyCredential || !navigator.credentials) return 'This browser cannot use passkeys.'
+    if (!window.isSecureContext || /^[0-9.]+$|^\[/.test(location.hostname)) {
+      return 'Passkeys need this site to be reached by its name over https (or at http://localhost), not by an IP address or plain http.'
+    }
+    return null
+  }
+
+  function postJSON (url, body) {
+    return fetch(url, { method: 'POST', credentials: 'same-origin', headers: { 'Content-Type': 'application/json' }, body: body ? JSON.stringify(body) : '' })
+      .then(function (r) {
+        return r.json().catch(function () { return {} }).then(function (json) {
+          if (!r.ok) throw new Error(json.error || 'The server answered ' + r.status + '.')
+          return json
+        })
+      })
+  }
+
+  function answerOf (credential) {
+    var r = credential.response
+    var json = { id: credential.id, rawId: textOf(credential.rawId), type: credential.type, response: { clientDataJSON: textOf(r.clientDataJSON) },
+      clientExtensionResults: credential.getClientExtensionResults ? credential.getClientExtensionResults() : {} }
+    if (credential.authenticatorAttachment) json.authenticatorAttachment = credential.authenticatorAttachment
+    if (r.attestationObject) {
+      json.response.attestationObject = textOf(r.attestationObject)
+      if (r.getTransports) json.response.transports = r.getTransports()
+    }
+    if (r.authenticatorData) {
+      json.response.authenticatorData = textOf(r.authenticatorData)
+      json.response.signature = textOf(r.signature)
+      if (r.userHandle) json.response.userHandle = textOf(r.userHandle)
+    }
+    return json
+  }
+
+  function ceremony (button, run, then) {
+    var status = $('account-status')
+    var why = passkeysWhyNot()
+    if (why) { // say why instead of offering a button that fails
+      button.hidden = true
+      if (status) status.textContent = why
+      return
+    }
+    button.addEventListener('click', function () {
+      button.disabled = true
+      status.textContent = 'Waiting for your passkey…'
+      run().then(then).catch(function (e) {
+        button.disabled = false
+        status.textContent = e && e.name === 'NotAllowedError' ? 'No passkey was made or chosen.' : (e && e.message) || 'That did not work. Please try again.'
+      })
+    })
+  }
+
+  function passkeys () {
+    var keep = $('keep-name')
+    if (keep) {
+      ceremony(keep, function () {
+        return postJSON('/account/claim/options').then(function (options) {
+          options.challenge = bytesOf(options.challenge)
+          options.user.id = bytesOf(options.user.id)
+          return navigator.credentials.create({ publicKey: options })
+        }).then(function (credential) { return postJSON('/account/claim', answerOf(credential)) })
+      }, function () { location.reload() }) // the page (and its socket) as the account's
+    }
+    var signIn = $('sign-in')
+    if (signIn) {
+      ceremony(signIn, function () {
+        return postJSON('/account/sign-in/options').then(function (options) {
+          options.challenge = bytesOf(options.challenge)
+          return navigator.credentials.get({ publicKey: options })
+        }).then(function (credential) { return postJSON('/account/sign-in', answerOf(credential)) })
+      }, function () { location.href = '/' })
+    }
+  }
+
   // ---- start
 
   function start () {
@@ -940,6 +1044,7 @@
     markPresence()
     peoplePanel()
     invite()
+    passkeys()
     updateComposer()
   }
 

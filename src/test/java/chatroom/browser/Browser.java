@@ -55,6 +55,9 @@ public final class Browser implements AutoCloseable {
                 "width", width, "height", height, "deviceScaleFactor", 1, "mobile", phone));
         driver.executeCdpCommand("Emulation.setEmulatedMedia", Map.of(
                 "features", List.of(Map.of("name", "prefers-color-scheme", "value", dark ? "dark" : "light"))));
+        if (phone) { // a touch screen: nothing hovers, so (hover: none) styles apply as on a real phone
+            driver.executeCdpCommand("Emulation.setTouchEmulationEnabled", Map.of("enabled", true, "maxTouchPoints", 5));
+        }
     }
 
     Browser() {

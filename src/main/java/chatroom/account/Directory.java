@@ -1,0 +1,146 @@
+package chatroom.account;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * This node's copy of who has an account and which sessions are live, so that recognising a visitor on
+ * every request and every socket costs a map lookup, never a database round trip on an event loop. It
+ * learns of changes made here at once ({@link #claimed}, {@link #signedIn}, {@link #revoked}, {@link
+ * #renamed}) and of those made elsewhere (another node, an admin verb on the same database) by reading
+ * what changed every {@link #EVERY}: a sign-out on one node stops the cookie on all within about a second.
+ *
+ * <p>Each read looks back {@link #OVERLAP} before the previous one began, and applying a row twice changes
+ * nothing, so a row committed late, or stamped by a node whose clock is a little behind, is still seen.
+ * Sessions live for {@code sessionMaxAge} from sign-in.
+ */
+public final class Directory implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(Directory.class);
+
+    static final Duration EVERY = Duration.ofSeconds(1);
+    static final Duration OVERLAP = Duration.ofSeconds(10);
+
+    private final AccountStore store;
+    private final Clock clock;
+    private final long sessionMaxAgeMs;
+    private final Map<String, Account> accounts = new ConcurrentHashMap<>();
+    private final Map<String, String> keyOfUser = new ConcurrentHashMap<>();
+    private final Map<String, String> userOfKey = new ConcurrentHashMap<>();
+    private final Map<String, AccountStore.SessionRow> sessions = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService refresher;
+    private volatile long lastReadStartMs;
+    private volatile String lastFailure;
+
+    /** Reads everything once (blocking: at start-up), then keeps up every second. */
+    public static Directory start(AccountStore store, Clock clock, Duration sessionMaxAge) {
+        Directory directory = new Directory(store, clock, sessionMaxAge);
+        directory.refresh(0);
+        directory.refresher.scheduleWithFixedDelay(directory::refreshSafely, EVERY.toMillis(), EVERY.toMillis(),
+                TimeUnit.MILLISECONDS);
+        return directory;
+    }
+
+    private Directory(AccountStore store, Clock clock, Duration sessionMaxAge) {
+        this.store = store;
+        this.clock = clock;
+        this.sessionMaxAgeMs = sessionMaxAge.toMillis();
+        this.refresher = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "accounts-refresh");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** The account with this user id, or null for a guest. */
+    public Account account(String userId) {
+        return accounts.get(userId);
+    }
+
+    /** The account a session cookie's id hash signs in, or null: unknown, revoked or expired. */
+    public Account signedIn(String idHash) {
+        AccountStore.SessionRow session = sessions.get(idHash);
+        if (session == null || session.revokedMs() != 0) return null;
+        if (clock.millis() - session.createdMs() > sessionMaxAgeMs) return null;
+        return accounts.get(session.userId());
+    }
+
+    /** The user id of the account whose name has this key, or null if no account holds it. */
+    public String holderOf(String nameKey) {
+        return userOfKey.get(nameKey);
+    }
+
+    /** Refuses {@code name} to {@code userId} when another account holds a name that looks the same. */
+    public void checkFree(String name, String userId) {
+        String holder = holderOf(NameKey.of(name));
+        if (holder != null && !holder.equals(userId)) throw new NameTakenException(name);
+    }
+
+    public void claimed(Account account, String nameKey, SignIn session) {
+        put(new AccountStore.AccountRow(account, nameKey));
+        signedIn(session);
+    }
+
+    public void signedIn(SignIn session) {
+        sessions.put(session.idHash(), new AccountStore.SessionRow(session.idHash(), session.userId(), session.atMs(), 0));
+    }
+
+    public void revoked(String idHash, long atMs) {
+        sessions.computeIfPresent(idHash, (h, s) -> new AccountStore.SessionRow(h, s.userId(), s.createdMs(), atMs));
+    }
+
+    public void renamed(String userId, String name, String nameKey) {
+        Account account = accounts.get(userId);
+        if (account != null) put(new AccountStore.AccountRow(new Account(userId, name, account.role()), nameKey));
+    }
+
+    private void put(AccountStore.AccountRow row) {
+        String userId = row.account().userId();
+        accounts.put(userId, row.account());
+        String oldKey = keyOfUser.put(userId, row.nameKey());
+        if (oldKey != null && !oldKey.equals(row.nameKey())) userOfKey.remove(oldKey, userId);
+        userOfKey.put(row.nameKey(), userId);
+    }
+
+    private void refreshSafely() {
+        try {
+            refresh(Math.max(0, lastReadStartMs - OVERLAP.toMillis()));
+            if (lastFailure != null) {
+                log.info("accounts: reading changes again ({})", lastFailure);
+                lastFailure = null;
+            }
+        } catch (RuntimeException e) {
+            if (lastFailure == null) log.warn("accounts: cannot read changes; sign-ins and sign-outs elsewhere wait: {}", e.toString());
+            lastFailure = e.toString();
+        }
+    }
+
+    private void refresh(long sinceMs) {
+        long startMs = clock.millis();
+        AccountStore.Changes changes = store.changedSince(sinceMs);
+        changes.accounts().forEach(this::put);
+        long expiredBefore = startMs - sessionMaxAgeMs;
+        for (AccountStore.SessionRow row : changes.sessions()) {
+            if (row.createdMs() < expiredBefore) {
+                sessions.remove(row.idHash());
+            } else {
+                // a revocation is never undone by an older copy of the row
+                sessions.merge(row.idHash(), row, (mine, read) -> mine.revokedMs() != 0 ? mine : read);
+            }
+        }
+        sessions.values().removeIf(s -> s.createdMs() < expiredBefore);
+        lastReadStartMs = startMs;
+    }
+
+    @Override
+    public void close() {
+        refresher.shutdownNow();
+    }
+}
