@@ -55,6 +55,15 @@ public interface AccountStore {
     /** A new name for an account; {@link NameTakenException} when another account holds its key. */
     CompletableFuture<Void> rename(String userId, String name, String nameKey, long nowMs);
 
+    /** Sessions of an account, newest first, revoked ones left out. */
+    CompletableFuture<List<SessionInfo>> sessionsOf(String userId);
+
+    /** Records when sessions were last seen (hash → epoch ms). Blocking; for {@link Directory}'s thread only. */
+    void seen(java.util.Map<String, Long> lastSeenMs);
+
+    /** What the device list shows of a session. */
+    record SessionInfo(String idHash, long createdMs, long lastSeenMs, String userAgent, String address) {}
+
     /**
      * What changed at or after {@code sinceMs}: accounts as they now are, and sessions (a revoked one with
      * its revocation time). Blocking; for {@link Directory}'s refresh thread only.

@@ -2,7 +2,10 @@ package chatroom.account;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -27,6 +30,8 @@ public final class Directory implements AutoCloseable {
 
     static final Duration EVERY = Duration.ofSeconds(1);
     static final Duration OVERLAP = Duration.ofSeconds(10);
+    /** How often the last-seen times of sessions in use are written: the device list is not a clock. */
+    static final Duration SEEN_EVERY = Duration.ofMinutes(1);
 
     private final AccountStore store;
     private final Clock clock;
@@ -35,6 +40,9 @@ public final class Directory implements AutoCloseable {
     private final Map<String, String> keyOfUser = new ConcurrentHashMap<>();
     private final Map<String, String> userOfKey = new ConcurrentHashMap<>();
     private final Map<String, AccountStore.SessionRow> sessions = new ConcurrentHashMap<>();
+    /** Sessions used since their last-seen time was last written: hash → when. */
+    private final Map<String, Long> seen = new ConcurrentHashMap<>();
+    private final List<Consumer<String>> revocationListeners = new CopyOnWriteArrayList<>();
     private final ScheduledExecutorService refresher;
     private volatile long lastReadStartMs;
     private volatile String lastFailure;
@@ -44,6 +52,8 @@ public final class Directory implements AutoCloseable {
         Directory directory = new Directory(store, clock, sessionMaxAge);
         directory.refresh(0);
         directory.refresher.scheduleWithFixedDelay(directory::refreshSafely, EVERY.toMillis(), EVERY.toMillis(),
+                TimeUnit.MILLISECONDS);
+        directory.refresher.scheduleWithFixedDelay(directory::writeSeen, SEEN_EVERY.toMillis(), SEEN_EVERY.toMillis(),
                 TimeUnit.MILLISECONDS);
         return directory;
     }
@@ -64,12 +74,22 @@ public final class Directory implements AutoCloseable {
         return accounts.get(userId);
     }
 
-    /** The account a session cookie's id hash signs in, or null: unknown, revoked or expired. */
+    /**
+     * The account a session cookie's id hash signs in, or null: unknown, revoked or expired. A session found
+     * is noted as seen now, for the device list.
+     */
     public Account signedIn(String idHash) {
         AccountStore.SessionRow session = sessions.get(idHash);
         if (session == null || session.revokedMs() != 0) return null;
-        if (clock.millis() - session.createdMs() > sessionMaxAgeMs) return null;
+        long now = clock.millis();
+        if (now - session.createdMs() > sessionMaxAgeMs) return null;
+        seen.put(idHash, now);
         return accounts.get(session.userId());
+    }
+
+    /** Runs {@code listener} with the hash of every session that ends, here or on another node. */
+    public void onRevoked(Consumer<String> listener) {
+        revocationListeners.add(listener);
     }
 
     /** The user id of the account whose name has this key, or null if no account holds it. */
@@ -93,7 +113,20 @@ public final class Directory implements AutoCloseable {
     }
 
     public void revoked(String idHash, long atMs) {
-        sessions.computeIfPresent(idHash, (h, s) -> new AccountStore.SessionRow(h, s.userId(), s.createdMs(), atMs));
+        AccountStore.SessionRow was = sessions.computeIfPresent(idHash,
+                (h, s) -> s.revokedMs() != 0 ? s : new AccountStore.SessionRow(h, s.userId(), s.createdMs(), atMs));
+        if (was != null && was.revokedMs() == atMs) tellRevoked(idHash);
+    }
+
+    private void tellRevoked(String idHash) {
+        seen.remove(idHash);
+        for (Consumer<String> listener : revocationListeners) {
+            try {
+                listener.accept(idHash);
+            } catch (RuntimeException e) {
+                log.warn("accounts: a revocation listener failed", e);
+            }
+        }
     }
 
     public void renamed(String userId, String name, String nameKey) {
@@ -132,11 +165,25 @@ public final class Directory implements AutoCloseable {
                 sessions.remove(row.idHash());
             } else {
                 // a revocation is never undone by an older copy of the row
+                AccountStore.SessionRow was = sessions.get(row.idHash());
                 sessions.merge(row.idHash(), row, (mine, read) -> mine.revokedMs() != 0 ? mine : read);
+                if (row.revokedMs() != 0 && was != null && was.revokedMs() == 0) tellRevoked(row.idHash());
             }
         }
         sessions.values().removeIf(s -> s.createdMs() < expiredBefore);
         lastReadStartMs = startMs;
+    }
+
+    /** Writes when the sessions used since the last time were last seen; runs on the refresher thread. */
+    private void writeSeen() {
+        if (seen.isEmpty()) return;
+        Map<String, Long> batch = new java.util.HashMap<>(seen);
+        batch.forEach(seen::remove);
+        try {
+            store.seen(batch);
+        } catch (RuntimeException e) {
+            log.warn("accounts: cannot write when sessions were last seen: {}", e.toString());
+        }
     }
 
     @Override

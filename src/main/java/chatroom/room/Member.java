@@ -40,7 +40,12 @@ public interface Member {
          * The node hosts as many rooms as it may and this one is not among them; 1013 "try again later" makes
          * htmx reconnect, and the page shows that the server is busy (it looks for this text's start).
          */
-        BUSY(1013, "server busy: too many rooms open on this server; trying again later");
+        BUSY(1013, "server busy: too many rooms open on this server; trying again later"),
+        /**
+         * The account's session was ended (signed out, here or from another device); 4001, which htmx does
+         * not reconnect after, and the page says so.
+         */
+        SIGNED_OUT(4001, "signed out: this session was ended");
 
         public final int code;
         public final String text;

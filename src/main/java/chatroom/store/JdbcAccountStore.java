@@ -232,6 +232,46 @@ final class JdbcAccountStore implements AccountStore {
     }
 
     @Override
+    public CompletableFuture<List<SessionInfo>> sessionsOf(String userId) {
+        return inTransaction(c -> {
+            List<SessionInfo> sessions = new ArrayList<>();
+            try (PreparedStatement read = c.prepareStatement("SELECT id_hash, created_ms, last_seen_ms, user_agent, address"
+                    + " FROM sessions WHERE user_id = ? AND revoked_ms IS NULL ORDER BY last_seen_ms DESC")) {
+                read.setString(1, userId);
+                try (ResultSet row = read.executeQuery()) {
+                    while (row.next()) {
+                        sessions.add(new SessionInfo(row.getString(1), row.getLong(2), row.getLong(3), row.getString(4),
+                                row.getString(5)));
+                    }
+                }
+            }
+            return sessions;
+        });
+    }
+
+    @Override
+    public void seen(java.util.Map<String, Long> lastSeenMs) {
+        try {
+            inTransactionNow(c -> {
+                // last_seen_ms only: changed_ms stays, so being seen is not a change every node reads again
+                try (PreparedStatement touch = c.prepareStatement(
+                        "UPDATE sessions SET last_seen_ms = ? WHERE id_hash = ? AND last_seen_ms < ?")) {
+                    for (var entry : lastSeenMs.entrySet()) {
+                        touch.setLong(1, entry.getValue());
+                        touch.setString(2, entry.getKey());
+                        touch.setLong(3, entry.getValue());
+                        touch.addBatch();
+                    }
+                    touch.executeBatch();
+                }
+                return null;
+            });
+        } catch (SQLException e) {
+            throw new StoreException(database.name() + ": accounts: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
     public Changes changedSince(long sinceMs) {
         try {
             return inTransactionNow(c -> {

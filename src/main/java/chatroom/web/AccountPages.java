@@ -13,6 +13,7 @@ import com.webauthn4j.data.AuthenticationData;
 import com.webauthn4j.data.RegistrationData;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -187,8 +188,46 @@ final class AccountPages {
         }));
     }
 
+    /** {@code GET /account/sessions}: where this account is signed in; a guest is sent to sign in. */
+    CompletableFuture<Response> sessionsPage(Request request) {
+        Identity me = request.identity();
+        if (!me.hasAccount()) return Response.redirect("/sign-in").now();
+        Page page = new Page("Your devices", assets, me);
+        long now = System.currentTimeMillis();
+        return accounts.sessionsOf(me.userId()).thenApply(sessions -> {
+            List<DeviceView> devices = sessions.stream()
+                    .filter(s -> visitors.directory.signedIn(s.idHash()) != null || s.idHash().equals(me.session()))
+                    .map(s -> DeviceView.of(s, s.idHash().equals(me.session()), now))
+                    .toList();
+            return Response.html(views.render("sessions.jte", Map.of("page", page, "devices", devices)));
+        });
+    }
+
+    /**
+     * {@code POST /account/sessions/end}: signs one of this account's other devices out. A session of
+     * another account is refused as if it did not exist.
+     */
+    CompletableFuture<Response> endSession(Request request) {
+        requireOurPage(request);
+        Identity me = request.identity();
+        if (!me.hasAccount()) throw HttpException.forbidden("Sign in to end a session.");
+        String handle = request.form("session");
+        if (handle == null || handle.isEmpty()) throw HttpException.badRequest("Which session? None was named.");
+        return accounts.sessionsOf(me.userId()).thenCompose(sessions -> {
+            if (sessions.stream().noneMatch(s -> s.idHash().equals(handle))) {
+                throw HttpException.notFound("There is no such session of yours.");
+            }
+            long now = System.currentTimeMillis();
+            return accounts.revoke(handle, now).thenApply(done -> {
+                visitors.directory.revoked(handle, now);
+                log.info("account: {} ended one of their sessions", me.name());
+                return Response.redirect("/account/sessions");
+            });
+        });
+    }
+
     private Response signedIn(Request request, Account account, String sessionId) {
-        request.identityBecomes(Identity.of(account));
+        request.identityBecomes(Identity.of(account, Visitors.hashOf(sessionId)));
         return Response.json("{\"name\":" + quote(account.name()) + "}")
                 .addHeader(HttpHeaderNames.SET_COOKIE, visitors.sessionCookie(sessionId, request.secureCookies()));
     }

@@ -53,13 +53,15 @@ final class RoomSockets {
     private final SocketSlots slots;
     private final UpgradeRates rates;
     private final Health health;
+    private final SessionSockets sessionSockets;
 
-    RoomSockets(Rooms rooms, RoomViews views, Origins origins, ChannelGroup sockets,
+    RoomSockets(Rooms rooms, RoomViews views, Origins origins, SessionSockets sessionSockets, ChannelGroup sockets,
             int maxFrameBytes, MemberLimits limits, Senders senders, SocketSlots slots, UpgradeRates rates,
             Health health) {
         this.rooms = rooms;
         this.views = views;
         this.origins = origins;
+        this.sessionSockets = sessionSockets;
         this.sockets = sockets;
         this.maxFrameBytes = maxFrameBytes;
         this.limits = limits;
@@ -133,6 +135,7 @@ final class RoomSockets {
         WebSocketMember member = new WebSocketMember(channel, host, identity.author(), views, limits, user, address,
                 maxFrameBytes, request.client().ip());
         senders.joined(userId, host, member);
+        sessionSockets.opened(identity, member, channel);
         channel.closeFuture().addListener(closed -> senders.closed(userId, user, host, member));
         ChannelPipeline pipeline = channel.pipeline();
         HttpTimeouts.remove(pipeline); // from now on --socket-idle watches the socket

@@ -36,9 +36,10 @@ final class Visitors {
     }
 
     Identity of(String sessionCookie, String guestCookie) {
-        if (sessionCookie != null) {
-            Account account = directory.signedIn(hashOf(sessionCookie));
-            if (account != null) return Identity.of(account);
+        if (sessionCookie != null && !sessionCookie.isEmpty()) {
+            String hash = hashOf(sessionCookie);
+            Account account = directory.signedIn(hash);
+            if (account != null) return Identity.of(account, hash);
         }
         Identity guest = identities.fromCookie(guestCookie);
         return directory.account(guest.userId()) == null ? guest : identities.newGuest();

@@ -22,6 +22,7 @@ public final class Web {
     private final JteViews views;
     private final Assets assets;
     private final Visitors visitors;
+    private final SessionSockets sessionSockets;
     private final AccountStore accounts;
     private final Origins origins;
     private final RoomSettings roomSettings;
@@ -46,6 +47,7 @@ public final class Web {
         Identities identities = Identities.load(identity.sharedSecret().map(Config.Secret::bytes).orElse(null),
                 identity.secretFile(), !clusterMode, identity.cookieMaxAge());
         this.visitors = new Visitors(identities, directory, identity.cookieMaxAge());
+        this.sessionSockets = new SessionSockets(directory);
         this.accounts = accounts;
         this.origins = new Origins(listen.allowedOrigins(), listen.publicUrl());
         this.roomSettings = roomSettings;
@@ -101,7 +103,7 @@ public final class Web {
         Config.Rate newRooms = limits.newRoomsPerIp();
         AccountPages accountPages = new AccountPages(visitors, accounts, new Passkeys(), origins, views, assets,
                 new Attempts(Rate.perMinute(SIGN_IN_ATTEMPTS_PER_MINUTE)));
-        RoomSockets roomSockets = new RoomSockets(rooms, views, origins, sockets, limits.maxFrameBytes(),
+        RoomSockets roomSockets = new RoomSockets(rooms, views, origins, sessionSockets, sockets, limits.maxFrameBytes(),
                 memberLimits, senders, new SocketSlots(limits.maxConnections(), limits.maxSocketsPerIp()),
                 new UpgradeRates(upgrades.perSecond(), upgrades.burst(), newRooms.perSecond(), newRooms.burst()),
                 health);
@@ -116,6 +118,8 @@ public final class Web {
                 .post("/account/sign-in/options", accountPages::signInOptions)
                 .post("/account/sign-in", accountPages::signIn)
                 .post("/account/sign-out", accountPages::signOut)
+                .get("/account/sessions", accountPages::sessionsPage)
+                .post("/account/sessions/end", accountPages::endSession)
                 .get("/r/{room}", pages::room)
                 .get("/r/{room}/messages", pages::older)
                 .websocket("/r/{room}/ws", roomSockets::room)

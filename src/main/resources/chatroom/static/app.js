@@ -17,8 +17,10 @@
     reconnecting: 'Reconnecting…',
     offline: 'Offline',
     closed: 'Disconnected',
-    busy: 'The server is busy; trying again…'
+    busy: 'The server is busy; trying again…',
+    'signed-out': 'Signed out: this session was ended. Reload to go on as a guest.'
   }
+  var SIGNED_OUT_CODE = 4001 // the server ended this account's session (signed out here or from another device)
 
   function $ (id) { return document.getElementById(id) }
 
@@ -51,7 +53,7 @@
       $('status-text').textContent = STATES[next]
     }
     var reload = $('reconnect')
-    if (reload) reload.hidden = next !== 'closed'
+    if (reload) reload.hidden = next !== 'closed' && next !== 'signed-out'
     updateComposer()
   }
 
@@ -83,10 +85,11 @@
     var busy = code === 1013 && String(e.detail.event.reason || '').indexOf(BUSY_REASON) === 0
     busyInARow = busy ? busyInARow + 1 : 0
     if (busy) setState('busy')
+    else if (code === SIGNED_OUT_CODE) setState('signed-out')
     else if (RECONNECTING_CODES.indexOf(code) < 0) setState('closed') // htmx gives up on these; a reload starts over
     else setState(navigator.onLine === false ? 'offline' : 'reconnecting')
   })
-  window.addEventListener('offline', function () { if (state !== 'closed') setState('offline') })
+  window.addEventListener('offline', function () { if (state !== 'closed' && state !== 'signed-out') setState('offline') })
   window.addEventListener('online', function () { if (state === 'offline') setState(everOpen ? 'reconnecting' : 'connecting') })
 
   // the server's answer to our ping needs no swapping

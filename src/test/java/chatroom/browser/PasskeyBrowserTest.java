@@ -96,6 +96,46 @@ class PasskeyBrowserTest {
     }
 
     @Test
+    void a_device_signed_out_from_another_loses_its_socket_with_a_clear_message_and_becomes_a_guest() throws Exception {
+        try (TestServer server = TestServer.start("--rate", "0");
+                Browser laptop = new Browser();
+                Browser phone = new Browser()) {
+            String site = "http://localhost:" + server.port();
+            VirtualAuthenticator laptopKeys = authenticator(laptop);
+            laptop.openRoom(site + "/r/devices");
+            rename(laptop, "Bartholomew");
+            button(laptop, "Keep this name").click();
+            laptop.await(d -> !d.findElements(By.xpath("//button[normalize-space()='Sign out']")).isEmpty());
+
+            authenticator(phone).addCredential(laptopKeys.getCredentials().get(0));
+            phone.driver.get(site + "/sign-in");
+            button(phone, "Sign in with a passkey").click();
+            phone.await(d -> d.getCurrentUrl().equals(site + "/"));
+            phone.openRoom(site + "/r/devices");
+
+            laptop.driver.findElement(By.linkText("Your devices")).click();
+            List<WebElement> devices = laptop.await(d -> {
+                List<WebElement> items = d.findElements(By.cssSelector(".devices li"));
+                return items.size() == 2 ? items : null;
+            });
+            assertThat(devices).filteredOn(d -> d.getText().contains("This device")).hasSize(1);
+            WebElement other = devices.stream().filter(d -> !d.getText().contains("This device")).findFirst().orElseThrow();
+            assertThat(other.getText()).contains("Chrome on Linux").contains("127.0.0.1");
+            WebElement signOut = other.findElement(By.tagName("button"));
+            assertThat(signOut.getAccessibleName()).startsWith("Sign out");
+            signOut.click();
+            laptop.await(d -> d.findElements(By.cssSelector(".devices li")).size() == 1);
+
+            phone.await(d -> "signed-out".equals(d.findElement(By.id("status")).getAttribute("data-state")));
+            assertThat(phone.driver.findElement(By.id("status")).getText()).contains("Signed out");
+            phone.driver.navigate().refresh();
+            assertThat(button(phone, "Keep this name")).as("a guest again").isNotNull();
+            assertThat(phone.driver.findElement(By.id("display-name")).getAttribute("value")).isNotEqualTo("Bartholomew");
+            assertThat(laptop.driver.findElement(By.cssSelector(".devices li")).getText()).contains("This device");
+        }
+    }
+
+    @Test
     void a_page_reached_by_ip_address_says_why_it_offers_no_passkey() throws Exception {
         try (TestServer server = TestServer.start("--rate", "0");
                 Browser visitor = new Browser()) {
