@@ -119,6 +119,11 @@ final class Cluster implements AutoCloseable {
     }
 
     /** A signed identity cookie from a running node, good on every node (they share the secret). */
+    /** The shared database, for a test that writes what an admin verb or another node would. */
+    String jdbcUrl() {
+        return jdbcUrl;
+    }
+
     String newVisitorCookie() throws Exception {
         ChildServer running = nodes.stream().filter(ChildServer::alive).findFirst().orElseThrow();
         String setCookie = running.get("/").headers().firstValue("set-cookie").orElseThrow();
