@@ -79,6 +79,9 @@ public final class Main implements Server {
                     ? commands.backup(rest, System.getenv())
                     : commands.export(rest, System.getenv(), System.out));
         }
+        if (args.length > 0 && args[0].equals("admin")) {
+            System.exit(new AdminCommands(System.out, System.err).run(Arrays.copyOfRange(args, 1, args.length), System.getenv()));
+        }
         if (args.length > 0 && args[0].equals("train")) {
             Training.main(Arrays.copyOfRange(args, 1, args.length), Main::start);
             return;

@@ -55,6 +55,21 @@ public interface AccountStore {
     /** A new name for an account; {@link NameTakenException} when another account holds its key. */
     CompletableFuture<Void> rename(String userId, String name, String nameKey, long nowMs);
 
+    /** What came of accepting an owner invitation. */
+    enum InviteOutcome { ACCEPTED, USED, EXPIRED, UNKNOWN }
+
+    /**
+     * Makes {@code userId} an owner if the invitation with that hash is unused and current, and marks it used
+     * by them, in one transaction: of two accepting at once, one is told it was used.
+     */
+    CompletableFuture<InviteOutcome> acceptInvite(String idHash, String userId, long nowMs);
+
+    /** Every account, by name: the admin page's list. */
+    CompletableFuture<List<Account>> accounts();
+
+    /** A new role for an account (moderators are made and unmade here; owners by invitation). */
+    CompletableFuture<Void> setRole(String userId, Role role, long nowMs);
+
     /** Sessions of an account, newest first, revoked ones left out. */
     CompletableFuture<List<SessionInfo>> sessionsOf(String userId);
 

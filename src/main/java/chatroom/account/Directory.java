@@ -129,6 +129,12 @@ public final class Directory implements AutoCloseable {
         }
     }
 
+    public void roleChanged(String userId, Role role) {
+        Account account = accounts.get(userId);
+        String key = keyOfUser.get(userId);
+        if (account != null && key != null) put(new AccountStore.AccountRow(new Account(userId, account.name(), role), key));
+    }
+
     public void renamed(String userId, String name, String nameKey) {
         Account account = accounts.get(userId);
         if (account != null) put(new AccountStore.AccountRow(new Account(userId, name, account.role()), nameKey));

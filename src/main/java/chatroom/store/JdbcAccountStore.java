@@ -232,6 +232,61 @@ final class JdbcAccountStore implements AccountStore {
     }
 
     @Override
+    public CompletableFuture<InviteOutcome> acceptInvite(String idHash, String userId, long nowMs) {
+        return inTransaction(c -> {
+            try (PreparedStatement read = c.prepareStatement("SELECT expires_ms, used_by FROM invites WHERE id_hash = ?")) {
+                read.setString(1, idHash);
+                try (ResultSet row = read.executeQuery()) {
+                    if (!row.next()) return InviteOutcome.UNKNOWN;
+                    if (row.getString(2) != null) return InviteOutcome.USED;
+                    if (row.getLong(1) < nowMs) return InviteOutcome.EXPIRED;
+                }
+            }
+            try (PreparedStatement use = c.prepareStatement(
+                    "UPDATE invites SET used_by = ?, used_ms = ? WHERE id_hash = ? AND used_by IS NULL")) {
+                use.setString(1, userId);
+                use.setLong(2, nowMs);
+                use.setString(3, idHash);
+                if (use.executeUpdate() != 1) return InviteOutcome.USED;
+            }
+            setRoleNow(c, userId, Role.OWNER, nowMs);
+            return InviteOutcome.ACCEPTED;
+        });
+    }
+
+    @Override
+    public CompletableFuture<List<Account>> accounts() {
+        return inTransaction(c -> {
+            List<Account> all = new ArrayList<>();
+            try (PreparedStatement read = c.prepareStatement("SELECT user_id, name, role FROM accounts ORDER BY name");
+                    ResultSet row = read.executeQuery()) {
+                while (row.next()) {
+                    all.add(new Account(row.getString(1), row.getString(2), Role.ofColumn(row.getString(3))));
+                }
+            }
+            return all;
+        });
+    }
+
+    @Override
+    public CompletableFuture<Void> setRole(String userId, Role role, long nowMs) {
+        return inTransaction(c -> {
+            setRoleNow(c, userId, role, nowMs);
+            return null;
+        });
+    }
+
+    private static void setRoleNow(Connection c, String userId, Role role, long nowMs) throws SQLException {
+        try (PreparedStatement update = c.prepareStatement(
+                "UPDATE accounts SET role = ?, changed_ms = ? WHERE user_id = ?")) {
+            update.setString(1, role.column());
+            update.setLong(2, nowMs);
+            update.setString(3, userId);
+            update.executeUpdate();
+        }
+    }
+
+    @Override
     public CompletableFuture<List<SessionInfo>> sessionsOf(String userId) {
         return inTransaction(c -> {
             List<SessionInfo> sessions = new ArrayList<>();

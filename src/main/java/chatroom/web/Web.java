@@ -103,6 +103,7 @@ public final class Web {
         Config.Rate newRooms = limits.newRoomsPerIp();
         AccountPages accountPages = new AccountPages(visitors, accounts, new Passkeys(), origins, views, assets,
                 new Attempts(Rate.perMinute(SIGN_IN_ATTEMPTS_PER_MINUTE)));
+        AdminPages adminPages = new AdminPages(visitors, accounts, origins, views, assets);
         RoomSockets roomSockets = new RoomSockets(rooms, views, origins, sessionSockets, sockets, limits.maxFrameBytes(),
                 memberLimits, senders, new SocketSlots(limits.maxConnections(), limits.maxSocketsPerIp()),
                 new UpgradeRates(upgrades.perSecond(), upgrades.burst(), newRooms.perSecond(), newRooms.burst()),
@@ -119,6 +120,10 @@ public final class Web {
                 .post("/account/sign-in", accountPages::signIn)
                 .post("/account/sign-out", accountPages::signOut)
                 .get("/account/sessions", accountPages::sessionsPage)
+                .get("/admin", adminPages::adminPage)
+                .post("/admin/role", adminPages::setRole)
+                .get("/admin/invite/{token}", adminPages::invitePage)
+                .post("/admin/invite/{token}", adminPages::acceptInvite)
                 .post("/account/sessions/end", accountPages::endSession)
                 .get("/r/{room}", pages::room)
                 .get("/r/{room}/messages", pages::older)

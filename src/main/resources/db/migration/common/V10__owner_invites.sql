@@ -1,0 +1,14 @@
+-- Shared by SQLite and PostgreSQL.
+--
+-- An invitation to become an owner, made by `chatroom admin invite` beside the running server: only the
+-- SHA-256 of the link's token is kept. The first account to accept it becomes an owner (used_by, used_ms
+-- are set, so a second opener is told it was used, not that it never existed); it is refused after
+-- expires_ms.
+CREATE TABLE invites (
+    id_hash    TEXT   PRIMARY KEY,
+    role       TEXT   NOT NULL CHECK (role IN ('owner')),
+    created_ms BIGINT NOT NULL,
+    expires_ms BIGINT NOT NULL,
+    used_by    TEXT,
+    used_ms    BIGINT
+);
