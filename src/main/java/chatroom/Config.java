@@ -97,7 +97,9 @@ public record Config(
      * {@code CHATROOM_SECRET} instead; whether a lone server may make a new one over a database with
      * messages; and how long a cookie lasts.
      */
-    public record Identity(Path secretFile, Optional<Secret> sharedSecret, boolean newSecret, Duration cookieMaxAge) {}
+    /** @param guests what visitors without an account may do until an owner says otherwise on /admin: post, read or off */
+    public record Identity(Path secretFile, Optional<Secret> sharedSecret, boolean newSecret, Duration cookieMaxAge,
+            String guests) {}
 
     /** What a room shows on joining (and per page of scroll-back), and how long an idle one stays in memory. */
     public record Rooms(int historyMessages, Duration idleTimeout) {}
@@ -339,6 +341,12 @@ public record Config(
                     "400d",
                     "an identity cookie issued longer ago than this makes its bearer a new guest; renewed on visits after half of it"),
             new Setting(
+                    "--guests",
+                    "CHATROOM_GUESTS",
+                    "post",
+                    "what visitors without an account may do: post, read (rooms but not write in them) or off (only the "
+                            + "lobby and signing in); owners change it on /admin, and what they chose is kept in the database"),
+            new Setting(
                     "--public-status",
                     "CHATROOM_PUBLIC_STATUS",
                     "false",
@@ -534,7 +542,8 @@ public record Config(
                 secret.isBlank() ? siblingOf(db, "chatroom.secret") : Path.of(secret),
                 secret(values.get("CHATROOM_SECRET")),
                 oneOf(values, "--new-secret", "false", "true").equals("true"),
-                positive(duration(values, "--cookie-max-age"), "--cookie-max-age"));
+                positive(duration(values, "--cookie-max-age"), "--cookie-max-age"),
+                oneOf(values, "--guests", "post", "read", "off"));
     }
 
     private static Rooms rooms(Map<String, String> values) {

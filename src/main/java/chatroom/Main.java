@@ -1,6 +1,7 @@
 package chatroom;
 
 import chatroom.account.Directory;
+import chatroom.room.GuestPolicy;
 import chatroom.bench.Bench;
 import chatroom.cluster.InProcessFeed;
 import chatroom.cluster.InProcessPresence;
@@ -146,7 +147,9 @@ public final class Main implements Server {
         RedisNode node = config.clusterMode() ? startup(() -> RedisNode.open(config.cluster().redis().value())) : null;
         this.feed = startup(() -> feed(config, node));
         this.presence = startup(() -> presence(config, node));
-        this.rooms = new Rooms(RoomServices.of(messages, feed, presence, views, roomSettings, Clock.systemUTC()),
+        String guestsByDefault = config.identity().guests();
+        this.rooms = new Rooms(RoomServices.of(messages, feed, presence, views, roomSettings, Clock.systemUTC())
+                        .withGuests(() -> GuestPolicy.of(directory.setting("guests", guestsByDefault))),
                 server::nextExecutor, maxRooms(config.limits()));
         // 4. web
         this.web = new Web(rooms, messages, store.accounts(), directory, feed, views, new Assets(), roomSettings,

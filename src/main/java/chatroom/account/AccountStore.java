@@ -70,6 +70,9 @@ public interface AccountStore {
     /** A new role for an account (moderators are made and unmade here; owners by invitation). */
     CompletableFuture<Void> setRole(String userId, Role role, long nowMs);
 
+    /** Keeps a server setting an owner chose (e.g. {@code guests}). */
+    CompletableFuture<Void> setSetting(String name, String value, long nowMs);
+
     /** Sessions of an account, newest first, revoked ones left out. */
     CompletableFuture<List<SessionInfo>> sessionsOf(String userId);
 
@@ -86,7 +89,7 @@ public interface AccountStore {
     Changes changedSince(long sinceMs);
 
     /** A batch of changes read by {@link #changedSince}. */
-    record Changes(List<AccountRow> accounts, List<SessionRow> sessions) {}
+    record Changes(List<AccountRow> accounts, List<SessionRow> sessions, java.util.Map<String, String> settings) {}
 
     /** An account as stored, with the key its name is reserved under. */
     record AccountRow(Account account, String nameKey) {}

@@ -40,6 +40,7 @@ public final class Directory implements AutoCloseable {
     private final Map<String, String> keyOfUser = new ConcurrentHashMap<>();
     private final Map<String, String> userOfKey = new ConcurrentHashMap<>();
     private final Map<String, AccountStore.SessionRow> sessions = new ConcurrentHashMap<>();
+    private final Map<String, String> settings = new ConcurrentHashMap<>();
     /** Sessions used since their last-seen time was last written: hash → when. */
     private final Map<String, Long> seen = new ConcurrentHashMap<>();
     private final List<Consumer<String>> revocationListeners = new CopyOnWriteArrayList<>();
@@ -129,6 +130,15 @@ public final class Directory implements AutoCloseable {
         }
     }
 
+    /** A setting owners chose, or {@code otherwise} while none is stored. */
+    public String setting(String name, String otherwise) {
+        return settings.getOrDefault(name, otherwise);
+    }
+
+    public void settingChanged(String name, String value) {
+        settings.put(name, value);
+    }
+
     public void roleChanged(String userId, Role role) {
         Account account = accounts.get(userId);
         String key = keyOfUser.get(userId);
@@ -165,6 +175,7 @@ public final class Directory implements AutoCloseable {
         long startMs = clock.millis();
         AccountStore.Changes changes = store.changedSince(sinceMs);
         changes.accounts().forEach(this::put);
+        settings.putAll(changes.settings());
         long expiredBefore = startMs - sessionMaxAgeMs;
         for (AccountStore.SessionRow row : changes.sessions()) {
             if (row.createdMs() < expiredBefore) {

@@ -20,6 +20,11 @@ public interface Member {
     /** Who this member is, as of now (a rename changes it). */
     Author author();
 
+    /** A guest or an account, as it was when the socket opened. */
+    default Standing standing() {
+        return Standing.MEMBER;
+    }
+
     void rename(Author renamed);
 
     /** Queues the fragment for this member; does nothing if the socket is closed. */

@@ -36,7 +36,7 @@ final class Room {
     private final PresenceBoard board;
     private final RoomViews views;
     private final RoomSettings settings;
-    private final Permissions permissions = new Permissions();
+    private final Permissions permissions;
 
     private final UsersHere usersHere;
     private final RecentMessages recent;
@@ -59,6 +59,7 @@ final class Room {
         this.notices = new PresenceNotices(host, members, unheardJoins, services);
         this.deadlines = new SendDeadlines(host, members, services);
         this.writes = new RoomWrites(host, members, deadlines, services);
+        this.permissions = new Permissions(services.guests());
     }
 
     CatchUp catchUp() {
@@ -103,7 +104,7 @@ final class Room {
     /** What a member asks: judged, then carried out or refused to that member alone. */
     void handle(Member member, Command command) {
         touch();
-        Permissions.Verdict verdict = permissions.may(member.author(), command);
+        Permissions.Verdict verdict = permissions.may(member.standing(), command);
         if (!verdict.allowed()) {
             refuse(member, command, verdict.reason());
             return;

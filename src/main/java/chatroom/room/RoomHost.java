@@ -46,6 +46,8 @@ public final class RoomHost {
     /** Kept here, not in the room: the joins it may not have heard of outlast the room's sleeps. */
     private final UnheardJoins unheardJoins = new UnheardJoins();
     private final TypingNotices typists;
+    /** Asked for typing only, which skips the room; the room has its own for everything else. */
+    private final Permissions typingAllowed;
 
     /**
      * Events from the feed not yet offered to the cursor, and whether a task to offer them is posted: the
@@ -68,6 +70,7 @@ public final class RoomHost {
         this.services = services;
         this.members = new Members(name, executor);
         this.typists = new TypingNotices(members, services.views(), executor);
+        this.typingAllowed = new Permissions(services.guests());
         this.cursor = new RoomCursor(
                 name, services.messages(), executor, services.settings().holdEarly(), this::deliver, this::cursorStarted);
     }
@@ -111,7 +114,9 @@ public final class RoomHost {
     public void handle(Member member, Command command) {
         switch (command) {
             // shown, never stored: it must not wake a sleeping room, nor cost it more than a frame a member
-            case Command.Typing typing -> executor.execute(() -> typing(member));
+            case Command.Typing typing -> {
+                if (typingAllowed.may(member.standing(), typing).allowed()) executor.execute(() -> typing(member));
+            }
             case Command.Say say -> run(room -> room.handle(member, say));
             case Command.Edit edit -> run(room -> room.handle(member, edit));
             case Command.Delete delete -> run(room -> room.handle(member, delete));

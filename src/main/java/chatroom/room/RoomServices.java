@@ -1,5 +1,7 @@
 package chatroom.room;
 
+import java.util.function.Supplier;
+
 import java.time.Clock;
 
 /**
@@ -14,11 +16,17 @@ public record RoomServices(
         RoomViews views,
         RoomSettings settings,
         Clock clock,
-        CatchUps catchUps) {
+        CatchUps catchUps,
+        Supplier<GuestPolicy> guests) {
 
     /** The services, with as many catch-ups at once as the heap allows ({@link CatchUps#sizedForHeap}). */
     public static RoomServices of(
             MessageStore messages, MessageFeed feed, PresenceBoard board, RoomViews views, RoomSettings settings, Clock clock) {
-        return new RoomServices(messages, feed, board, views, settings, clock, CatchUps.sizedForHeap());
+        return new RoomServices(messages, feed, board, views, settings, clock, CatchUps.sizedForHeap(), () -> GuestPolicy.POST);
+    }
+
+    /** The same services, with what guests may do read from {@code guests} each time it is asked. */
+    public RoomServices withGuests(Supplier<GuestPolicy> guests) {
+        return new RoomServices(messages, feed, board, views, settings, clock, catchUps, guests);
     }
 }

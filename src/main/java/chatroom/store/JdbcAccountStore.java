@@ -287,6 +287,20 @@ final class JdbcAccountStore implements AccountStore {
     }
 
     @Override
+    public CompletableFuture<Void> setSetting(String name, String value, long nowMs) {
+        return inTransaction(c -> {
+            try (PreparedStatement upsert = c.prepareStatement("INSERT INTO settings (name, value, changed_ms) VALUES (?, ?, ?)"
+                    + " ON CONFLICT (name) DO UPDATE SET value = excluded.value, changed_ms = excluded.changed_ms")) {
+                upsert.setString(1, name);
+                upsert.setString(2, value);
+                upsert.setLong(3, nowMs);
+                upsert.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    @Override
     public CompletableFuture<List<SessionInfo>> sessionsOf(String userId) {
         return inTransaction(c -> {
             List<SessionInfo> sessions = new ArrayList<>();
@@ -351,7 +365,14 @@ final class JdbcAccountStore implements AccountStore {
                         }
                     }
                 }
-                return new Changes(accounts, sessions);
+                java.util.Map<String, String> settings = new java.util.HashMap<>();
+                try (PreparedStatement read = c.prepareStatement("SELECT name, value FROM settings WHERE changed_ms >= ?")) {
+                    read.setLong(1, sinceMs);
+                    try (ResultSet row = read.executeQuery()) {
+                        while (row.next()) settings.put(row.getString(1), row.getString(2));
+                    }
+                }
+                return new Changes(accounts, sessions, settings);
             });
         } catch (SQLException e) {
             throw new StoreException(database.name() + ": accounts: " + e.getMessage(), e);

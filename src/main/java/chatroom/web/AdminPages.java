@@ -71,8 +71,9 @@ final class AdminPages {
             throw HttpException.notFound("There is nothing at /admin.");
         }
         Page page = new Page("Admin", assets, me);
+        String guests = visitors.guests().value();
         return accounts.accounts().thenApply(all -> Response.html(views.render("admin.jte",
-                Map.of("page", page, "accounts", all, "owner", me.role() == Role.OWNER))));
+                Map.of("page", page, "accounts", all, "owner", me.role() == Role.OWNER, "guests", guests))));
     }
 
     /** {@code POST /admin/role}: an owner makes an account a moderator, or a member again. */
@@ -97,6 +98,25 @@ final class AdminPages {
         return accounts.setRole(userId, role, System.currentTimeMillis()).thenApply(done -> {
             visitors.directory.roleChanged(userId, role);
             log.info("admin: {} made {} a {}", me.name(), target.name(), role.column());
+            return Response.redirect("/admin");
+        });
+    }
+
+    /** {@code POST /admin/guests}: an owner says what guests may do (post, read, off); every node goes by it. */
+    CompletableFuture<Response> setGuests(Request request) {
+        requireOurPage(request);
+        Identity me = request.identity();
+        if (me.role() != Role.OWNER) {
+            throw me.role() == Role.MODERATOR ? HttpException.forbidden("Only owners say what guests may do.")
+                    : HttpException.notFound("There is nothing at /admin.");
+        }
+        String value = String.valueOf(request.form("guests"));
+        if (!java.util.List.of("post", "read", "off").contains(value)) {
+            throw HttpException.badRequest("guests must be post, read or off");
+        }
+        return accounts.setSetting(Visitors.GUESTS_SETTING, value, System.currentTimeMillis()).thenApply(done -> {
+            visitors.directory.settingChanged(Visitors.GUESTS_SETTING, value);
+            log.info("admin: {} set guests to {}", me.name(), value);
             return Response.redirect("/admin");
         });
     }

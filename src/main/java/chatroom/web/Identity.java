@@ -3,6 +3,7 @@ package chatroom.web;
 import chatroom.account.Account;
 import chatroom.account.Role;
 import chatroom.room.Author;
+import chatroom.room.Standing;
 
 /**
  * A visitor: a random user id of 128 bits and a display name, carried in a signed cookie for a guest, or
@@ -25,6 +26,16 @@ public record Identity(String userId, String name, boolean issued, Role role, St
 
     public boolean hasAccount() {
         return role != null;
+    }
+
+    /** As the room judges: a guest, or the account's role. */
+    public Standing standing() {
+        if (role == null) return Standing.GUEST;
+        return switch (role) {
+            case MEMBER -> Standing.MEMBER;
+            case MODERATOR -> Standing.MODERATOR;
+            case OWNER -> Standing.OWNER;
+        };
     }
 
     public Author author() {

@@ -5,6 +5,7 @@ import chatroom.account.AccountStore;
 import chatroom.account.NameKey;
 import chatroom.account.NameTakenException;
 import chatroom.room.Command;
+import chatroom.room.GuestPolicy;
 import chatroom.room.Message;
 import chatroom.room.MessageStore;
 import chatroom.room.PresenceBoard;
@@ -92,6 +93,10 @@ final class Pages {
     /** {@code GET /}: public rooms, busiest first, then recently active ones that are empty now. */
     CompletableFuture<Response> lobby(Request request) {
         Page page = new Page("Rooms", assets, request.identity());
+        if (!page.me().hasAccount() && visitors.guests() == GuestPolicy.OFF) {
+            // which rooms exist is for people with an account too
+            return Response.html(views.render("lobby.jte", Map.of("page", page, "rooms", List.of(), "closed", true))).now();
+        }
         return messages.recentRooms(LOBBY_ROOMS).thenApply(recent -> {
             Map<String, LobbyRoom> listed = new LinkedHashMap<>();
             for (PresenceBoard.Occupancy o : rooms.busiest(LOBBY_ROOMS)) {
@@ -104,7 +109,7 @@ final class Pages {
                 listed.putIfAbsent(name, new LobbyRoom(name, 0));
             }
             List<LobbyRoom> list = new ArrayList<>(listed.values());
-            return Response.html(views.render("lobby.jte", Map.of("page", page, "rooms", list)));
+            return Response.html(views.render("lobby.jte", Map.of("page", page, "rooms", list, "closed", false)));
         });
     }
 
@@ -120,6 +125,7 @@ final class Pages {
         if (!name.value().equals(request.param("room"))) {
             return Response.redirect("/r/" + name.value()).now(); // one address per room
         }
+        visitors.requireGuestsAllowed(request.identity());
         Page page = new Page(title(name), assets, request.identity());
         int limit = settings.historyMessages();
         return messages.before(name.value(), Long.MAX_VALUE, limit).thenCompose(history -> readBelow(name, history,
@@ -147,6 +153,7 @@ final class Pages {
      */
     CompletableFuture<Response> older(Request request) {
         RoomName name = RoomName.parse(request.param("room"));
+        visitors.requireGuestsAllowed(request.identity());
         long before = parseSeq("before", request.query("before"));
         String from = request.query("from");
         int limit = from == null ? settings.historyMessages()

@@ -54,14 +54,16 @@ final class RoomSockets {
     private final UpgradeRates rates;
     private final Health health;
     private final SessionSockets sessionSockets;
+    private final Visitors visitors;
 
-    RoomSockets(Rooms rooms, RoomViews views, Origins origins, SessionSockets sessionSockets, ChannelGroup sockets,
+    RoomSockets(Rooms rooms, RoomViews views, Visitors visitors, Origins origins, SessionSockets sessionSockets, ChannelGroup sockets,
             int maxFrameBytes, MemberLimits limits, Senders senders, SocketSlots slots, UpgradeRates rates,
             Health health) {
         this.rooms = rooms;
         this.views = views;
         this.origins = origins;
         this.sessionSockets = sessionSockets;
+        this.visitors = visitors;
         this.sockets = sockets;
         this.maxFrameBytes = maxFrameBytes;
         this.limits = limits;
@@ -104,6 +106,7 @@ final class RoomSockets {
         }
         long afterSeq = afterSeq(request.query("after"));
         Identity identity = request.identity();
+        visitors.requireGuestsAllowed(identity);
         Channel channel = request.ctx.channel();
         WebSocketServerHandshaker handshaker = new WebSocketServerHandshakerFactory(
                         "ws://" + request.header(HttpHeaderNames.HOST) + request.path, null, decoderConfig)
@@ -132,7 +135,7 @@ final class RoomSockets {
             String key = request.client().limitKey();
             channel.closeFuture().addListener(closed -> senders.closed(key, address, host, null));
         }
-        WebSocketMember member = new WebSocketMember(channel, host, identity.author(), views, limits, user, address,
+        WebSocketMember member = new WebSocketMember(channel, host, identity.author(), identity.standing(), views, limits, user, address,
                 maxFrameBytes, request.client().ip());
         senders.joined(userId, host, member);
         sessionSockets.opened(identity, member, channel);

@@ -3,6 +3,7 @@ package chatroom.web;
 import chatroom.account.Account;
 import chatroom.account.Directory;
 import chatroom.account.Passkeys;
+import chatroom.room.GuestPolicy;
 import io.netty.handler.codec.http.cookie.CookieHeaderNames;
 import io.netty.handler.codec.http.cookie.DefaultCookie;
 import io.netty.handler.codec.http.cookie.ServerCookieEncoder;
@@ -29,10 +30,28 @@ final class Visitors {
     private final Duration sessionMaxAge;
     private final SecureRandom random = new SecureRandom();
 
-    Visitors(Identities identities, Directory directory, Duration sessionMaxAge) {
+    private final String guestsByDefault;
+
+    Visitors(Identities identities, Directory directory, Duration sessionMaxAge, String guestsByDefault) {
         this.identities = identities;
         this.directory = directory;
         this.sessionMaxAge = sessionMaxAge;
+        this.guestsByDefault = guestsByDefault;
+    }
+
+    /** What guests may do now: the owners' choice on /admin, else {@code --guests}. */
+    GuestPolicy guests() {
+        return GuestPolicy.of(directory.setting(GUESTS_SETTING, guestsByDefault));
+    }
+
+    static final String GUESTS_SETTING = "guests";
+
+    /** 403 for a guest while guests are off: only the lobby and signing in are open to them. */
+    void requireGuestsAllowed(Identity identity) {
+        if (!identity.hasAccount() && guests() == GuestPolicy.OFF) {
+            throw HttpException.forbidden("This Chatroom is open to people with an account only. Sign in, or keep your"
+                    + " name with a passkey from the lobby.");
+        }
     }
 
     Identity of(String sessionCookie, String guestCookie) {

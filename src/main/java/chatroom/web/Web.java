@@ -46,7 +46,7 @@ public final class Web {
         this.assets = assets;
         Identities identities = Identities.load(identity.sharedSecret().map(Config.Secret::bytes).orElse(null),
                 identity.secretFile(), !clusterMode, identity.cookieMaxAge());
-        this.visitors = new Visitors(identities, directory, identity.cookieMaxAge());
+        this.visitors = new Visitors(identities, directory, identity.cookieMaxAge(), identity.guests());
         this.sessionSockets = new SessionSockets(directory);
         this.accounts = accounts;
         this.origins = new Origins(listen.allowedOrigins(), listen.publicUrl());
@@ -104,7 +104,7 @@ public final class Web {
         AccountPages accountPages = new AccountPages(visitors, accounts, new Passkeys(), origins, views, assets,
                 new Attempts(Rate.perMinute(SIGN_IN_ATTEMPTS_PER_MINUTE)));
         AdminPages adminPages = new AdminPages(visitors, accounts, origins, views, assets);
-        RoomSockets roomSockets = new RoomSockets(rooms, views, origins, sessionSockets, sockets, limits.maxFrameBytes(),
+        RoomSockets roomSockets = new RoomSockets(rooms, views, visitors, origins, sessionSockets, sockets, limits.maxFrameBytes(),
                 memberLimits, senders, new SocketSlots(limits.maxConnections(), limits.maxSocketsPerIp()),
                 new UpgradeRates(upgrades.perSecond(), upgrades.burst(), newRooms.perSecond(), newRooms.burst()),
                 health);
@@ -122,6 +122,7 @@ public final class Web {
                 .get("/account/sessions", accountPages::sessionsPage)
                 .get("/admin", adminPages::adminPage)
                 .post("/admin/role", adminPages::setRole)
+                .post("/admin/guests", adminPages::setGuests)
                 .get("/admin/invite/{token}", adminPages::invitePage)
                 .post("/admin/invite/{token}", adminPages::acceptInvite)
                 .post("/account/sessions/end", accountPages::endSession)

@@ -2,6 +2,7 @@ package chatroom.web;
 
 import chatroom.metrics.Meters;
 import chatroom.room.Author;
+import chatroom.room.Standing;
 import chatroom.room.Command;
 import chatroom.room.Fragment;
 import chatroom.room.Member;
@@ -58,6 +59,7 @@ final class WebSocketMember extends WebSocketFrameReader implements Member {
     /** The client's address for log lines: behind a trusted proxy, the one it forwarded for. */
     private final String client;
     private volatile Author author;
+    private final Standing standing;
 
     /** Set once by the first close: later ones (a slow reader is found slow again with every broadcast) do nothing. */
     private volatile int closing;
@@ -73,14 +75,15 @@ final class WebSocketMember extends WebSocketFrameReader implements Member {
     private int rejectedInARow;
 
     WebSocketMember(
-            Channel channel, RoomHost host, Author author, RoomViews views, MemberLimits limits, Senders.Sender user,
-            Senders.Sender address, int maxFrameBytes, String client) {
+            Channel channel, RoomHost host, Author author, Standing standing, RoomViews views, MemberLimits limits,
+            Senders.Sender user, Senders.Sender address, int maxFrameBytes, String client) {
         super(RoomSockets.hardFrameCap(maxFrameBytes));
         this.maxFrameBytes = maxFrameBytes;
         this.client = client;
         this.channel = channel;
         this.host = host;
         this.author = author;
+        this.standing = standing;
         this.views = views;
         this.limits = limits;
         this.user = user;
@@ -97,6 +100,11 @@ final class WebSocketMember extends WebSocketFrameReader implements Member {
     @Override
     public Author author() {
         return author;
+    }
+
+    @Override
+    public Standing standing() {
+        return standing;
     }
 
     @Override

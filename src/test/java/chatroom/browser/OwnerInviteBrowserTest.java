@@ -67,6 +67,18 @@ class OwnerInviteBrowserTest {
             late.driver.get(site + "/");
             assertThat(late.driver.findElement(By.id("account")).getText()).contains("Moderator");
             assertThat(late.driver.findElements(By.linkText("Admin"))).hasSize(1);
+
+            // the owner closes the server to guests: a visitor without an account now finds the lobby only
+            owner.driver.get(site + "/admin");
+            owner.driver.findElement(By.xpath("//label[contains(., 'Nothing')]/input")).click();
+            button(owner, "Save").click();
+            owner.await(d -> d.findElement(By.xpath("//label[contains(., 'Nothing')]/input")).isSelected());
+            assertThat(http.send(HttpRequest.newBuilder(URI.create(site + "/r/owners")).build(),
+                    HttpResponse.BodyHandlers.ofString()).statusCode()).as("a guest, now").isEqualTo(403);
+            late.driver.get(site + "/r/owners");
+            assertThat(late.driver.findElements(By.id("message"))).as("an account still gets in").hasSize(1);
+            late.driver.get(site + "/admin");
+            assertThat(late.driver.findElement(By.id("guests-now")).getText()).contains("nothing but sign in");
         }
     }
 

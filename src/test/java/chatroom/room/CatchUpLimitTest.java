@@ -44,7 +44,7 @@ class CatchUpLimitTest {
             new RoomSettings(100, 5, 10, Duration.ofMinutes(1), Duration.ofMillis(10), Duration.ofMillis(20));
     private final HeldReads store = new HeldReads();
     private final Rooms rooms = new Rooms(new RoomServices(store, new FakeFeed(), new InProcessPresence(), new FakeViews(),
-            settings, Clock.systemUTC(), new CatchUps(LIMIT)), () -> thread);
+            settings, Clock.systemUTC(), new CatchUps(LIMIT), () -> GuestPolicy.POST), () -> thread);
 
     @AfterEach
     void stop() {
@@ -135,7 +135,7 @@ class CatchUpLimitTest {
         CatchUps catchUps = new CatchUps(LIMIT);
         AtomicInteger next = new AtomicInteger();
         Rooms busy = new Rooms(new RoomServices(slowStore, new FakeFeed(), new InProcessPresence(), new FakeViews(), settings,
-                Clock.systemUTC(), catchUps), () -> threads.get(next.getAndIncrement() % threads.size()));
+                Clock.systemUTC(), catchUps, () -> GuestPolicy.POST), () -> threads.get(next.getAndIncrement() % threads.size()));
         Random random = new Random(7);
         Map<FakeMember, Integer> staying = new HashMap<>();
         try {

@@ -12,3 +12,11 @@ CREATE TABLE invites (
     used_by    TEXT,
     used_ms    BIGINT
 );
+
+-- Settings owners change on /admin (today: guests, what visitors without an account may do), kept here so
+-- that every node, and the server after a restart, goes by them; changed_ms as for accounts.
+CREATE TABLE settings (
+    name       TEXT   PRIMARY KEY,
+    value      TEXT   NOT NULL,
+    changed_ms BIGINT NOT NULL
+);
