@@ -13,7 +13,7 @@ public interface AccountStore {
 
     /** Why a challenge is handed out: the answer must come back for the same purpose. */
     enum Purpose {
-        CLAIM("claim"), SIGN_IN("sign-in");
+        CLAIM("claim"), SIGN_IN("sign-in"), ADD_PASSKEY("add-passkey");
 
         public final String column;
 
@@ -69,6 +69,21 @@ public interface AccountStore {
 
     /** A new role for an account (moderators are made and unmade here; owners by invitation). */
     CompletableFuture<Void> setRole(String userId, Role role, long nowMs);
+
+    /** Keeps a link (its token's hash) that signs another device in to {@code userId} until {@code expiresMs}. */
+    CompletableFuture<Void> putDeviceLink(String idHash, String userId, long nowMs, long expiresMs);
+
+    /**
+     * Uses a device link and signs the new device in, in one transaction: the outcome, and the account's
+     * user id when accepted. Of two devices racing with one link, one gets it.
+     */
+    CompletableFuture<LinkUse> useDeviceLink(String idHash, SignIn session, long nowMs);
+
+    /** What came of opening a device link; {@code userId} is set when it was accepted. */
+    record LinkUse(InviteOutcome outcome, String userId) {}
+
+    /** Adds a passkey to an account (made on a device that was signed in by a link, say). */
+    CompletableFuture<Void> addPasskey(Passkey passkey, long nowMs);
 
     /** Keeps a server setting an owner chose (e.g. {@code guests}). */
     CompletableFuture<Void> setSetting(String name, String value, long nowMs);

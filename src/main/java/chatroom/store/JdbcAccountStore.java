@@ -287,6 +287,67 @@ final class JdbcAccountStore implements AccountStore {
     }
 
     @Override
+    public CompletableFuture<Void> putDeviceLink(String idHash, String userId, long nowMs, long expiresMs) {
+        return inTransaction(c -> {
+            try (PreparedStatement old = c.prepareStatement("DELETE FROM device_links WHERE expires_ms < ?")) {
+                old.setLong(1, nowMs - 86_400_000L);
+                old.executeUpdate();
+            }
+            try (PreparedStatement put = c.prepareStatement(
+                    "INSERT INTO device_links (id_hash, user_id, created_ms, expires_ms) VALUES (?, ?, ?, ?)")) {
+                put.setString(1, idHash);
+                put.setString(2, userId);
+                put.setLong(3, nowMs);
+                put.setLong(4, expiresMs);
+                put.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public CompletableFuture<LinkUse> useDeviceLink(String idHash, SignIn session, long nowMs) {
+        return inTransaction(c -> {
+            String userId;
+            try (PreparedStatement read = c.prepareStatement(
+                    "SELECT user_id, expires_ms, used_ms FROM device_links WHERE id_hash = ?")) {
+                read.setString(1, idHash);
+                try (ResultSet row = read.executeQuery()) {
+                    if (!row.next()) return new LinkUse(InviteOutcome.UNKNOWN, null);
+                    row.getLong(3);
+                    if (!row.wasNull()) return new LinkUse(InviteOutcome.USED, null);
+                    if (row.getLong(2) < nowMs) return new LinkUse(InviteOutcome.EXPIRED, null);
+                    userId = row.getString(1);
+                }
+            }
+            try (PreparedStatement use = c.prepareStatement(
+                    "UPDATE device_links SET used_ms = ? WHERE id_hash = ? AND used_ms IS NULL")) {
+                use.setLong(1, nowMs);
+                use.setString(2, idHash);
+                if (use.executeUpdate() != 1) return new LinkUse(InviteOutcome.USED, null);
+            }
+            insertSession(c, new SignIn(session.idHash(), userId, session.atMs(), session.userAgent(), session.address()));
+            return new LinkUse(InviteOutcome.ACCEPTED, userId);
+        });
+    }
+
+    @Override
+    public CompletableFuture<Void> addPasskey(Passkey passkey, long nowMs) {
+        return inTransaction(c -> {
+            try (PreparedStatement insert = c.prepareStatement("INSERT INTO passkeys (credential_id, user_id, credential,"
+                    + " sign_count, created_ms) VALUES (?, ?, ?, ?, ?)")) {
+                insert.setString(1, passkey.credentialId());
+                insert.setString(2, passkey.userId());
+                insert.setString(3, passkey.credential());
+                insert.setLong(4, passkey.signCount());
+                insert.setLong(5, nowMs);
+                insert.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    @Override
     public CompletableFuture<Void> setSetting(String name, String value, long nowMs) {
         return inTransaction(c -> {
             try (PreparedStatement upsert = c.prepareStatement("INSERT INTO settings (name, value, changed_ms) VALUES (?, ?, ?)"

@@ -41,6 +41,8 @@ final class AccountPages {
     private final JteViews views;
     private final Assets assets;
     private final Attempts attempts;
+    /** Device links an account may make: a few a minute. */
+    private final Attempts linkAttempts = new Attempts(Rate.perMinute(5));
 
     AccountPages(Visitors visitors, AccountStore accounts, Passkeys passkeys, Origins origins, JteViews views,
             Assets assets, Attempts attempts) {
@@ -223,6 +225,102 @@ final class AccountPages {
                 log.info("account: {} ended one of their sessions", me.name());
                 return Response.redirect("/account/sessions");
             });
+        });
+    }
+
+    /** How long a device link may wait to be opened. */
+    static final long DEVICE_LINK_MS = 10 * 60_000L;
+
+    /**
+     * {@code POST /account/devices/link}: a one-time link, and its QR code, that signs another device in to
+     * this account; good once, for ten minutes. Limited per account as well as per address.
+     */
+    CompletableFuture<Response> deviceLink(Request request) {
+        String origin = requireOurPage(request);
+        Identity me = request.identity();
+        if (!me.hasAccount()) throw HttpException.forbidden("Sign in to add a device.");
+        attempts.take(request.client());
+        linkAttempts.take(me.userId());
+        byte[] bytes = passkeys.challenge();
+        String token = Passkeys.base64(bytes);
+        String link = origin + "/account/link/" + token;
+        long now = System.currentTimeMillis();
+        return accounts.putDeviceLink(Visitors.hashOf(token), me.userId(), now, now + DEVICE_LINK_MS).thenApply(done -> {
+            Page page = new Page("Add a device", assets, me);
+            return Response.html(views.render("device-link.jte", Map.of("page", page, "link", link,
+                    "qr", QrSvg.of(link, "QR code of the link"))));
+        });
+    }
+
+    /** {@code GET /account/link/{token}}: what the link does, and a button to do it (a preview must not use it up). */
+    CompletableFuture<Response> linkPage(Request request) {
+        Page page = new Page("Sign in on this device", assets, request.identity());
+        return Response.html(views.render("device-sign-in.jte", Map.of("page", page, "token", request.param("token")))).now();
+    }
+
+    /** {@code POST /account/link/{token}}: this device is signed in to the link's account, once. */
+    CompletableFuture<Response> useLink(Request request) {
+        requireOurPage(request);
+        attempts.take(request.client());
+        String sessionId = visitors.newSessionId();
+        long now = System.currentTimeMillis();
+        SignIn session = signIn(request, null, sessionId, now);
+        return accounts.useDeviceLink(Visitors.hashOf(request.param("token")), session, now).thenApply(use -> switch (use.outcome()) {
+            case ACCEPTED -> {
+                SignIn signedIn = new SignIn(session.idHash(), use.userId(), now, session.userAgent(), session.address());
+                visitors.directory.signedIn(signedIn);
+                log.info("account: {} signed a new device in by a link", request.client());
+                yield Response.redirect("/account/passkey")
+                        .addHeader(HttpHeaderNames.SET_COOKIE, visitors.sessionCookie(sessionId, request.secureCookies()));
+            }
+            case USED -> throw new HttpException(HttpResponseStatus.CONFLICT,
+                    "This link was already used. Make a new one on your signed-in device.");
+            case EXPIRED -> throw new HttpException(HttpResponseStatus.GONE,
+                    "This link has expired (they last ten minutes). Make a new one on your signed-in device.");
+            case UNKNOWN -> throw HttpException.notFound("There is no such link.");
+        });
+    }
+
+    /** {@code GET /account/passkey}: an account adds a passkey on this device. */
+    CompletableFuture<Response> passkeyPage(Request request) {
+        Identity me = request.identity();
+        if (!me.hasAccount()) return Response.redirect("/sign-in").now();
+        Page page = new Page("Add a passkey", assets, me);
+        return Response.html(views.render("add-passkey.jte", Map.of("page", page))).now();
+    }
+
+    /** {@code POST /account/passkey/options}: creation options for another passkey of this account. */
+    CompletableFuture<Response> addPasskeyOptions(Request request) {
+        return guarded(() -> {
+            Passkeys.Site site = siteOf(request);
+            attempts.take(request.client());
+            Identity me = request.identity();
+            if (!me.hasAccount()) throw HttpException.forbidden("Sign in to add a passkey.");
+            byte[] challenge = passkeys.challenge();
+            String options = passkeys.creationOptions(site, challenge, me.userId(), me.name());
+            return accounts.putChallenge(Passkeys.hash(challenge), Purpose.ADD_PASSKEY, me.userId(),
+                            System.currentTimeMillis() + Passkeys.CHALLENGE_MS)
+                    .handle((done, failed) -> answer(failed, () -> Response.json(options)));
+        });
+    }
+
+    /** {@code POST /account/passkey}: the new passkey, kept for this account. */
+    CompletableFuture<Response> addPasskey(Request request) {
+        return guarded(() -> {
+            Passkeys.Site site = siteOf(request);
+            attempts.take(request.client());
+            Identity me = request.identity();
+            if (!me.hasAccount()) throw HttpException.forbidden("Sign in to add a passkey.");
+            RegistrationData answer = passkeys.readRegistration(request.body(Passkeys.MAX_ANSWER_BYTES));
+            byte[] challenge = Passkeys.challengeOf(answer);
+            long now = System.currentTimeMillis();
+            return accounts.takeChallenge(Passkeys.hash(challenge), Purpose.ADD_PASSKEY, now).thenCompose(owner -> {
+                if (owner.isEmpty() || !owner.get().equals(me.userId())) {
+                    throw new Passkeys.Refused("This request has expired or was answered already. Please try again.");
+                }
+                Passkey passkey = passkeys.verifyRegistration(answer, site, challenge, me.userId());
+                return accounts.addPasskey(passkey, now).thenApply(done -> Response.json("{\"name\":" + quote(me.name()) + "}"));
+            }).handle((response, failed) -> answer(failed, () -> response));
         });
     }
 

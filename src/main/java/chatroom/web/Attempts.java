@@ -25,16 +25,26 @@ final class Attempts {
     void take(ClientAddress client) {
         // this machine connecting directly has no per-address limits (see ClientAddress#limitKey): it may be
         // a proxy standing for every visitor at once
-        if (rate.off() || client.limitKey() == null) return;
+        if (client.limitKey() == null) return;
+        take(client.limitKey(), "from your address");
+    }
+
+    /** Spends one attempt of an account (its user id), or throws 429. */
+    void take(String userId) {
+        take("user:" + userId, "for your account");
+    }
+
+    private void take(String key, String whose) {
+        if (rate.off()) return;
         long now = System.nanoTime();
         if (byAddress.size() >= MAX_ADDRESSES) {
             byAddress.values().removeIf(a -> a.whole(now));
             if (byAddress.size() >= MAX_ADDRESSES) byAddress.clear();
         }
-        Allowance allowance = byAddress.computeIfAbsent(client.limitKey(), k -> new Allowance(now));
+        Allowance allowance = byAddress.computeIfAbsent(key, k -> new Allowance(now));
         if (!allowance.take(rate, now)) {
             long seconds = Math.max(1, TimeUnit.NANOSECONDS.toSeconds(allowance.waitNanos(rate, now) + 999_999_999L));
-            throw HttpException.tooManyRequests("Too many sign-in attempts from your address. Try again in " + seconds
+            throw HttpException.tooManyRequests("Too many sign-in attempts " + whose + ". Try again in " + seconds
                     + (seconds == 1 ? " second." : " seconds."), seconds);
         }
     }

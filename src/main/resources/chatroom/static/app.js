@@ -1024,6 +1024,16 @@
         }).then(function (credential) { return postJSON('/account/claim', answerOf(credential)) })
       }, function () { location.reload() }) // the page (and its socket) as the account's
     }
+    var add = $('add-passkey')
+    if (add) {
+      ceremony(add, function () {
+        return postJSON('/account/passkey/options').then(function (options) {
+          options.challenge = bytesOf(options.challenge)
+          options.user.id = bytesOf(options.user.id)
+          return navigator.credentials.create({ publicKey: options })
+        }).then(function (credential) { return postJSON('/account/passkey', answerOf(credential)) })
+      }, function () { location.href = '/' })
+    }
     var signIn = $('sign-in')
     if (signIn) {
       ceremony(signIn, function () {

@@ -68,6 +68,34 @@ class AccountStoreTest {
         }
     }
 
+    @Test
+    void a_device_link_and_an_owner_invite_are_good_once_and_not_after_they_expire() throws Exception {
+        try (JdbcMessageStore store = JdbcMessageStore.openSqlite(dir.resolve("chat.db"))) {
+            AccountStore accounts = store.accounts();
+            get(accounts.claim(new Account("u-ann", "Ann", Role.MEMBER), NameKey.of("Ann"),
+                    new Passkey("k-ann", "u-ann", "AAAA", 0), signIn("s1", "u-ann")));
+            get(accounts.putDeviceLink("l1", "u-ann", T0, T0 + 600_000));
+            get(accounts.putDeviceLink("l2", "u-ann", T0, T0 + 600_000));
+            assertThat(get(accounts.useDeviceLink("l1", signIn("s2", null), T0 + 1000)))
+                    .isEqualTo(new AccountStore.LinkUse(AccountStore.InviteOutcome.ACCEPTED, "u-ann"));
+            assertThat(get(accounts.useDeviceLink("l1", signIn("s3", null), T0 + 2000)).outcome())
+                    .isEqualTo(AccountStore.InviteOutcome.USED);
+            assertThat(get(accounts.useDeviceLink("l2", signIn("s4", null), T0 + 600_001)).outcome())
+                    .isEqualTo(AccountStore.InviteOutcome.EXPIRED);
+            assertThat(get(accounts.useDeviceLink("l-nope", signIn("s5", null), T0)).outcome())
+                    .isEqualTo(AccountStore.InviteOutcome.UNKNOWN);
+
+            try (java.sql.Connection c = chatroom.store.Invites.sqlite(dir.resolve("chat.db"))) {
+                chatroom.store.Invites.create(c, "i1", T0, T0 + 1000);
+                chatroom.store.Invites.create(c, "i2", T0, T0 + 1000);
+            }
+            assertThat(get(accounts.acceptInvite("i2", "u-ann", T0 + 1001))).isEqualTo(AccountStore.InviteOutcome.EXPIRED);
+            assertThat(get(accounts.acceptInvite("i1", "u-ann", T0 + 10))).isEqualTo(AccountStore.InviteOutcome.ACCEPTED);
+            assertThat(get(accounts.acceptInvite("i1", "u-ann", T0 + 20))).isEqualTo(AccountStore.InviteOutcome.USED);
+            assertThat(get(accounts.accounts())).extracting(Account::role).containsExactly(Role.OWNER);
+        }
+    }
+
     private static SignIn signIn(String hash, String userId) {
         return new SignIn(hash, userId, System.currentTimeMillis(), "test", "127.0.0.1");
     }

@@ -46,11 +46,11 @@ CREATE INDEX sessions_by_user ON sessions (user_id);
 CREATE INDEX sessions_changed ON sessions (changed_ms);
 
 -- A WebAuthn challenge handed out and not yet answered: its SHA-256, what it is for ('claim' by the guest
--- user_id, or 'sign-in' by anyone) and when it stops being accepted. Answering deletes the row, so a
+-- user_id, 'add-passkey' by the account user_id, or 'sign-in' by anyone) and when it stops being accepted. Answering deletes the row, so a
 -- challenge is good once, on whichever node the answer reaches.
 CREATE TABLE challenges (
     id_hash    TEXT   PRIMARY KEY,
-    purpose    TEXT   NOT NULL CHECK (purpose IN ('claim', 'sign-in')),
+    purpose    TEXT   NOT NULL CHECK (purpose IN ('claim', 'sign-in', 'add-passkey')),
     user_id    TEXT,
     expires_ms BIGINT NOT NULL
 );

@@ -20,3 +20,13 @@ CREATE TABLE settings (
     value      TEXT   NOT NULL,
     changed_ms BIGINT NOT NULL
 );
+
+-- A link that signs another device in to an account (shown, with its QR code, on a signed-in device):
+-- only its token's SHA-256 is kept; good once, for ten minutes.
+CREATE TABLE device_links (
+    id_hash    TEXT   PRIMARY KEY,
+    user_id    TEXT   NOT NULL REFERENCES accounts (user_id),
+    created_ms BIGINT NOT NULL,
+    expires_ms BIGINT NOT NULL,
+    used_ms    BIGINT
+);
