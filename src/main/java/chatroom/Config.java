@@ -99,7 +99,7 @@ public record Config(
      */
     /** @param guests what visitors without an account may do until an owner says otherwise on /admin: post, read or off */
     public record Identity(Path secretFile, Optional<Secret> sharedSecret, boolean newSecret, Duration cookieMaxAge,
-            String guests) {}
+            String guests, String authHeader, String authNameHeader) {}
 
     /** What a room shows on joining (and per page of scroll-back), and how long an idle one stays in memory. */
     public record Rooms(int historyMessages, Duration idleTimeout) {}
@@ -347,6 +347,18 @@ public record Config(
                     "what visitors without an account may do: post, read (rooms but not write in them) or off (only the "
                             + "lobby and signing in); owners change it on /admin, and what they chose is kept in the database"),
             new Setting(
+                    "--auth-header",
+                    "CHATROOM_AUTH_HEADER",
+                    "",
+                    "single sign-on behind an auth proxy (oauth2-proxy, Authelia, Authentik, Pomerium): the request header, "
+                            + "e.g. Remote-User, naming the signed-in user, believed only from --trusted-proxies (a request "
+                            + "from anywhere else carrying it is refused); that user is the account. Unset: no single sign-on"),
+            new Setting(
+                    "--auth-name-header",
+                    "CHATROOM_AUTH_NAME_HEADER",
+                    "",
+                    "with --auth-header: the header with the user's display name, e.g. Remote-Name (else the user's name is shown)"),
+            new Setting(
                     "--public-status",
                     "CHATROOM_PUBLIC_STATUS",
                     "false",
@@ -543,7 +555,9 @@ public record Config(
                 secret(values.get("CHATROOM_SECRET")),
                 oneOf(values, "--new-secret", "false", "true").equals("true"),
                 positive(duration(values, "--cookie-max-age"), "--cookie-max-age"),
-                oneOf(values, "--guests", "post", "read", "off"));
+                oneOf(values, "--guests", "post", "read", "off"),
+                values.get("--auth-header").strip(),
+                values.get("--auth-name-header").strip());
     }
 
     private static Rooms rooms(Map<String, String> values) {

@@ -23,4 +23,16 @@ class DeployDocTest {
                 .as("docs/DEPLOY.md quotes src/test/resources/deploy/nginx-chatroom.conf in a ```nginx block")
                 .contains("```nginx\n" + site + "```\n");
     }
+
+    @Test
+    void the_documented_single_sign_on_site_is_the_tested_one_word_for_word() throws Exception {
+        String site;
+        try (InputStream in = DeployDocTest.class.getResourceAsStream("/deploy/nginx-chatroom-sso.conf")) {
+            assertThat(in).as("src/test/resources/deploy/nginx-chatroom-sso.conf").isNotNull();
+            site = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        assertThat(Files.readString(Path.of("docs/DEPLOY.md")))
+                .as("docs/DEPLOY.md quotes src/test/resources/deploy/nginx-chatroom-sso.conf in a ```nginx block")
+                .contains("```nginx\n" + site + "```\n");
+    }
 }

@@ -85,6 +85,12 @@ public interface AccountStore {
     /** Adds a passkey to an account (made on a device that was signed in by a link, say). */
     CompletableFuture<Void> addPasskey(Passkey passkey, long nowMs);
 
+    /**
+     * Makes or updates the account of a user an auth proxy vouched for (single sign-on): its name is what the
+     * proxy says now; its role is kept.
+     */
+    CompletableFuture<Void> provision(String userId, String name, String nameKey, long nowMs);
+
     /** Keeps a server setting an owner chose (e.g. {@code guests}). */
     CompletableFuture<Void> setSetting(String name, String value, long nowMs);
 

@@ -104,6 +104,11 @@ public final class Directory implements AutoCloseable {
         if (holder != null && !holder.equals(userId)) throw new NameTakenException(name);
     }
 
+    /** An account made or renamed from what an auth proxy said (single sign-on). */
+    public void provisioned(Account account, String nameKey) {
+        put(new AccountStore.AccountRow(account, nameKey));
+    }
+
     public void claimed(Account account, String nameKey, SignIn session) {
         put(new AccountStore.AccountRow(account, nameKey));
         signedIn(session);

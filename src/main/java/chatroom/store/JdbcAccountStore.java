@@ -348,6 +348,23 @@ final class JdbcAccountStore implements AccountStore {
     }
 
     @Override
+    public CompletableFuture<Void> provision(String userId, String name, String nameKey, long nowMs) {
+        return inTransaction(c -> {
+            try (PreparedStatement upsert = c.prepareStatement("INSERT INTO accounts (user_id, name, name_key, role,"
+                    + " created_ms, changed_ms) VALUES (?, ?, ?, 'member', ?, ?) ON CONFLICT (user_id) DO UPDATE"
+                    + " SET name = excluded.name, changed_ms = excluded.changed_ms WHERE accounts.name <> excluded.name")) {
+                upsert.setString(1, userId);
+                upsert.setString(2, name);
+                upsert.setString(3, nameKey);
+                upsert.setLong(4, nowMs);
+                upsert.setLong(5, nowMs);
+                upsert.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    @Override
     public CompletableFuture<Void> setSetting(String name, String value, long nowMs) {
         return inTransaction(c -> {
             try (PreparedStatement upsert = c.prepareStatement("INSERT INTO settings (name, value, changed_ms) VALUES (?, ?, ?)"

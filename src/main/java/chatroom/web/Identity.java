@@ -28,6 +28,11 @@ public record Identity(String userId, String name, boolean issued, Role role, St
         return role != null;
     }
 
+    /** An account an auth proxy vouched for on this request (single sign-on): no session of ours. */
+    public boolean viaProxy() {
+        return role != null && session == null;
+    }
+
     /** As the room judges: a guest, or the account's role. */
     public Standing standing() {
         if (role == null) return Standing.GUEST;

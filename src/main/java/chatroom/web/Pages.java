@@ -191,6 +191,10 @@ final class Pages {
     CompletableFuture<Response> rename(Request request) {
         requireSameOrigin(request);
         Identity me = request.identity();
+        if (me.viaProxy()) {
+            throw new HttpException(HttpResponseStatus.CONFLICT, "Your name comes from your organisation's sign-in;"
+                    + " change it there.");
+        }
         Identity renamed = visitors.identities.renamed(me, request.form("name"));
         String key = NameKey.of(renamed.name());
         try {

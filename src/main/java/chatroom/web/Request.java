@@ -140,6 +140,12 @@ final class Request {
         return true;
     }
 
+    /** True when the TCP peer is one of {@code --trusted-proxies}: what it says of the request is believed. */
+    boolean fromTrustedProxy() {
+        return ctx.channel().remoteAddress() instanceof InetSocketAddress peer && peer.getAddress() != null
+                && site.trustedProxies.contains(peer.getAddress());
+    }
+
     /** The Set-Cookie value that gives this visitor the identity, Secure when the site is reached over https. */
     String setCookie(Identity identity) {
         return visitors.identities.setCookie(identity, secureCookies());
@@ -161,7 +167,7 @@ final class Request {
      */
     Identity identity() {
         if (identity == null) {
-            identity = visitors.of(cookie(Visitors.SESSION_COOKIE), cookie(Identities.COOKIE));
+            identity = visitors.of(this);
         }
         return identity;
     }

@@ -2,7 +2,13 @@ package chatroom.web;
 
 import chatroom.account.Account;
 import chatroom.account.Directory;
+import chatroom.account.AccountStore;
 import chatroom.account.Passkeys;
+import chatroom.account.Role;
+import chatroom.room.DisplayName;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import chatroom.room.GuestPolicy;
 import io.netty.handler.codec.http.cookie.CookieHeaderNames;
 import io.netty.handler.codec.http.cookie.DefaultCookie;
@@ -22,6 +28,8 @@ import java.time.Duration;
  */
 final class Visitors {
 
+    private static final Logger log = LoggerFactory.getLogger(Visitors.class);
+
     static final String SESSION_COOKIE = "chatroom_session";
     private static final int SESSION_ID_BYTES = 32;
 
@@ -32,11 +40,78 @@ final class Visitors {
 
     private final String guestsByDefault;
 
-    Visitors(Identities identities, Directory directory, Duration sessionMaxAge, String guestsByDefault) {
+    private final AccountStore accounts;
+    /** Single sign-on: the header a trusted auth proxy names the user in, and their display name; "" if off. */
+    private final String authHeader;
+    private final String authNameHeader;
+    private final AtomicLong lastRefusalLoggedNanos = new AtomicLong(System.nanoTime() - REFUSAL_LOG_EVERY_NANOS);
+    private static final long REFUSAL_LOG_EVERY_NANOS = 10_000_000_000L;
+
+    Visitors(Identities identities, Directory directory, AccountStore accounts, Duration sessionMaxAge,
+            String guestsByDefault, String authHeader, String authNameHeader) {
         this.identities = identities;
         this.directory = directory;
+        this.accounts = accounts;
         this.sessionMaxAge = sessionMaxAge;
         this.guestsByDefault = guestsByDefault;
+        this.authHeader = authHeader;
+        this.authNameHeader = authNameHeader;
+    }
+
+    /**
+     * Who the request is from. Behind an auth proxy ({@code --auth-header}), a request from {@code
+     * --trusted-proxies} naming a user is that user's account, made on first sight; the same header from
+     * anywhere else is refused (403) and logged, since anyone can write a header.
+     */
+    Identity of(Request request) {
+        if (!authHeader.isEmpty()) {
+            String user = request.header(authHeader);
+            if (user != null && !user.isBlank()) {
+                if (!request.fromTrustedProxy()) {
+                    long now = System.nanoTime();
+                    long last = lastRefusalLoggedNanos.get();
+                    if (now - last >= REFUSAL_LOG_EVERY_NANOS && lastRefusalLoggedNanos.compareAndSet(last, now)) {
+                        log.warn("refused: {} sent {} from {}, which is not in --trusted-proxies (logged at most every 10 s)",
+                                request.path, authHeader, request.client());
+                    }
+                    throw HttpException.forbidden("The " + authHeader + " header is accepted only from this server's"
+                            + " trusted proxies.");
+                }
+                return vouchedFor(user.strip(), authNameHeader.isEmpty() ? null : request.header(authNameHeader));
+            }
+        }
+        return of(request.cookie(SESSION_COOKIE), request.cookie(Identities.COOKIE));
+    }
+
+    /** The account of a user the auth proxy vouched for; made, or renamed, in the store as it first shows. */
+    private Identity vouchedFor(String user, String shownName) {
+        String userId = "sso-" + Passkeys.hash(("sso:" + user).getBytes(StandardCharsets.UTF_8)).substring(0, 22);
+        String name = nameOf(shownName, user);
+        Account known = directory.account(userId);
+        Role role = known == null ? Role.MEMBER : known.role();
+        if (known == null || !known.name().equals(name)) {
+            String key = "sso:" + user; // names from the organisation are theirs to keep apart
+            directory.provisioned(new Account(userId, name, role), key);
+            accounts.provision(userId, name, key, System.currentTimeMillis()).exceptionally(failed -> {
+                log.warn("accounts: cannot store the account of {}: {}", user, failed.toString());
+                return null;
+            });
+        }
+        return new Identity(userId, name, false, role, null);
+    }
+
+    private static String nameOf(String shownName, String user) {
+        for (String candidate : new String[] {shownName, user}) {
+            if (candidate == null) continue;
+            try {
+                String name = DisplayName.clean(candidate.length() > DisplayName.MAX_CHARS
+                        ? candidate.substring(0, DisplayName.MAX_CHARS) : candidate);
+                return name;
+            } catch (RuntimeException unusable) {
+                // the next candidate
+            }
+        }
+        return "user";
     }
 
     /** What guests may do now: the owners' choice on /admin, else {@code --guests}. */

@@ -46,7 +46,8 @@ public final class Web {
         this.assets = assets;
         Identities identities = Identities.load(identity.sharedSecret().map(Config.Secret::bytes).orElse(null),
                 identity.secretFile(), !clusterMode, identity.cookieMaxAge());
-        this.visitors = new Visitors(identities, directory, identity.cookieMaxAge(), identity.guests());
+        this.visitors = new Visitors(identities, directory, accounts, identity.cookieMaxAge(), identity.guests(),
+                identity.authHeader(), identity.authNameHeader());
         this.sessionSockets = new SessionSockets(directory);
         this.accounts = accounts;
         this.origins = new Origins(listen.allowedOrigins(), listen.publicUrl());
