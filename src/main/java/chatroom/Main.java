@@ -143,7 +143,16 @@ public final class Main implements Server {
         RoomSettings roomSettings = RoomSettings.defaults()
                 .withLimits(config.limits().maxMessageChars(), config.rooms().historyMessages(), config.rooms().idleTimeout())
                 .withStoreTimeout(config.store().timeout());
-        JteViews views = new JteViews();
+        // beside each author's name: whether they are a guest, an account, a moderator or an owner, as now
+        JteViews views = new JteViews(userId -> {
+            chatroom.account.Account account = directory.account(userId);
+            if (account == null) return "";
+            return switch (account.role()) {
+                case OWNER -> "Owner";
+                case MODERATOR -> "Moderator";
+                case MEMBER -> "Account";
+            };
+        });
         RedisNode node = config.clusterMode() ? startup(() -> RedisNode.open(config.cluster().redis().value())) : null;
         this.feed = startup(() -> feed(config, node));
         this.presence = startup(() -> presence(config, node));

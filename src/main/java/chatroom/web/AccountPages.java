@@ -41,6 +41,8 @@ final class AccountPages {
     private final JteViews views;
     private final Assets assets;
     private final Attempts attempts;
+    /** Sign-ins one account may have tried a minute, from all addresses together. */
+    private final Attempts accountAttempts = new Attempts(Rate.perMinute(10));
     /** Device links an account may make: a few a minute. */
     private final Attempts linkAttempts = new Attempts(Rate.perMinute(5));
 
@@ -154,6 +156,7 @@ final class AccountPages {
                     Passkey passkey = stored.get();
                     Account account = visitors.directory.account(passkey.userId());
                     if (account == null) throw new Passkeys.Refused(NOT_ACCEPTED);
+                    accountAttempts.take(account.userId()); // however many addresses try one account's passkey
                     long count = passkeys.verifyAuthentication(answer, site, challenge, passkey);
                     String sessionId = visitors.newSessionId();
                     SignIn session = signIn(request, account.userId(), sessionId, now);

@@ -27,6 +27,19 @@ public final class JteViews implements RoomViews {
 
     private final TemplateEngine engine = TemplateEngine.createPrecompiled(ContentType.Html);
 
+    /** The marker shown beside an author's name ("Owner", "Moderator", "Account", or "" for a guest). */
+    private final java.util.function.Function<String, String> marks;
+
+    /** Views that mark no author (tests, tools). */
+    public JteViews() {
+        this(userId -> "");
+    }
+
+    /** Views that mark each author as {@code marks} says, by user id, when a message is rendered. */
+    public JteViews(java.util.function.Function<String, String> marks) {
+        this.marks = marks;
+    }
+
     /**
      * Room for the pieces one fragment is written in (each literal and each value is one); more grow the
      * list. The default room, 512, made this list's array the largest allocation of a delivered message
@@ -46,7 +59,7 @@ public final class JteViews implements RoomViews {
     public Fragment event(RoomEvent event) {
         return switch (event) {
             case RoomEvent.Posted posted -> new Fragment(
-                    render("fragments/live.jte", Map.of("m", MessageView.of(posted.message()))), event.seq());
+                    render("fragments/live.jte", Map.of("m", MessageView.of(posted.message(), marks))), event.seq());
             // an edit or a deletion changes what replies quote of the message too; a reaction does not
             case RoomEvent.Edited edited -> changed(edited.seq(), edited.message(), true);
             case RoomEvent.Deleted deleted -> changed(deleted.seq(), deleted.message(), true);
@@ -61,7 +74,7 @@ public final class JteViews implements RoomViews {
      */
     private Fragment changed(long seq, Message message, boolean requote) {
         Map<String, Object> params = new HashMap<>();
-        params.put("m", MessageView.of(message));
+        params.put("m", MessageView.of(message, marks));
         params.put("quoted", requote ? Quote.of(message) : null);
         return new Fragment(render("fragments/changed.jte", params), seq);
     }
@@ -149,7 +162,7 @@ public final class JteViews implements RoomViews {
         return new Fragment(render("fragments/not-sent.jte", params), 0);
     }
 
-    static List<MessageView> views(List<Message> messages) {
-        return messages.stream().map(MessageView::of).toList();
+    List<MessageView> views(List<Message> messages) {
+        return messages.stream().map(m -> MessageView.of(m, marks)).toList();
     }
 }

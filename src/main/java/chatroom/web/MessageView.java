@@ -21,7 +21,7 @@ import java.util.Map;
  */
 public record MessageView(
         long seq, String author, String tag, Content text, String iso, String clock, String cid, String editedIso,
-        boolean deleted, Quote quote, List<ReactionView> reactions) {
+        boolean deleted, Quote quote, List<ReactionView> reactions, String mark) {
 
     private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm").withZone(ZoneOffset.UTC);
 
@@ -34,7 +34,7 @@ public record MessageView(
     /** Names in a reaction's title; a crowd is counted, not listed. */
     static final int NAMED = 20;
 
-    static MessageView of(Message m) {
+    static MessageView of(Message m, java.util.function.Function<String, String> marks) {
         return new MessageView(
                 m.seq(),
                 m.authorName(),
@@ -46,7 +46,8 @@ public record MessageView(
                 m.editedAt() == null ? null : DateTimeFormatter.ISO_INSTANT.format(m.editedAt()),
                 m.deleted(),
                 m.quote(),
-                reactions(m.reactions()));
+                reactions(m.reactions()),
+                marks.apply(m.authorId()));
     }
 
     /** Per emoji, in the palette's order. */

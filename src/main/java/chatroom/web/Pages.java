@@ -134,7 +134,7 @@ final class Pages {
                 params.put("page", page);
                 params.put("room", name.value());
                 params.put("title", title(name));
-                params.put("messages", JteViews.views(history));
+                params.put("messages", views.views(history));
                 params.put("olderBefore", RoomViews.olderBefore(history));
                 params.put("olderPruned", RoomViews.olderPruned(history, limit, below));
                 params.put("isPrivate", name.isPrivate());
@@ -161,7 +161,7 @@ final class Pages {
         return messages.before(name.value(), before, limit).thenCompose(page -> readBelow(name, page, before)
                 .thenApply(below -> Response.html(views.render("fragments/page-of-messages.jte", Map.of(
                         "room", name.value(),
-                        "messages", JteViews.views(page),
+                        "messages", views.views(page),
                         "olderBefore", RoomViews.olderBefore(page),
                         "olderPruned", RoomViews.olderPruned(page, limit, below))))));
     }

@@ -67,6 +67,7 @@ class PasskeyBrowserTest {
             ann.openRoom(room);
             WebElement mine = ann.await(d -> d.findElements(By.cssSelector("#messages article.mine")).stream()
                     .filter(m -> m.getText().contains("said as a guest")).findFirst().orElse(null));
+            assertThat(mine.findElement(By.tagName("header")).getText()).as("marked as an account's").contains("Account");
             WebElement edit = ann.await(d -> named(ann, mine, "button", "Edit"));
             assertThat(edit).as("still her message: she may edit it").isNotNull();
 
