@@ -104,6 +104,19 @@ class SchemaTest {
     }
 
     @Test
+    void a_file_from_before_accounts_upgrades_and_a_guest_who_keeps_their_name_keeps_their_messages() throws Exception {
+        Path file = fileWithTwoMessagesAtVersion("8");
+        try (var store = SqliteStore.open(file)) {
+            assertThat(texts(get(messages(store).after("lobby", 0, 10)))).containsExactly("one", "two");
+            get(store.accounts().claim(new chatroom.account.Account("u-1", "Ann", chatroom.account.Role.MEMBER),
+                    chatroom.account.NameKey.of("Ann"), new chatroom.account.Passkey("k-1", "u-1", "AAAA", 0),
+                    new chatroom.account.SignIn("s-1", "u-1", T0.toEpochMilli(), "test", "127.0.0.1")));
+            assertThat(get(store.before("lobby", Long.MAX_VALUE, 10))).extracting(Message::authorId).containsOnly("u-1");
+            assertThat(store.accounts().changedSince(0).accounts()).extracting(a -> a.account().userId()).containsExactly("u-1");
+        }
+    }
+
+    @Test
     void a_deleted_message_s_text_is_not_left_anywhere_in_the_database_files() throws Exception {
         Path file = dir.resolve("secret.db");
         String secret = "the launch code is 7-4-1-9-zebra " + "and more words to fill a page ".repeat(40);
@@ -156,8 +169,9 @@ class SchemaTest {
         try (Connection db = DriverManager.getConnection("jdbc:sqlite:" + file);
                 Statement sql = db.createStatement()) {
             sql.execute("INSERT INTO rooms VALUES ('lobby', 2, 1)");
-            sql.execute("INSERT INTO messages VALUES ('lobby', 1, 'u-1', 'Ann', 'one', 1000, 'c-1')");
-            sql.execute("INSERT INTO messages VALUES ('lobby', 2, 'u-1', 'Ann', 'two', 2000, NULL)");
+            String columns = "INSERT INTO messages (room, seq, author_id, author_name, text, sent_at_ms, client_id) VALUES ";
+            sql.execute(columns + "('lobby', 1, 'u-1', 'Ann', 'one', 1000, 'c-1')");
+            sql.execute(columns + "('lobby', 2, 'u-1', 'Ann', 'two', 2000, NULL)");
         }
         return file;
     }

@@ -13,17 +13,26 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The account tables on a real SQLite file, and a second reader of them (as another node would be). */
-class AccountStoreTest {
+/**
+ * The account tables on a real database, and a second reader of them (as another node would be): run on
+ * SQLite ({@link AccountStoreContract_SqliteTest}) and PostgreSQL ({@link AccountStoreContract_PostgresTest}).
+ */
+abstract class AccountStoreContract {
 
     @TempDir
     Path dir;
+
+    /** A fresh store on the database under test. */
+    abstract JdbcMessageStore open() throws Exception;
+
+    /** A connection of the operator's (admin invite's) to the same database. */
+    abstract java.sql.Connection operator() throws Exception;
 
     private static final long T0 = 1_800_000_000_000L;
 
     @Test
     void a_claimed_name_is_reserved_a_challenge_is_good_once_and_a_counter_must_grow() throws Exception {
-        try (JdbcMessageStore store = JdbcMessageStore.openSqlite(dir.resolve("chat.db"))) {
+        try (JdbcMessageStore store = open()) {
             AccountStore accounts = store.accounts();
             get(accounts.putChallenge("c1", AccountStore.Purpose.CLAIM, "u-ann", T0 + 60_000));
             assertThat(get(accounts.takeChallenge("c1", AccountStore.Purpose.SIGN_IN, T0))).as("wrong purpose").isEmpty();
@@ -44,12 +53,18 @@ class AccountStoreTest {
             assertThat(get(accounts.signedIn("k-ann", 6, signIn("s3", "u-ann")))).isTrue();
             assertThat(get(accounts.passkey("k-ann"))).map(Passkey::signCount).contains(6L);
             assertThat(get(accounts.passkey("k-nobody"))).isEmpty();
+
+            // an account an auth proxy vouches for: made once, renamed when the proxy says another name
+            get(accounts.provision("sso-x", "Xavier", "sso:x", T0));
+            get(accounts.provision("sso-x", "Xavier", "sso:x", T0 + 1));
+            get(accounts.provision("sso-x", "Xavier B.", "sso:x", T0 + 2));
+            assertThat(get(accounts.accounts())).extracting(Account::name).containsExactly("Ann", "Xavier B.");
         }
     }
 
     @Test
     void a_directory_reading_the_same_database_sees_a_sign_out_and_a_rename_made_elsewhere_within_seconds() throws Exception {
-        try (JdbcMessageStore store = JdbcMessageStore.openSqlite(dir.resolve("chat.db"))) {
+        try (JdbcMessageStore store = open()) {
             AccountStore accounts = store.accounts();
             get(accounts.claim(new Account("u-ann", "Ann", Role.MEMBER), NameKey.of("Ann"),
                     new Passkey("k-ann", "u-ann", "AAAA", 0), signIn("s1", "u-ann")));
@@ -70,7 +85,7 @@ class AccountStoreTest {
 
     @Test
     void a_device_link_and_an_owner_invite_are_good_once_and_not_after_they_expire() throws Exception {
-        try (JdbcMessageStore store = JdbcMessageStore.openSqlite(dir.resolve("chat.db"))) {
+        try (JdbcMessageStore store = open()) {
             AccountStore accounts = store.accounts();
             get(accounts.claim(new Account("u-ann", "Ann", Role.MEMBER), NameKey.of("Ann"),
                     new Passkey("k-ann", "u-ann", "AAAA", 0), signIn("s1", "u-ann")));
@@ -85,7 +100,7 @@ class AccountStoreTest {
             assertThat(get(accounts.useDeviceLink("l-nope", signIn("s5", null), T0)).outcome())
                     .isEqualTo(AccountStore.InviteOutcome.UNKNOWN);
 
-            try (java.sql.Connection c = chatroom.store.Invites.sqlite(dir.resolve("chat.db"))) {
+            try (java.sql.Connection c = operator()) {
                 chatroom.store.Invites.create(c, "i1", T0, T0 + 1000);
                 chatroom.store.Invites.create(c, "i2", T0, T0 + 1000);
             }
