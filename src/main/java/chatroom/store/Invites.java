@@ -3,10 +3,8 @@ package chatroom.store;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.util.Properties;
 import org.sqlite.SQLiteConfig;
 
 /**
@@ -48,16 +46,6 @@ public final class Invites {
 
     /** A connection to the PostgreSQL database at {@code url} (as {@code --database} takes it). */
     public static Connection postgres(String url) throws SQLException {
-        PostgresUrl address = PostgresUrl.parse(url);
-        Properties properties = new Properties();
-        if (address.user() != null) properties.setProperty("user", address.user());
-        if (address.password() != null) properties.setProperty("password", address.password());
-        properties.setProperty("connectTimeout", String.valueOf(PostgresStore.CONNECT_TIMEOUT.toSeconds()));
-        try {
-            return DriverManager.getConnection(address.jdbcUrl(), properties);
-        } catch (SQLException e) {
-            throw new StoreException("PostgreSQL at " + address.host() + ":" + address.port() + " (database "
-                    + address.database() + "): cannot connect: " + e.getMessage(), e);
-        }
+        return ReadOnlyDatabase.postgres(url, false);
     }
 }

@@ -135,18 +135,22 @@ final class JdbcAccountStore implements AccountStore {
                 insert.setLong(6, session.atMs());
                 insert.executeUpdate();
             }
-            try (PreparedStatement insert = c.prepareStatement("INSERT INTO passkeys (credential_id, user_id, credential,"
-                    + " sign_count, created_ms) VALUES (?, ?, ?, ?, ?)")) {
-                insert.setString(1, passkey.credentialId());
-                insert.setString(2, passkey.userId());
-                insert.setString(3, passkey.credential());
-                insert.setLong(4, passkey.signCount());
-                insert.setLong(5, session.atMs());
-                insert.executeUpdate();
-            }
+            insertPasskey(c, passkey, session.atMs());
             insertSession(c, session);
             return null;
         });
+    }
+
+    private static void insertPasskey(Connection c, Passkey passkey, long nowMs) throws SQLException {
+        try (PreparedStatement insert = c.prepareStatement("INSERT INTO passkeys (credential_id, user_id, credential,"
+                + " sign_count, created_ms) VALUES (?, ?, ?, ?, ?)")) {
+            insert.setString(1, passkey.credentialId());
+            insert.setString(2, passkey.userId());
+            insert.setString(3, passkey.credential());
+            insert.setLong(4, passkey.signCount());
+            insert.setLong(5, nowMs);
+            insert.executeUpdate();
+        }
     }
 
     private static void insertSession(Connection c, SignIn session) throws SQLException {
@@ -334,15 +338,7 @@ final class JdbcAccountStore implements AccountStore {
     @Override
     public CompletableFuture<Void> addPasskey(Passkey passkey, long nowMs) {
         return inTransaction(c -> {
-            try (PreparedStatement insert = c.prepareStatement("INSERT INTO passkeys (credential_id, user_id, credential,"
-                    + " sign_count, created_ms) VALUES (?, ?, ?, ?, ?)")) {
-                insert.setString(1, passkey.credentialId());
-                insert.setString(2, passkey.userId());
-                insert.setString(3, passkey.credential());
-                insert.setLong(4, passkey.signCount());
-                insert.setLong(5, nowMs);
-                insert.executeUpdate();
-            }
+            insertPasskey(c, passkey, nowMs);
             return null;
         });
     }

@@ -36,12 +36,17 @@ public final class ReadOnlyDatabase {
 
     /** The PostgreSQL database at {@code url} (as {@code --database} takes it), in read-only mode. */
     public static Connection postgres(String url) throws SQLException {
+        return postgres(url, true);
+    }
+
+    /** The same, writable when {@code readOnly} is false (the operator's {@link Invites}). */
+    static Connection postgres(String url, boolean readOnly) throws SQLException {
         PostgresUrl address = PostgresUrl.parse(url);
         Properties properties = new Properties();
         if (address.user() != null) properties.setProperty("user", address.user());
         if (address.password() != null) properties.setProperty("password", address.password());
         properties.setProperty("connectTimeout", String.valueOf(PostgresStore.CONNECT_TIMEOUT.toSeconds()));
-        properties.setProperty("readOnly", "true");
+        properties.setProperty("readOnly", String.valueOf(readOnly));
         try {
             return DriverManager.getConnection(address.jdbcUrl(), properties);
         } catch (SQLException e) {

@@ -349,11 +349,7 @@ final class AccountPages {
 
     /** Refuses a request that is not from this site's own pages: no Origin, or another one. */
     private String requireOurPage(Request request) {
-        String origin = request.header(HttpHeaderNames.ORIGIN);
-        if (origin == null || !origins.allows(origin, request.client())) {
-            throw HttpException.forbidden("This may only be sent from this site's own pages.");
-        }
-        return origin.trim().toLowerCase(java.util.Locale.ROOT);
+        return origins.requireOwnPage(request.header(HttpHeaderNames.ORIGIN), request.client());
     }
 
     private interface Handler {

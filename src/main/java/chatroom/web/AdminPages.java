@@ -122,9 +122,6 @@ final class AdminPages {
     }
 
     private void requireOurPage(Request request) {
-        String origin = request.header(io.netty.handler.codec.http.HttpHeaderNames.ORIGIN);
-        if (origin == null || !origins.allows(origin, request.client())) {
-            throw HttpException.forbidden("This may only be sent from this site's own pages.");
-        }
+        origins.requireOwnPage(request.header(io.netty.handler.codec.http.HttpHeaderNames.ORIGIN), request.client());
     }
 }

@@ -64,6 +64,18 @@ final class Origins {
         this.publicUrl = publicUrl.isEmpty() ? null : Origin.parse(publicUrl);
     }
 
+    /**
+     * The request's {@code Origin}, lower-cased, when it is one of our own pages; 403 when it is another
+     * site's or missing. For what signs in, out or changes roles: unlike {@link #allows}, no Origin at all
+     * is refused too.
+     */
+    String requireOwnPage(String origin, ClientAddress client) {
+        if (origin == null || !allows(origin, client)) {
+            throw HttpException.forbidden("This may only be sent from this site's own pages.");
+        }
+        return origin.trim().toLowerCase(Locale.ROOT);
+    }
+
     /** True when the request's {@code Origin} (null if it sent none) is our own pages' origin. */
     boolean allows(String origin, ClientAddress client) {
         if (origin == null) {

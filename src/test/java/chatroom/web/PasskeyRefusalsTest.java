@@ -28,7 +28,12 @@ class PasskeyRefusalsTest {
                 assertThat(post(server, path, "{}", "http://evil.example").statusCode()).as(path).isEqualTo(403);
                 assertThat(post(server, path, "{}", null).statusCode()).as(path + " without Origin").isEqualTo(403);
             }
-            assertThat(post(server, "/account/sign-out", "", "http://evil.example").statusCode()).isEqualTo(403);
+            // every other form that signs in or out, ends a session, makes a link or changes the server
+            for (String path : new String[] {"/account/sign-out", "/account/sessions/end", "/account/devices/link",
+                    "/account/link/some-token", "/account/passkey/options", "/account/passkey", "/admin/invite/some-token",
+                    "/admin/role", "/admin/guests"}) {
+                assertThat(post(server, path, "", "http://evil.example").statusCode()).as(path).isEqualTo(403);
+            }
         }
     }
 
