@@ -35,6 +35,8 @@ class AccountScreenshotsTest {
             field.sendKeys("Dana", Keys.ENTER);
             browser.await(d -> "Saved.".equals(d.findElement(By.cssSelector(".name-status")).getText()));
             browser.js("document.querySelector('.name-status').textContent = ''");
+            browser.await(d -> d.findElement(By.id("presence")).getText().contains("Dana"));
+            browser.driver.findElement(By.id("message")).click();
             Files.write(OUT.resolve("account-keep-name.png"), browser.screenshot());
 
             button(browser, "Keep this name").click();
