@@ -28,7 +28,10 @@ final class AdminPages {
     private final JteViews views;
     private final Assets assets;
 
-    AdminPages(Visitors visitors, AccountStore accounts, Origins origins, JteViews views, Assets assets) {
+    private final Attempts attempts;
+
+    AdminPages(Visitors visitors, AccountStore accounts, Origins origins, JteViews views, Assets assets, Attempts attempts) {
+        this.attempts = attempts;
         this.visitors = visitors;
         this.accounts = accounts;
         this.origins = origins;
@@ -45,6 +48,7 @@ final class AdminPages {
     /** {@code POST /admin/invite/{token}}: the account becomes an owner, if the invitation is good. */
     CompletableFuture<Response> acceptInvite(Request request) {
         requireOurPage(request);
+        attempts.take(request.client());
         Identity me = request.identity();
         if (!me.hasAccount()) {
             throw HttpException.forbidden("Keep your name with a passkey first: an owner must be an account.");

@@ -102,9 +102,10 @@ public final class Web {
         MemberLimits memberLimits = new MemberLimits(rate(limits.messages()), rate(limits.frames()), 50);
         Config.Rate upgrades = limits.upgradesPerIp();
         Config.Rate newRooms = limits.newRoomsPerIp();
+        Attempts signInAttempts = new Attempts(Rate.perMinute(SIGN_IN_ATTEMPTS_PER_MINUTE));
         AccountPages accountPages = new AccountPages(visitors, accounts, new Passkeys(), origins, views, assets,
-                new Attempts(Rate.perMinute(SIGN_IN_ATTEMPTS_PER_MINUTE)));
-        AdminPages adminPages = new AdminPages(visitors, accounts, origins, views, assets);
+                signInAttempts);
+        AdminPages adminPages = new AdminPages(visitors, accounts, origins, views, assets, signInAttempts);
         RoomSockets roomSockets = new RoomSockets(rooms, views, visitors, origins, sessionSockets, sockets, limits.maxFrameBytes(),
                 memberLimits, senders, new SocketSlots(limits.maxConnections(), limits.maxSocketsPerIp()),
                 new UpgradeRates(upgrades.perSecond(), upgrades.burst(), newRooms.perSecond(), newRooms.burst()),

@@ -64,6 +64,21 @@ class OwnerInviteBrowserTest {
             late.driver.get(site + "/admin");
             late.await(d -> d.findElements(By.id("accounts")).size() == 1);
             assertThat(late.driver.findElements(By.xpath("//button[contains(., 'moderator')]"))).as("no role buttons for a moderator").isEmpty();
+            // nor may a moderator change a role by hand: not the owner's, not their own
+            String lucasSession = "chatroom_session=" + late.driver.manage().getCookieNamed("chatroom_session").getValue();
+            String oliviaId;
+            try (var db = chatroom.store.Invites.sqlite(server.dir.resolve("chatroom.db"));
+                    var rows = db.createStatement().executeQuery("SELECT user_id FROM accounts WHERE name = 'Olivia'")) {
+                rows.next();
+                oliviaId = rows.getString(1);
+            }
+            for (String form : List.of("user=" + oliviaId + "&role=member", "user=" + oliviaId + "&role=moderator")) {
+                HttpResponse<String> tried = http.send(HttpRequest.newBuilder(URI.create(site + "/admin/role"))
+                        .header("Origin", site).header("Cookie", lucasSession)
+                        .header("Content-Type", "application/x-www-form-urlencoded")
+                        .POST(HttpRequest.BodyPublishers.ofString(form)).build(), HttpResponse.BodyHandlers.ofString());
+                assertThat(tried.statusCode()).as(form).isEqualTo(403);
+            }
             late.driver.get(site + "/");
             assertThat(late.driver.findElement(By.id("account")).getText()).contains("Moderator");
             assertThat(late.driver.findElements(By.linkText("Admin"))).hasSize(1);
