@@ -75,6 +75,10 @@ final class AccountPages {
         if (me.hasAccount()) {
             throw new HttpException(HttpResponseStatus.CONFLICT, "Your name is kept already.");
         }
+        if (Identities.isGuestName(me.name())) {
+            // every new guest is given one of these: kept, it would turn up on strangers
+            throw new HttpException(HttpResponseStatus.CONFLICT, "Choose a name of your own first, then keep it.");
+        }
         String holder = visitors.directory.holderOf(NameKey.of(me.name()));
         if (holder != null) {
             throw new HttpException(HttpResponseStatus.CONFLICT, new NameTakenException(me.name()).getMessage());

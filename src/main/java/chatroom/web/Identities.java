@@ -199,6 +199,11 @@ final class Identities {
         }
     }
 
+    /** True for a name of the form new guests are given ("guest-1234"). */
+    static boolean isGuestName(String name) {
+        return name.matches("guest-[0-9]{4}");
+    }
+
     Identity newGuest() {
         byte[] id = new byte[USER_ID_BYTES];
         random.nextBytes(id);

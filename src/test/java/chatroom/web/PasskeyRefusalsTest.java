@@ -38,6 +38,15 @@ class PasskeyRefusalsTest {
     }
 
     @Test
+    void a_guest_s_given_name_cannot_be_kept_only_one_of_their_own() throws Exception {
+        try (TestServer server = TestServer.start()) {
+            HttpResponse<String> given = post(server, "/account/claim/options", "", origin(server));
+            assertThat(given.statusCode()).isEqualTo(409);
+            assertThat(given.body()).contains("Choose a name of your own first");
+        }
+    }
+
+    @Test
     void a_page_reached_by_ip_address_gets_the_reason_instead_of_options() throws Exception {
         try (TestServer server = TestServer.start()) {
             HttpResponse<String> response = server.postForm("/account/sign-in/options", "", "Origin",
