@@ -21,7 +21,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeping a name with a passkey, signing in with it, and signing out. Each ceremony is two requests: the
+ * Keeping a name with a passkey, signing in with it, and adding another passkey to an account (signing
+ * out, devices and device links are {@link DevicePages}). Each ceremony is two requests: the
  * options (with a fresh challenge, kept in the database as a hash until it is answered or expires) and
  * the answer, checked by {@link Passkeys}. Every request must come from this site's own pages (its
  * {@code Origin}, which is also the origin WebAuthn checks); attempts are limited per address.
@@ -43,8 +44,6 @@ final class AccountPages {
     private final Attempts attempts;
     /** Sign-ins one account may have tried a minute, from all addresses together. */
     private final Attempts accountAttempts = new Attempts(Rate.perMinute(10));
-    /** Device links an account may make: a few a minute. */
-    private final Attempts linkAttempts = new Attempts(Rate.perMinute(5));
 
     AccountPages(Visitors visitors, AccountStore accounts, Passkeys passkeys, Origins origins, JteViews views,
             Assets assets, Attempts attempts) {
@@ -177,117 +176,6 @@ final class AccountPages {
                 .handle((response, failed) -> answer(failed, () -> response));
     }
 
-    /**
-     * {@code POST /account/sign-out}: the session is revoked in the database (a copy of the cookie stops
-     * working on every node), both cookies are cleared, and the browser is a new guest.
-     */
-    CompletableFuture<Response> signOut(Request request) {
-        requireOurPage(request);
-        String sessionId = request.cookie(Visitors.SESSION_COOKIE);
-        Identity guest = visitors.identities.newGuest();
-        CompletableFuture<Void> revoked = sessionId == null || sessionId.isEmpty()
-                ? CompletableFuture.completedFuture(null)
-                : accounts.revoke(Visitors.hashOf(sessionId), System.currentTimeMillis());
-        return revoked.handle((done, failed) -> answer(failed, () -> {
-            if (sessionId != null) visitors.directory.revoked(Visitors.hashOf(sessionId), System.currentTimeMillis());
-            request.identityBecomes(guest);
-            Response response = request.header("HX-Request") != null ? Response.noContent() : Response.redirect("/");
-            return response.addHeader(HttpHeaderNames.SET_COOKIE, visitors.clearedSessionCookie(request.secureCookies()))
-                    .addHeader(HttpHeaderNames.SET_COOKIE, request.setCookie(guest));
-        }));
-    }
-
-    /** {@code GET /account/sessions}: where this account is signed in; a guest is sent to sign in. */
-    CompletableFuture<Response> sessionsPage(Request request) {
-        Identity me = request.identity();
-        if (!me.hasAccount()) return Response.redirect("/sign-in").now();
-        Page page = new Page("Your devices", assets, me);
-        long now = System.currentTimeMillis();
-        return accounts.sessionsOf(me.userId()).thenApply(sessions -> {
-            List<DeviceView> devices = sessions.stream()
-                    .filter(s -> visitors.directory.signedIn(s.idHash()) != null || s.idHash().equals(me.session()))
-                    .map(s -> DeviceView.of(s, s.idHash().equals(me.session()), now))
-                    .toList();
-            return Response.html(views.render("sessions.jte", Map.of("page", page, "devices", devices)));
-        });
-    }
-
-    /**
-     * {@code POST /account/sessions/end}: signs one of this account's other devices out. A session of
-     * another account is refused as if it did not exist.
-     */
-    CompletableFuture<Response> endSession(Request request) {
-        requireOurPage(request);
-        Identity me = request.identity();
-        if (!me.hasAccount()) throw HttpException.forbidden("Sign in to end a session.");
-        String handle = request.form("session");
-        if (handle == null || handle.isEmpty()) throw HttpException.badRequest("Which session? None was named.");
-        return accounts.sessionsOf(me.userId()).thenCompose(sessions -> {
-            if (sessions.stream().noneMatch(s -> s.idHash().equals(handle))) {
-                throw HttpException.notFound("There is no such session of yours.");
-            }
-            long now = System.currentTimeMillis();
-            return accounts.revoke(handle, now).thenApply(done -> {
-                visitors.directory.revoked(handle, now);
-                log.info("account: {} ended one of their sessions", me.name());
-                return Response.redirect("/account/sessions");
-            });
-        });
-    }
-
-    /** How long a device link may wait to be opened. */
-    static final long DEVICE_LINK_MS = 10 * 60_000L;
-
-    /**
-     * {@code POST /account/devices/link}: a one-time link, and its QR code, that signs another device in to
-     * this account; good once, for ten minutes. Limited per account as well as per address.
-     */
-    CompletableFuture<Response> deviceLink(Request request) {
-        String origin = requireOurPage(request);
-        Identity me = request.identity();
-        if (!me.hasAccount()) throw HttpException.forbidden("Sign in to add a device.");
-        attempts.take(request.client());
-        linkAttempts.take(me.userId());
-        byte[] bytes = passkeys.challenge();
-        String token = Passkeys.base64(bytes);
-        String link = origin + "/account/link/" + token;
-        long now = System.currentTimeMillis();
-        return accounts.putDeviceLink(Visitors.hashOf(token), me.userId(), now, now + DEVICE_LINK_MS).thenApply(done -> {
-            Page page = new Page("Add a device", assets, me);
-            return Response.html(views.render("device-link.jte", Map.of("page", page, "link", link,
-                    "qr", QrSvg.of(link, "QR code of the link"))));
-        });
-    }
-
-    /** {@code GET /account/link/{token}}: what the link does, and a button to do it (a preview must not use it up). */
-    CompletableFuture<Response> linkPage(Request request) {
-        Page page = new Page("Sign in on this device", assets, request.identity());
-        return Response.html(views.render("device-sign-in.jte", Map.of("page", page, "token", request.param("token")))).now();
-    }
-
-    /** {@code POST /account/link/{token}}: this device is signed in to the link's account, once. */
-    CompletableFuture<Response> useLink(Request request) {
-        requireOurPage(request);
-        attempts.take(request.client());
-        String sessionId = visitors.newSessionId();
-        long now = System.currentTimeMillis();
-        SignIn session = signIn(request, null, sessionId, now);
-        return accounts.useDeviceLink(Visitors.hashOf(request.param("token")), session, now).thenApply(use -> switch (use.outcome()) {
-            case ACCEPTED -> {
-                SignIn signedIn = new SignIn(session.idHash(), use.userId(), now, session.userAgent(), session.address());
-                visitors.directory.signedIn(signedIn);
-                log.info("account: {} signed a new device in by a link", request.client());
-                yield Response.redirect("/account/passkey")
-                        .addHeader(HttpHeaderNames.SET_COOKIE, visitors.sessionCookie(sessionId, request.secureCookies()));
-            }
-            case USED -> throw new HttpException(HttpResponseStatus.CONFLICT,
-                    "This link was already used. Make a new one on your signed-in device.");
-            case EXPIRED -> throw new HttpException(HttpResponseStatus.GONE,
-                    "This link has expired (they last ten minutes). Make a new one on your signed-in device.");
-            case UNKNOWN -> throw HttpException.notFound("There is no such link.");
-        });
-    }
-
     /** {@code GET /account/passkey}: an account adds a passkey on this device. */
     CompletableFuture<Response> passkeyPage(Request request) {
         Identity me = request.identity();
@@ -337,7 +225,8 @@ final class AccountPages {
                 .addHeader(HttpHeaderNames.SET_COOKIE, visitors.sessionCookie(sessionId, request.secureCookies()));
     }
 
-    private static SignIn signIn(Request request, String userId, String sessionId, long now) {
+    /** What is stored of a sign-in by this request: the session id's hash, the browser, the address. */
+    static SignIn signIn(Request request, String userId, String sessionId, long now) {
         String agent = request.header(HttpHeaderNames.USER_AGENT);
         agent = agent == null ? "" : agent.length() > 200 ? agent.substring(0, 200) : agent;
         return new SignIn(Visitors.hashOf(sessionId), userId, now, agent, request.client().toString());
@@ -369,12 +258,12 @@ final class AccountPages {
         }
     }
 
-    private interface Answer {
+    interface Answer {
         Response get();
     }
 
     /** The response, or the refusal a failure stands for: the person's own words, never a stack trace. */
-    private static Response answer(Throwable failed, Answer ok) {
+    static Response answer(Throwable failed, Answer ok) {
         if (failed == null) return ok.get();
         Throwable cause = failed instanceof CompletionException && failed.getCause() != null ? failed.getCause() : failed;
         return switch (cause) {

@@ -105,6 +105,7 @@ public final class Web {
         Attempts signInAttempts = new Attempts(Rate.perMinute(SIGN_IN_ATTEMPTS_PER_MINUTE));
         AccountPages accountPages = new AccountPages(visitors, accounts, new Passkeys(), origins, views, assets,
                 signInAttempts);
+        DevicePages devicePages = new DevicePages(visitors, accounts, origins, views, assets, signInAttempts);
         AdminPages adminPages = new AdminPages(visitors, accounts, origins, views, assets, signInAttempts);
         RoomSockets roomSockets = new RoomSockets(rooms, views, visitors, origins, sessionSockets, sockets, limits.maxFrameBytes(),
                 memberLimits, senders, new SocketSlots(limits.maxConnections(), limits.maxSocketsPerIp()),
@@ -120,17 +121,17 @@ public final class Web {
                 .post("/account/claim", accountPages::claim)
                 .post("/account/sign-in/options", accountPages::signInOptions)
                 .post("/account/sign-in", accountPages::signIn)
-                .post("/account/sign-out", accountPages::signOut)
-                .get("/account/sessions", accountPages::sessionsPage)
+                .post("/account/sign-out", devicePages::signOut)
+                .get("/account/sessions", devicePages::sessionsPage)
                 .get("/admin", adminPages::adminPage)
                 .post("/admin/role", adminPages::setRole)
                 .post("/admin/guests", adminPages::setGuests)
                 .get("/admin/invite/{token}", adminPages::invitePage)
                 .post("/admin/invite/{token}", adminPages::acceptInvite)
-                .post("/account/sessions/end", accountPages::endSession)
-                .post("/account/devices/link", accountPages::deviceLink)
-                .get("/account/link/{token}", accountPages::linkPage)
-                .post("/account/link/{token}", accountPages::useLink)
+                .post("/account/sessions/end", devicePages::endSession)
+                .post("/account/devices/link", devicePages::deviceLink)
+                .get("/account/link/{token}", devicePages::linkPage)
+                .post("/account/link/{token}", devicePages::useLink)
                 .get("/account/passkey", accountPages::passkeyPage)
                 .post("/account/passkey/options", accountPages::addPasskeyOptions)
                 .post("/account/passkey", accountPages::addPasskey)
