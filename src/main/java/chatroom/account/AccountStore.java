@@ -97,6 +97,12 @@ public interface AccountStore {
     /** Sessions of an account, newest first, revoked ones left out. */
     CompletableFuture<List<SessionInfo>> sessionsOf(String userId);
 
+    /**
+     * Deletes sessions revoked before {@code revokedBeforeMs} or signed in before {@code createdBeforeMs}
+     * (expired); the count deleted. Blocking; for {@link Directory}'s thread only.
+     */
+    int forgetSessions(long revokedBeforeMs, long createdBeforeMs);
+
     /** Records when sessions were last seen (hash → epoch ms). Blocking; for {@link Directory}'s thread only. */
     void seen(java.util.Map<String, Long> lastSeenMs);
 

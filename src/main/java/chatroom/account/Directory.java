@@ -32,6 +32,12 @@ public final class Directory implements AutoCloseable {
     static final Duration OVERLAP = Duration.ofSeconds(10);
     /** How often the last-seen times of sessions in use are written: the device list is not a clock. */
     static final Duration SEEN_EVERY = Duration.ofMinutes(1);
+    /**
+     * How long a revoked session's row is kept: far longer than any node takes to read the revocation, so
+     * none can miss it; then it goes, as do expired ones, so the table holds live sessions and recent ends.
+     */
+    static final Duration REVOKED_KEPT = Duration.ofDays(1);
+    static final Duration FORGET_EVERY = Duration.ofHours(1);
 
     private final AccountStore store;
     private final Clock clock;
@@ -55,6 +61,8 @@ public final class Directory implements AutoCloseable {
         directory.refresher.scheduleWithFixedDelay(directory::refreshSafely, EVERY.toMillis(), EVERY.toMillis(),
                 TimeUnit.MILLISECONDS);
         directory.refresher.scheduleWithFixedDelay(directory::writeSeen, SEEN_EVERY.toMillis(), SEEN_EVERY.toMillis(),
+                TimeUnit.MILLISECONDS);
+        directory.refresher.scheduleWithFixedDelay(directory::forgetOldSessions, 0, FORGET_EVERY.toMillis(),
                 TimeUnit.MILLISECONDS);
         return directory;
     }
@@ -205,6 +213,17 @@ public final class Directory implements AutoCloseable {
             store.seen(batch);
         } catch (RuntimeException e) {
             log.warn("accounts: cannot write when sessions were last seen: {}", e.toString());
+        }
+    }
+
+    /** Deletes the rows of sessions revoked a day ago or expired; runs on the refresher thread. */
+    void forgetOldSessions() {
+        long now = clock.millis();
+        try {
+            int forgotten = store.forgetSessions(now - REVOKED_KEPT.toMillis(), now - sessionMaxAgeMs);
+            if (forgotten > 0) log.info("accounts: forgot {} ended sessions", forgotten);
+        } catch (RuntimeException e) {
+            log.warn("accounts: cannot forget ended sessions: {}", e.toString());
         }
     }
 

@@ -393,6 +393,22 @@ final class JdbcAccountStore implements AccountStore {
     }
 
     @Override
+    public int forgetSessions(long revokedBeforeMs, long createdBeforeMs) {
+        try {
+            return inTransactionNow(c -> {
+                try (PreparedStatement forget = c.prepareStatement(
+                        "DELETE FROM sessions WHERE revoked_ms < ? OR created_ms < ?")) {
+                    forget.setLong(1, revokedBeforeMs);
+                    forget.setLong(2, createdBeforeMs);
+                    return forget.executeUpdate();
+                }
+            });
+        } catch (SQLException e) {
+            throw new StoreException(database.name() + ": accounts: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
     public void seen(java.util.Map<String, Long> lastSeenMs) {
         try {
             inTransactionNow(c -> {

@@ -79,6 +79,13 @@ abstract class AccountStoreContract {
                 chatroom.Await.until(() -> "Annie".equals(directory.account("u-ann").name()), "the rename seen");
                 assertThat(directory.holderOf(NameKey.of("Ann"))).as("the old name is free again").isNull();
                 assertThat(directory.holderOf(NameKey.of("annie"))).isEqualTo("u-ann");
+
+                // a day on, the revoked session's row goes; a live one stays
+                get(accounts.signedIn("k-ann", 0, signIn("s2", "u-ann")));
+                long now = System.currentTimeMillis();
+                assertThat(accounts.forgetSessions(now - 86_400_000L, now - 30L * 86_400_000L)).isZero();
+                assertThat(accounts.forgetSessions(now + 1, now - 30L * 86_400_000L)).isEqualTo(1);
+                assertThat(get(accounts.sessionsOf("u-ann"))).extracting(AccountStore.SessionInfo::idHash).containsExactly("s2");
             }
         }
     }
