@@ -34,6 +34,7 @@ import java.util.Locale;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -156,12 +157,14 @@ public final class Main implements Server {
         RedisNode node = config.clusterMode() ? startup(() -> RedisNode.open(config.cluster().redis().value())) : null;
         this.feed = startup(() -> feed(config, node));
         this.presence = startup(() -> presence(config, node));
+        // what guests may do: the owners' choice on /admin, else --guests; asked by rooms and the edge alike
         String guestsByDefault = config.identity().guests();
+        Supplier<GuestPolicy> guests = () -> GuestPolicy.of(directory.setting(Directory.GUESTS, guestsByDefault));
         this.rooms = new Rooms(RoomServices.of(messages, feed, presence, views, roomSettings, Clock.systemUTC())
-                        .withGuests(() -> GuestPolicy.of(directory.setting("guests", guestsByDefault))),
+                        .withGuests(guests),
                 server::nextExecutor, maxRooms(config.limits()));
         // 4. web
-        this.web = new Web(rooms, messages, store.accounts(), directory, feed, views, new Assets(), roomSettings,
+        this.web = new Web(rooms, messages, store.accounts(), directory, guests, feed, views, new Assets(), roomSettings,
                 config.listen(), config.limits(), config.identity(), config.clusterMode());
         // a node of a cluster hands its sockets to the others gradually when it stops; a lone server has
         // nobody to hand them to, so it closes them at once and its pages reconnect when it is back

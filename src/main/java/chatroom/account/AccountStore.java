@@ -55,14 +55,14 @@ public interface AccountStore {
     /** A new name for an account; {@link NameTakenException} when another account holds its key. */
     CompletableFuture<Void> rename(String userId, String name, String nameKey, long nowMs);
 
-    /** What came of accepting an owner invitation. */
-    enum InviteOutcome { ACCEPTED, USED, EXPIRED, UNKNOWN }
+    /** What came of using a one-time token (an owner invitation, a device link). */
+    enum Redemption { ACCEPTED, USED, EXPIRED, UNKNOWN }
 
     /**
      * Makes {@code userId} an owner if the invitation with that hash is unused and current, and marks it used
      * by them, in one transaction: of two accepting at once, one is told it was used.
      */
-    CompletableFuture<InviteOutcome> acceptInvite(String idHash, String userId, long nowMs);
+    CompletableFuture<Redemption> acceptInvite(String idHash, String userId, long nowMs);
 
     /** Every account, by name: the admin page's list. */
     CompletableFuture<List<Account>> accounts();
@@ -80,7 +80,7 @@ public interface AccountStore {
     CompletableFuture<LinkUse> useDeviceLink(String idHash, SignIn session, long nowMs);
 
     /** What came of opening a device link; {@code userId} is set when it was accepted. */
-    record LinkUse(InviteOutcome outcome, String userId) {}
+    record LinkUse(Redemption outcome, String userId) {}
 
     /** Adds a passkey to an account (made on a device that was signed in by a link, say). */
     CompletableFuture<Void> addPasskey(Passkey passkey, long nowMs);

@@ -38,6 +38,8 @@ public final class Directory implements AutoCloseable {
      */
     static final Duration REVOKED_KEPT = Duration.ofDays(1);
     static final Duration FORGET_EVERY = Duration.ofHours(1);
+    /** The setting owners choose on /admin for what guests may do (post, read, off). */
+    public static final String GUESTS = "guests";
 
     private final AccountStore store;
     private final Clock clock;
@@ -88,12 +90,15 @@ public final class Directory implements AutoCloseable {
      * is noted as seen now, for the device list.
      */
     public Account signedIn(String idHash) {
+        if (!isLive(idHash)) return null;
+        seen.put(idHash, clock.millis());
+        return accounts.get(sessions.get(idHash).userId());
+    }
+
+    /** True while the session signs its account in; unlike {@link #signedIn}, does not count as its use. */
+    public boolean isLive(String idHash) {
         AccountStore.SessionRow session = sessions.get(idHash);
-        if (session == null || session.revokedMs() != 0) return null;
-        long now = clock.millis();
-        if (now - session.createdMs() > sessionMaxAgeMs) return null;
-        seen.put(idHash, now);
-        return accounts.get(session.userId());
+        return session != null && session.revokedMs() == 0 && clock.millis() - session.createdMs() <= sessionMaxAgeMs;
     }
 
     /** Runs {@code listener} with the hash of every session that ends, here or on another node. */
@@ -127,9 +132,13 @@ public final class Directory implements AutoCloseable {
     }
 
     public void revoked(String idHash, long atMs) {
-        AccountStore.SessionRow was = sessions.computeIfPresent(idHash,
-                (h, s) -> s.revokedMs() != 0 ? s : new AccountStore.SessionRow(h, s.userId(), s.createdMs(), atMs));
-        if (was != null && was.revokedMs() == atMs) tellRevoked(idHash);
+        boolean[] ended = {false};
+        sessions.computeIfPresent(idHash, (h, s) -> {
+            if (s.revokedMs() != 0) return s;
+            ended[0] = true;
+            return new AccountStore.SessionRow(h, s.userId(), s.createdMs(), atMs);
+        });
+        if (ended[0]) tellRevoked(idHash);
     }
 
     private void tellRevoked(String idHash) {
@@ -200,7 +209,6 @@ public final class Directory implements AutoCloseable {
                 if (row.revokedMs() != 0 && was != null && was.revokedMs() == 0) tellRevoked(row.idHash());
             }
         }
-        sessions.values().removeIf(s -> s.createdMs() < expiredBefore);
         lastReadStartMs = startMs;
     }
 
@@ -216,9 +224,13 @@ public final class Directory implements AutoCloseable {
         }
     }
 
-    /** Deletes the rows of sessions revoked a day ago or expired; runs on the refresher thread. */
+    /**
+     * Forgets expired sessions here (they sign nobody in already: {@link #isLive}) and deletes the rows of
+     * those revoked a day ago or expired; runs on the refresher thread.
+     */
     void forgetOldSessions() {
         long now = clock.millis();
+        sessions.values().removeIf(s -> now - s.createdMs() > sessionMaxAgeMs);
         try {
             int forgotten = store.forgetSessions(now - REVOKED_KEPT.toMillis(), now - sessionMaxAgeMs);
             if (forgotten > 0) log.info("accounts: forgot {} ended sessions", forgotten);

@@ -100,6 +100,8 @@ public final class Meters {
         final String tag = name().toLowerCase(Locale.ROOT);
     }
 
+    private static final Counter AUTH_HEADERS_REFUSED = counter("chatroom.auth.header.refused",
+            "requests carrying the single sign-on header from an address not in --trusted-proxies, refused with 403");
     private static final Counter UPGRADES = counter("chatroom.websocket.upgrades", "WebSocket handshakes completed");
     private static final Counter[] UPGRADES_REFUSED = each(UpgradeRefusal.values(), r -> counter(
             "chatroom.websocket.upgrades.refused", "WebSocket upgrades refused, by reason", "reason", r.tag));
@@ -167,6 +169,15 @@ public final class Meters {
 
     public static void upgradeRefused(UpgradeRefusal reason) {
         UPGRADES_REFUSED[reason.ordinal()].increment();
+    }
+
+    /** A request named a user in {@code --auth-header} but did not come from a trusted proxy. */
+    public static void authHeaderRefused() {
+        AUTH_HEADERS_REFUSED.increment();
+    }
+
+    static double authHeadersRefused() {
+        return AUTH_HEADERS_REFUSED.count();
     }
 
     public static void frameRefused(FrameRefusal reason) {

@@ -49,6 +49,8 @@ public final class RefusalLog implements AutoCloseable {
         for (Meters.FrameRefusal reason : Meters.FrameRefusal.values()) {
             kinds.add(new Kind("refused %,d frames " + reason.why, () -> Meters.framesRefused(reason)));
         }
+        kinds.add(new Kind("refused %,d requests carrying the single sign-on header from outside --trusted-proxies",
+                Meters::authHeadersRefused));
         kinds.add(new Kind("closed %,d sockets with 1013 whose send queue was full",
                 () -> Meters.slowConsumersClosed(Meters.SlowConsumer.SOCKET)));
         kinds.add(new Kind("closed %,d sockets with 1013 whose event loop fell behind a room",

@@ -236,14 +236,14 @@ final class JdbcAccountStore implements AccountStore {
     }
 
     @Override
-    public CompletableFuture<InviteOutcome> acceptInvite(String idHash, String userId, long nowMs) {
+    public CompletableFuture<Redemption> acceptInvite(String idHash, String userId, long nowMs) {
         return inTransaction(c -> {
             try (PreparedStatement read = c.prepareStatement("SELECT expires_ms, used_by FROM invites WHERE id_hash = ?")) {
                 read.setString(1, idHash);
                 try (ResultSet row = read.executeQuery()) {
-                    if (!row.next()) return InviteOutcome.UNKNOWN;
-                    if (row.getString(2) != null) return InviteOutcome.USED;
-                    if (row.getLong(1) < nowMs) return InviteOutcome.EXPIRED;
+                    if (!row.next()) return Redemption.UNKNOWN;
+                    if (row.getString(2) != null) return Redemption.USED;
+                    if (row.getLong(1) < nowMs) return Redemption.EXPIRED;
                 }
             }
             try (PreparedStatement use = c.prepareStatement(
@@ -251,10 +251,10 @@ final class JdbcAccountStore implements AccountStore {
                 use.setString(1, userId);
                 use.setLong(2, nowMs);
                 use.setString(3, idHash);
-                if (use.executeUpdate() != 1) return InviteOutcome.USED;
+                if (use.executeUpdate() != 1) return Redemption.USED;
             }
             setRoleNow(c, userId, Role.OWNER, nowMs);
-            return InviteOutcome.ACCEPTED;
+            return Redemption.ACCEPTED;
         });
     }
 
@@ -317,10 +317,10 @@ final class JdbcAccountStore implements AccountStore {
                     "SELECT user_id, expires_ms, used_ms FROM device_links WHERE id_hash = ?")) {
                 read.setString(1, idHash);
                 try (ResultSet row = read.executeQuery()) {
-                    if (!row.next()) return new LinkUse(InviteOutcome.UNKNOWN, null);
+                    if (!row.next()) return new LinkUse(Redemption.UNKNOWN, null);
                     row.getLong(3);
-                    if (!row.wasNull()) return new LinkUse(InviteOutcome.USED, null);
-                    if (row.getLong(2) < nowMs) return new LinkUse(InviteOutcome.EXPIRED, null);
+                    if (!row.wasNull()) return new LinkUse(Redemption.USED, null);
+                    if (row.getLong(2) < nowMs) return new LinkUse(Redemption.EXPIRED, null);
                     userId = row.getString(1);
                 }
             }
@@ -328,10 +328,10 @@ final class JdbcAccountStore implements AccountStore {
                     "UPDATE device_links SET used_ms = ? WHERE id_hash = ? AND used_ms IS NULL")) {
                 use.setLong(1, nowMs);
                 use.setString(2, idHash);
-                if (use.executeUpdate() != 1) return new LinkUse(InviteOutcome.USED, null);
+                if (use.executeUpdate() != 1) return new LinkUse(Redemption.USED, null);
             }
-            insertSession(c, new SignIn(session.idHash(), userId, session.atMs(), session.userAgent(), session.address()));
-            return new LinkUse(InviteOutcome.ACCEPTED, userId);
+            insertSession(c, session.of(userId));
+            return new LinkUse(Redemption.ACCEPTED, userId);
         });
     }
 

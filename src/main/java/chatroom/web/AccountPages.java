@@ -15,6 +15,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import org.slf4j.Logger;
@@ -34,6 +35,7 @@ final class AccountPages {
 
     private static final Logger log = LoggerFactory.getLogger(AccountPages.class);
     private static final String NOT_ACCEPTED = "That passkey was not accepted here. Try again, or use another.";
+    private static final String EXPIRED_OR_USED = "This request has expired or was answered already. Please try again.";
 
     private final Visitors visitors;
     private final AccountStore accounts;
@@ -82,11 +84,28 @@ final class AccountPages {
         if (holder != null) {
             throw new HttpException(HttpResponseStatus.CONFLICT, new NameTakenException(me.name()).getMessage());
         }
+        return offer(Purpose.CLAIM, me.userId(), challenge -> passkeys.creationOptions(site, challenge, me.userId(), me.name()));
+    }
+
+    /** A fresh challenge for {@code purpose}, kept for {@code userId} (null: anyone), and the options carrying it. */
+    private CompletableFuture<Response> offer(Purpose purpose, String userId, Function<byte[], String> optionsWith) {
         byte[] challenge = passkeys.challenge();
-        String options = passkeys.creationOptions(site, challenge, me.userId(), me.name());
-        return accounts.putChallenge(Passkeys.hash(challenge), Purpose.CLAIM, me.userId(),
-                        System.currentTimeMillis() + Passkeys.CHALLENGE_MS)
+        String options = optionsWith.apply(challenge);
+        return accounts.putChallenge(Passkeys.hash(challenge), purpose, userId, System.currentTimeMillis() + Passkeys.CHALLENGE_MS)
                 .handle((done, failed) -> answer(failed, () -> Response.json(options)));
+    }
+
+    /**
+     * The new passkey a page sent for {@code me}, checked: its challenge was handed out for {@code purpose} to
+     * this very visitor, is used up by this answer, and the rest holds ({@link Passkeys#verifyRegistration}).
+     */
+    private CompletableFuture<Passkey> newPasskey(Request request, Passkeys.Site site, Identity me, Purpose purpose, long now) {
+        RegistrationData answer = passkeys.readRegistration(request.body(Passkeys.MAX_ANSWER_BYTES));
+        byte[] challenge = Passkeys.challengeOf(answer);
+        return accounts.takeChallenge(Passkeys.hash(challenge), purpose, now).thenApply(owner -> {
+            if (owner.isEmpty() || !owner.get().equals(me.userId())) throw new Passkeys.Refused(EXPIRED_OR_USED);
+            return passkeys.verifyRegistration(answer, site, challenge, me.userId());
+        });
     }
 
     /** {@code POST /account/claim}: the new passkey; the guest becomes an account and is signed in. */
@@ -98,14 +117,8 @@ final class AccountPages {
         Passkeys.Site site = siteOf(request);
         attempts.take(request.client());
         Identity me = request.identity();
-        RegistrationData answer = passkeys.readRegistration(request.body(Passkeys.MAX_ANSWER_BYTES));
-        byte[] challenge = Passkeys.challengeOf(answer);
         long now = System.currentTimeMillis();
-        return accounts.takeChallenge(Passkeys.hash(challenge), Purpose.CLAIM, now).thenCompose(owner -> {
-            if (owner.isEmpty() || !owner.get().equals(me.userId())) {
-                throw new Passkeys.Refused("This request has expired or was answered already. Please try again.");
-            }
-            Passkey passkey = passkeys.verifyRegistration(answer, site, challenge, me.userId());
+        return newPasskey(request, site, me, Purpose.CLAIM, now).thenCompose(passkey -> {
             Account account = new Account(me.userId(), me.name(), Role.MEMBER);
             String key = NameKey.of(me.name());
             String sessionId = visitors.newSessionId();
@@ -126,11 +139,7 @@ final class AccountPages {
     private CompletableFuture<Response> signInOptionsNow(Request request) {
         Passkeys.Site site = siteOf(request);
         attempts.take(request.client());
-        byte[] challenge = passkeys.challenge();
-        String options = passkeys.requestOptions(site, challenge);
-        return accounts.putChallenge(Passkeys.hash(challenge), Purpose.SIGN_IN, null,
-                        System.currentTimeMillis() + Passkeys.CHALLENGE_MS)
-                .handle((done, failed) -> answer(failed, () -> Response.json(options)));
+        return offer(Purpose.SIGN_IN, null, challenge -> passkeys.requestOptions(site, challenge));
     }
 
     /** {@code POST /account/sign-in}: a passkey's signature over the challenge; a new session if it holds. */
@@ -146,9 +155,7 @@ final class AccountPages {
         long now = System.currentTimeMillis();
         return accounts.takeChallenge(Passkeys.hash(challenge), Purpose.SIGN_IN, now)
                 .thenCompose(taken -> {
-                    if (taken.isEmpty()) {
-                        throw new Passkeys.Refused("This request has expired or was answered already. Please try again.");
-                    }
+                    if (taken.isEmpty()) throw new Passkeys.Refused(EXPIRED_OR_USED);
                     return accounts.passkey(Passkeys.credentialIdOf(answer));
                 })
                 .thenCompose(stored -> {
@@ -191,11 +198,8 @@ final class AccountPages {
             attempts.take(request.client());
             Identity me = request.identity();
             if (!me.hasAccount()) throw HttpException.forbidden("Sign in to add a passkey.");
-            byte[] challenge = passkeys.challenge();
-            String options = passkeys.creationOptions(site, challenge, me.userId(), me.name());
-            return accounts.putChallenge(Passkeys.hash(challenge), Purpose.ADD_PASSKEY, me.userId(),
-                            System.currentTimeMillis() + Passkeys.CHALLENGE_MS)
-                    .handle((done, failed) -> answer(failed, () -> Response.json(options)));
+            return offer(Purpose.ADD_PASSKEY, me.userId(),
+                    challenge -> passkeys.creationOptions(site, challenge, me.userId(), me.name()));
         });
     }
 
@@ -206,22 +210,17 @@ final class AccountPages {
             attempts.take(request.client());
             Identity me = request.identity();
             if (!me.hasAccount()) throw HttpException.forbidden("Sign in to add a passkey.");
-            RegistrationData answer = passkeys.readRegistration(request.body(Passkeys.MAX_ANSWER_BYTES));
-            byte[] challenge = Passkeys.challengeOf(answer);
             long now = System.currentTimeMillis();
-            return accounts.takeChallenge(Passkeys.hash(challenge), Purpose.ADD_PASSKEY, now).thenCompose(owner -> {
-                if (owner.isEmpty() || !owner.get().equals(me.userId())) {
-                    throw new Passkeys.Refused("This request has expired or was answered already. Please try again.");
-                }
-                Passkey passkey = passkeys.verifyRegistration(answer, site, challenge, me.userId());
-                return accounts.addPasskey(passkey, now).thenApply(done -> Response.json("{\"name\":" + quote(me.name()) + "}"));
-            }).handle((response, failed) -> answer(failed, () -> response));
+            return newPasskey(request, site, me, Purpose.ADD_PASSKEY, now)
+                    .thenCompose(passkey -> accounts.addPasskey(passkey, now))
+                    .thenApply(done -> Response.json("{\"name\":" + JsonText.quoted(me.name()) + "}"))
+                    .handle((response, failed) -> answer(failed, () -> response));
         });
     }
 
     private Response signedIn(Request request, Account account, String sessionId) {
         request.identityBecomes(Identity.of(account, Visitors.hashOf(sessionId)));
-        return Response.json("{\"name\":" + quote(account.name()) + "}")
+        return Response.json("{\"name\":" + JsonText.quoted(account.name()) + "}")
                 .addHeader(HttpHeaderNames.SET_COOKIE, visitors.sessionCookie(sessionId, request.secureCookies()));
     }
 
@@ -287,10 +286,6 @@ final class AccountPages {
     }
 
     private static String error(String message) {
-        return "{\"error\":" + quote(message) + "}";
-    }
-
-    private static String quote(String text) {
-        return "\"" + new String(com.fasterxml.jackson.core.io.JsonStringEncoder.getInstance().quoteAsString(text)) + "\"";
+        return "{\"error\":" + JsonText.quoted(message) + "}";
     }
 }

@@ -2,6 +2,7 @@ package chatroom.web;
 
 import chatroom.account.Account;
 import chatroom.account.AccountStore;
+import chatroom.account.Directory;
 import chatroom.account.Passkeys;
 import chatroom.account.Role;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -118,8 +119,8 @@ final class AdminPages {
         if (!java.util.List.of("post", "read", "off").contains(value)) {
             throw HttpException.badRequest("guests must be post, read or off");
         }
-        return accounts.setSetting(Visitors.GUESTS_SETTING, value, System.currentTimeMillis()).thenApply(done -> {
-            visitors.directory.settingChanged(Visitors.GUESTS_SETTING, value);
+        return accounts.setSetting(Directory.GUESTS, value, System.currentTimeMillis()).thenApply(done -> {
+            visitors.directory.settingChanged(Directory.GUESTS, value);
             log.info("admin: {} set guests to {}", me.name(), value);
             return Response.redirect("/admin");
         });

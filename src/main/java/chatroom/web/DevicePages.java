@@ -49,7 +49,9 @@ final class DevicePages {
                 ? CompletableFuture.completedFuture(null)
                 : accounts.revoke(Visitors.hashOf(sessionId), System.currentTimeMillis());
         return revoked.handle((done, failed) -> AccountPages.answer(failed, () -> {
-            if (sessionId != null) visitors.directory.revoked(Visitors.hashOf(sessionId), System.currentTimeMillis());
+            if (sessionId != null && !sessionId.isEmpty()) {
+                visitors.directory.revoked(Visitors.hashOf(sessionId), System.currentTimeMillis());
+            }
             request.identityBecomes(guest);
             Response response = request.header("HX-Request") != null ? Response.noContent() : Response.redirect("/");
             return response.addHeader(HttpHeaderNames.SET_COOKIE, visitors.clearedSessionCookie(request.secureCookies()))
@@ -65,7 +67,7 @@ final class DevicePages {
         long now = System.currentTimeMillis();
         return accounts.sessionsOf(me.userId()).thenApply(sessions -> {
             List<DeviceView> devices = sessions.stream()
-                    .filter(s -> visitors.directory.signedIn(s.idHash()) != null || s.idHash().equals(me.session()))
+                    .filter(s -> visitors.directory.isLive(s.idHash()))
                     .map(s -> DeviceView.of(s, s.idHash().equals(me.session()), now))
                     .toList();
             return Response.html(views.render("sessions.jte", Map.of("page", page, "devices", devices)));
@@ -130,11 +132,10 @@ final class DevicePages {
         attempts.take(request.client());
         String sessionId = visitors.newSessionId();
         long now = System.currentTimeMillis();
-        SignIn session = AccountPages.signIn(request, null, sessionId, now);
+        SignIn session = AccountPages.signIn(request, null, sessionId, now); // whose, the link says
         return accounts.useDeviceLink(Visitors.hashOf(request.param("token")), session, now).thenApply(use -> switch (use.outcome()) {
             case ACCEPTED -> {
-                SignIn signedIn = new SignIn(session.idHash(), use.userId(), now, session.userAgent(), session.address());
-                visitors.directory.signedIn(signedIn);
+                visitors.directory.signedIn(session.of(use.userId()));
                 log.info("account: {} signed a new device in by a link", request.client());
                 yield Response.redirect("/account/passkey")
                         .addHeader(HttpHeaderNames.SET_COOKIE, visitors.sessionCookie(sessionId, request.secureCookies()));

@@ -2,7 +2,6 @@ package chatroom.web;
 
 import chatroom.room.MessageFeed;
 import chatroom.room.MessageStore;
-import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -60,7 +59,7 @@ final class Health {
                             + ",\"database\":" + (databaseUp ? "\"up\"" : "\"down\"")
                             + ",\"feed\":" + (feedUp ? "\"connected\"" : "\"disconnected\"")
                             + ",\"draining\":" + !notDraining
-                            + (trouble.isEmpty() ? "" : ",\"reason\":" + "\"" + new String(JsonStringEncoder.getInstance().quoteAsString(trouble)) + "\"") + "}";
+                            + (trouble.isEmpty() ? "" : ",\"reason\":" + JsonText.quoted(trouble)) + "}";
                     return Response.json(ready ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE, body);
                 });
     }

@@ -6,7 +6,8 @@ import chatroom.account.AccountStore;
 import chatroom.account.Passkeys;
 import chatroom.account.Role;
 import chatroom.room.DisplayName;
-import java.util.concurrent.atomic.AtomicLong;
+import chatroom.metrics.Meters;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import chatroom.room.GuestPolicy;
@@ -38,22 +39,20 @@ final class Visitors {
     private final Duration sessionMaxAge;
     private final SecureRandom random = new SecureRandom();
 
-    private final String guestsByDefault;
+    private final Supplier<GuestPolicy> guests;
 
     private final AccountStore accounts;
     /** Single sign-on: the header a trusted auth proxy names the user in, and their display name; "" if off. */
     private final String authHeader;
     private final String authNameHeader;
-    private final AtomicLong lastRefusalLoggedNanos = new AtomicLong(System.nanoTime() - REFUSAL_LOG_EVERY_NANOS);
-    private static final long REFUSAL_LOG_EVERY_NANOS = 10_000_000_000L;
 
     Visitors(Identities identities, Directory directory, AccountStore accounts, Duration sessionMaxAge,
-            String guestsByDefault, String authHeader, String authNameHeader) {
+            Supplier<GuestPolicy> guests, String authHeader, String authNameHeader) {
         this.identities = identities;
         this.directory = directory;
         this.accounts = accounts;
         this.sessionMaxAge = sessionMaxAge;
-        this.guestsByDefault = guestsByDefault;
+        this.guests = guests;
         this.authHeader = authHeader;
         this.authNameHeader = authNameHeader;
     }
@@ -68,12 +67,10 @@ final class Visitors {
             String user = request.header(authHeader);
             if (user != null && !user.isBlank()) {
                 if (!request.fromTrustedProxy()) {
-                    long now = System.nanoTime();
-                    long last = lastRefusalLoggedNanos.get();
-                    if (now - last >= REFUSAL_LOG_EVERY_NANOS && lastRefusalLoggedNanos.compareAndSet(last, now)) {
-                        log.warn("refused: {} sent {} from {}, which is not in --trusted-proxies (logged at most every 10 s)",
-                                request.path, authHeader, request.client());
-                    }
+                    // counted, and summed up in the log by RefusalLog: a flood of forged headers costs a line a period
+                    Meters.authHeaderRefused();
+                    log.debug("refused: {} sent {} from {}, which is not in --trusted-proxies", request.path, authHeader,
+                            request.client());
                     throw HttpException.forbidden("The " + authHeader + " header is accepted only from this server's"
                             + " trusted proxies.");
                 }
@@ -116,10 +113,8 @@ final class Visitors {
 
     /** What guests may do now: the owners' choice on /admin, else {@code --guests}. */
     GuestPolicy guests() {
-        return GuestPolicy.of(directory.setting(GUESTS_SETTING, guestsByDefault));
+        return guests.get();
     }
-
-    static final String GUESTS_SETTING = "guests";
 
     /** 403 for a guest while guests are off: only the lobby and signing in are open to them. */
     void requireGuestsAllowed(Identity identity) {

@@ -37,7 +37,8 @@ public final class Web {
      * ({@link RoomSettings}). A cluster node never makes up an identity secret of its own: the other nodes
      * would reject its cookies.
      */
-    public Web(Rooms rooms, MessageStore messages, AccountStore accounts, Directory directory, MessageFeed feed, JteViews views, Assets assets,
+    public Web(Rooms rooms, MessageStore messages, AccountStore accounts, Directory directory,
+            java.util.function.Supplier<chatroom.room.GuestPolicy> guests, MessageFeed feed, JteViews views, Assets assets,
             RoomSettings roomSettings, Config.Listen listen, Config.Limits limits, Config.Identity identity,
             boolean clusterMode) throws IOException {
         this.rooms = rooms;
@@ -46,7 +47,7 @@ public final class Web {
         this.assets = assets;
         Identities identities = Identities.load(identity.sharedSecret().map(Config.Secret::bytes).orElse(null),
                 identity.secretFile(), !clusterMode, identity.cookieMaxAge());
-        this.visitors = new Visitors(identities, directory, accounts, identity.cookieMaxAge(), identity.guests(),
+        this.visitors = new Visitors(identities, directory, accounts, identity.cookieMaxAge(), guests,
                 identity.authHeader(), identity.authNameHeader());
         this.sessionSockets = new SessionSockets(directory);
         this.accounts = accounts;

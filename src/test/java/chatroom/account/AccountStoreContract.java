@@ -99,21 +99,21 @@ abstract class AccountStoreContract {
             get(accounts.putDeviceLink("l1", "u-ann", T0, T0 + 600_000));
             get(accounts.putDeviceLink("l2", "u-ann", T0, T0 + 600_000));
             assertThat(get(accounts.useDeviceLink("l1", signIn("s2", null), T0 + 1000)))
-                    .isEqualTo(new AccountStore.LinkUse(AccountStore.InviteOutcome.ACCEPTED, "u-ann"));
+                    .isEqualTo(new AccountStore.LinkUse(AccountStore.Redemption.ACCEPTED, "u-ann"));
             assertThat(get(accounts.useDeviceLink("l1", signIn("s3", null), T0 + 2000)).outcome())
-                    .isEqualTo(AccountStore.InviteOutcome.USED);
+                    .isEqualTo(AccountStore.Redemption.USED);
             assertThat(get(accounts.useDeviceLink("l2", signIn("s4", null), T0 + 600_001)).outcome())
-                    .isEqualTo(AccountStore.InviteOutcome.EXPIRED);
+                    .isEqualTo(AccountStore.Redemption.EXPIRED);
             assertThat(get(accounts.useDeviceLink("l-nope", signIn("s5", null), T0)).outcome())
-                    .isEqualTo(AccountStore.InviteOutcome.UNKNOWN);
+                    .isEqualTo(AccountStore.Redemption.UNKNOWN);
 
             try (java.sql.Connection c = operator()) {
                 chatroom.store.Invites.create(c, "i1", T0, T0 + 1000);
                 chatroom.store.Invites.create(c, "i2", T0, T0 + 1000);
             }
-            assertThat(get(accounts.acceptInvite("i2", "u-ann", T0 + 1001))).isEqualTo(AccountStore.InviteOutcome.EXPIRED);
-            assertThat(get(accounts.acceptInvite("i1", "u-ann", T0 + 10))).isEqualTo(AccountStore.InviteOutcome.ACCEPTED);
-            assertThat(get(accounts.acceptInvite("i1", "u-ann", T0 + 20))).isEqualTo(AccountStore.InviteOutcome.USED);
+            assertThat(get(accounts.acceptInvite("i2", "u-ann", T0 + 1001))).isEqualTo(AccountStore.Redemption.EXPIRED);
+            assertThat(get(accounts.acceptInvite("i1", "u-ann", T0 + 10))).isEqualTo(AccountStore.Redemption.ACCEPTED);
+            assertThat(get(accounts.acceptInvite("i1", "u-ann", T0 + 20))).isEqualTo(AccountStore.Redemption.USED);
             assertThat(get(accounts.accounts())).extracting(Account::role).containsExactly(Role.OWNER);
         }
     }

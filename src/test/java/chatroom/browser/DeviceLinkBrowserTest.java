@@ -2,13 +2,13 @@ package chatroom.browser;
 
 import static chatroom.browser.PasskeyBrowserTest.authenticator;
 import static chatroom.browser.PasskeyBrowserTest.button;
+import static chatroom.browser.PasskeyBrowserTest.keepName;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import chatroom.TestServer;
 import io.nayuki.qrcodegen.QrCode;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
-import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.virtualauthenticator.VirtualAuthenticator;
 
@@ -27,13 +27,7 @@ class DeviceLinkBrowserTest {
             String site = "http://localhost:" + server.port();
             authenticator(laptop);
             VirtualAuthenticator phoneKeys = authenticator(phone);
-            laptop.openRoom(site + "/r/devices");
-            WebElement field = laptop.driver.findElement(By.id("display-name"));
-            field.clear();
-            field.sendKeys("Dana", Keys.ENTER);
-            laptop.await(d -> "Saved.".equals(d.findElement(By.cssSelector(".name-status")).getText()));
-            button(laptop, "Keep this name").click();
-            laptop.await(d -> !d.findElements(By.linkText("Your devices")).isEmpty());
+            keepName(laptop, site + "/r/devices", "Dana");
 
             laptop.driver.findElement(By.linkText("Your devices")).click();
             button(laptop, "Add a device").click();

@@ -2,6 +2,7 @@ package chatroom.browser;
 
 import static chatroom.browser.PasskeyBrowserTest.authenticator;
 import static chatroom.browser.PasskeyBrowserTest.button;
+import static chatroom.browser.PasskeyBrowserTest.keepName;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import chatroom.ChildServer;
@@ -13,7 +14,6 @@ import java.net.http.HttpResponse;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
-import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebElement;
 
 /**
@@ -30,8 +30,8 @@ class OwnerInviteBrowserTest {
                 Browser late = new Browser()) {
             String site = "http://localhost:" + server.port();
             for (Browser b : List.of(owner, late)) authenticator(b);
-            keepName(owner, site, "Olivia");
-            keepName(late, site, "Lucas");
+            keepName(owner, site + "/r/owners", "Olivia");
+            keepName(late, site + "/r/owners", "Lucas");
             HttpClient http = HttpClient.newHttpClient();
             assertThat(http.send(HttpRequest.newBuilder(URI.create(site + "/admin")).build(),
                     HttpResponse.BodyHandlers.ofString()).statusCode()).as("a guest").isEqualTo(404);
@@ -95,16 +95,5 @@ class OwnerInviteBrowserTest {
             late.driver.get(site + "/admin");
             assertThat(late.driver.findElement(By.id("guests-now")).getText()).contains("nothing but sign in");
         }
-    }
-
-    private static void keepName(Browser browser, String site, String name) {
-        browser.openRoom(site + "/r/owners");
-        browser.js("document.querySelector('.name-status').textContent = ''");
-        WebElement field = browser.driver.findElement(By.id("display-name"));
-        field.clear();
-        field.sendKeys(name, Keys.ENTER);
-        browser.await(d -> "Saved.".equals(d.findElement(By.cssSelector(".name-status")).getText()));
-        button(browser, "Keep this name").click();
-        browser.await(d -> !d.findElements(By.xpath("//button[normalize-space()='Sign out']")).isEmpty());
     }
 }

@@ -103,10 +103,7 @@ class PasskeyBrowserTest {
                 Browser phone = new Browser()) {
             String site = "http://localhost:" + server.port();
             VirtualAuthenticator laptopKeys = authenticator(laptop);
-            laptop.openRoom(site + "/r/devices");
-            rename(laptop, "Bartholomew");
-            button(laptop, "Keep this name").click();
-            laptop.await(d -> !d.findElements(By.xpath("//button[normalize-space()='Sign out']")).isEmpty());
+            keepName(laptop, site + "/r/devices", "Bartholomew");
 
             authenticator(phone).addCredential(laptopKeys.getCredentials().get(0));
             phone.driver.get(site + "/sign-in");
@@ -165,6 +162,15 @@ class PasskeyBrowserTest {
     static WebElement button(Browser browser, String name) {
         return browser.await(d -> d.findElements(By.tagName("button")).stream()
                 .filter(b -> name.equals(b.getAccessibleName()) && b.isDisplayed() && b.isEnabled()).findFirst().orElse(null));
+    }
+
+    /** Opens {@code room}, takes {@code name} and keeps it with a passkey; returns once signed in. */
+    static void keepName(Browser browser, String room, String name) {
+        browser.openRoom(room);
+        rename(browser, name);
+        assertThat(browser.driver.findElement(By.cssSelector(".name-status")).getText()).isEqualTo("Saved.");
+        button(browser, "Keep this name").click();
+        browser.await(d -> !d.findElements(By.xpath("//button[normalize-space()='Sign out']")).isEmpty());
     }
 
     /** Types a new name and waits for the page to say whether it was saved. */
